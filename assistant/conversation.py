@@ -1,0 +1,158 @@
+"""Per-conversation state (slots, recent turns, language) and its SQLite store."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Literal, Protocol
+
+from knowledge.models import AttributeValue
+
+from .types import Language
+
+
+@dataclass
+class Slots:
+    """What guided shopping knows about the shopper's need so far."""
+
+    category: str | None = None
+    price_min: float | None = None
+    price_max: float | None = None
+    use: str | None = None
+    brand: str | None = None
+    attributes: dict[str, AttributeValue] = field(default_factory=dict)
+    in_stock_only: bool = False
+
+    @property
+    def has_budget(self) -> bool:
+        return self.price_min is not None or self.price_max is not None
+
+    def merge(self, newer: Slots) -> Slots:
+        """Newer values win; a new category starts a fresh need (old attributes may not apply)."""
+        if newer.category and newer.category != self.category:
+            base = Slots(category=newer.category, use=self.use)
+        else:
+            base = Slots(**{**asdict(self), "attributes": dict(self.attributes)})
+        for name in ("price_min", "price_max", "use", "brand"):
+            value = getattr(newer, name)
+            if value is not None:
+                setattr(base, name, value)
+        if newer.price_min is not None and newer.price_max is None:
+            base.price_max = None if (base.price_max or 0) < newer.price_min else base.price_max
+        base.attributes.update(newer.attributes)
+        base.in_stock_only = base.in_stock_only or newer.in_stock_only
+        return base
+
+
+@dataclass
+class Turn:
+    role: Literal["user", "assistant"]
+    text: str
+    at: float
+
+
+@dataclass
+class ConversationState:
+    key: str
+    language: Language | None = None
+    language_locked: bool = False
+    slots: Slots = field(default_factory=Slots)
+    turns: list[Turn] = field(default_factory=list)
+    last_skus: list[str] = field(default_factory=list)
+    clarify_count: int = 0
+    handoff: bool = False
+    updated_at: float = 0.0
+
+    def add_turn(self, role: Literal["user", "assistant"], text: str, keep: int) -> None:
+        self.turns.append(Turn(role=role, text=text, at=time.time()))
+        del self.turns[:-keep]
+
+
+class ConversationStore(Protocol):
+    def load(self, key: str) -> ConversationState: ...
+
+    def save(self, state: ConversationState) -> None: ...
+
+    def reset(self, key: str) -> None: ...
+
+    def purge_older_than(self, seconds: float) -> int: ...
+
+
+class SQLiteConversationStore:
+    """Conversation memory that survives restarts. One row per conversation, JSON columns."""
+
+    _SCHEMA = """
+    CREATE TABLE IF NOT EXISTS conversations (
+        key TEXT PRIMARY KEY,
+        state TEXT NOT NULL,
+        updated_at REAL NOT NULL
+    )
+    """
+
+    def __init__(self, path: Path | str) -> None:
+        if str(path) != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        # One connection shared across threads, serialised by our own lock.
+        self._conn = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+        self._conn.execute("PRAGMA journal_mode=WAL")
+        self._conn.execute(self._SCHEMA)
+        self._lock = threading.Lock()
+
+    def load(self, key: str) -> ConversationState:
+        with self._lock:
+            row = self._conn.execute("SELECT state FROM conversations WHERE key = ?", (key,)).fetchone()
+        if row is None:
+            return ConversationState(key=key)
+        try:
+            return _state_from_json(key, json.loads(row[0]))
+        except (ValueError, TypeError, KeyError):
+            # A row we cannot read must not break the conversation: start afresh.
+            return ConversationState(key=key)
+
+    def save(self, state: ConversationState) -> None:
+        state.updated_at = time.time()
+        payload = json.dumps(asdict(state), ensure_ascii=False)
+        with self._lock:
+            self._conn.execute(
+                "INSERT INTO conversations(key, state, updated_at) VALUES(?, ?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at",
+                (state.key, payload, state.updated_at),
+            )
+
+    def reset(self, key: str) -> None:
+        with self._lock:
+            self._conn.execute("DELETE FROM conversations WHERE key = ?", (key,))
+
+    def purge_older_than(self, seconds: float) -> int:
+        cutoff = time.time() - seconds
+        with self._lock:
+            cur = self._conn.execute("DELETE FROM conversations WHERE updated_at < ?", (cutoff,))
+        return cur.rowcount
+
+    def keys(self) -> list[str]:
+        with self._lock:
+            return [r[0] for r in self._conn.execute("SELECT key FROM conversations ORDER BY key")]
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+
+def _state_from_json(key: str, data: dict[str, Any]) -> ConversationState:
+    slots = Slots(**data.get("slots", {}))
+    turns = [Turn(**t) for t in data.get("turns", [])]
+    return ConversationState(
+        key=key,
+        language=data.get("language"),
+        language_locked=bool(data.get("language_locked", False)),
+        slots=slots,
+        turns=turns,
+        last_skus=list(data.get("last_skus", [])),
+        clarify_count=int(data.get("clarify_count", 0)),
+        handoff=bool(data.get("handoff", False)),
+        updated_at=float(data.get("updated_at", 0.0)),
+    )

@@ -1,0 +1,115 @@
+"""llama.cpp in-process through the prebuilt ``xllamacpp`` wheel.
+
+``Server.handle_chat_completions`` blocks and streams through a callback, so it runs in a worker
+thread and hands chunks to the event loop; a fixed system prompt lets llama.cpp reuse its KV cache.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+from collections.abc import AsyncIterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from ..errors import GenerationFailed, ModelUnavailable
+from ..ports import ChatMessage
+
+QUIET = -1  # llama.cpp log verbosity: nothing on stderr
+_DONE = object()
+
+
+def chunk_text(raw: Any) -> str | None:
+    """The content delta of one OpenAI-style stream chunk, or None."""
+    data = json.loads(raw) if isinstance(raw, str) else raw
+    if "error" in data:
+        raise GenerationFailed(f"llama.cpp error: {data['error']}")
+    choices = data.get("choices") or []
+    if not choices:
+        return None
+    delta = choices[0].get("delta") or choices[0].get("message") or {}
+    content = delta.get("content")
+    return str(content) if content else None
+
+
+class LlamaCppGenerator:
+    """The default backend. Thread-safe: llama.cpp queues requests across ``parallel`` slots."""
+
+    name = "llamacpp"
+
+    def __init__(
+        self, model_path: Path, *, threads: int, context: int, parallel: int = 1, port: int = 0, host: str = "127.0.0.1"
+    ) -> None:
+        import xllamacpp as xlc
+
+        if not model_path.is_file():
+            raise ModelUnavailable(f"model file not found: {model_path}", hint="check SHOPGUIDE_MODEL_PATH")
+        params = xlc.CommonParams()
+        params.model.path = str(model_path)
+        params.n_ctx = context * parallel
+        params.n_parallel = parallel
+        params.cpuparams.n_threads = threads
+        params.cpuparams_batch.n_threads = threads
+        params.warmup = False
+        params.verbosity = QUIET
+        params.port = port
+        params.hostnames = [host]
+        try:
+            self._server: Any = xlc.Server(params)
+        except Exception as exc:
+            raise ModelUnavailable(f"llama.cpp could not load {model_path.name}: {exc}") from exc
+        self.model_path = model_path
+        self._closed = threading.Event()
+
+    @property
+    def listening_address(self) -> str:
+        return str(self._server.listening_address)
+
+    async def stream(
+        self, messages: Sequence[ChatMessage], *, max_tokens: int, temperature: float
+    ) -> AsyncIterator[str]:
+        loop = asyncio.get_running_loop()
+        queue: asyncio.Queue[object] = asyncio.Queue()
+        request = json.dumps(
+            {
+                "messages": [{"role": m.role, "content": m.content} for m in messages],
+                "stream": True,
+                "max_tokens": max_tokens,
+                "temperature": temperature,
+                "cache_prompt": True,
+            }
+        )
+
+        def on_chunk(raw: Any) -> None:
+            loop.call_soon_threadsafe(queue.put_nowait, raw)
+
+        def run() -> None:
+            try:
+                self._server.handle_chat_completions(request, on_chunk)
+            except Exception as exc:  # surfaced to the awaiting coroutine
+                loop.call_soon_threadsafe(queue.put_nowait, exc)
+            finally:
+                loop.call_soon_threadsafe(queue.put_nowait, _DONE)
+
+        worker = threading.Thread(target=run, name="llamacpp-generate", daemon=True)
+        worker.start()
+        while True:
+            item = await queue.get()
+            if item is _DONE:
+                break
+            if isinstance(item, Exception):
+                raise GenerationFailed(f"llama.cpp generation failed: {item}") from item
+            text = chunk_text(item)
+            if text:
+                yield text
+
+    def complete_raw(self, request: dict[str, Any]) -> list[Any]:
+        """Blocking OpenAI-style call (used by the HTTP server and benchmarks)."""
+        out: list[Any] = []
+        self._server.handle_chat_completions(json.dumps(request), out.append)
+        return out
+
+    async def aclose(self) -> None:
+        self._closed.set()
+        self._server = None

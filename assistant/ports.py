@@ -1,0 +1,78 @@
+"""Small ports the core depends on; concrete classes live beside them or in ``knowledge/``."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
+from typing import Literal, Protocol, runtime_checkable
+
+from knowledge.models import Product
+from knowledge.search import PassageHit, ProductHit, ProductQuery
+
+from .types import Language
+
+__all__ = [
+    "ChatMessage",
+    "Clock",
+    "Generator",
+    "PassageHit",
+    "ProductHit",
+    "ProductQuery",
+    "Retriever",
+    "SafetyCheck",
+    "SafetyVerdict",
+]
+
+
+@runtime_checkable
+class Retriever(Protocol):
+    """Read access to the live knowledge release."""
+
+    def search_products(self, query: ProductQuery) -> list[ProductHit]: ...
+
+    def search_docs(self, text: str, language: Language, k: int = 3) -> list[PassageHit]: ...
+
+    def get_products(self, skus: Sequence[str]) -> list[Product]: ...
+
+    def all_products(self) -> Sequence[Product]:
+        """Every product of the live release (used for facets and name matching)."""
+        ...
+
+
+@dataclass(frozen=True)
+class ChatMessage:
+    role: Literal["system", "user", "assistant"]
+    content: str
+
+
+class Generator(Protocol):
+    """A chat LLM that streams text deltas. Implementations must not block the event loop."""
+
+    name: str
+
+    def stream(self, messages: Sequence[ChatMessage], *, max_tokens: int, temperature: float) -> AsyncIterator[str]: ...
+
+    async def aclose(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class SafetyVerdict:
+    allowed: bool
+    reason: str | None = None
+    detail: str = ""
+
+    @classmethod
+    def ok(cls) -> SafetyVerdict:
+        return cls(allowed=True)
+
+
+class SafetyCheck(Protocol):
+    """One input or output filter. ``reason`` codes are stable (e.g. ``injection``, ``oversize``)."""
+
+    name: str
+
+    def check(self, text: str, language: Language) -> SafetyVerdict: ...
+
+
+class Clock(Protocol):
+    def now(self) -> float: ...

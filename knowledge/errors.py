@@ -1,0 +1,43 @@
+"""The root of shopguide's one error hierarchy, and the knowledge-layer errors.
+
+The root lives here, in the lowest layer, so ``knowledge/`` never imports ``assistant/``;
+``assistant.errors`` re-exports it and adds the core's errors.
+"""
+
+from __future__ import annotations
+
+
+class ShopguideError(Exception):
+    """Root of all shopguide errors. ``code`` is stable across releases; ``hint`` names the fix."""
+
+    code = "shopguide_error"
+
+    def __init__(self, message: str, *, hint: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return f"{self.message} ({self.hint})" if self.hint else self.message
+
+
+class KnowledgeError(ShopguideError):
+    code = "knowledge_error"
+
+
+class CatalogValidationError(KnowledgeError):
+    """Invalid input rows; ``problems`` holds one ``file:line: reason`` string per bad row."""
+
+    code = "catalog_invalid"
+
+    def __init__(self, message: str, problems: list[str], *, hint: str = "") -> None:
+        super().__init__(message, hint=hint)
+        self.problems = problems
+
+
+class KnowledgeStoreCorrupt(KnowledgeError):
+    code = "knowledge_store_corrupt"
+
+
+class ReleaseNotFound(KnowledgeError):
+    code = "release_not_found"

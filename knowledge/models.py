@@ -1,0 +1,67 @@
+"""Catalog records shared by the knowledge layer and, through ports, the assistant core."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+AttributeValue = str | int | float | bool
+DocKind = Literal["faq", "policy", "guide"]
+
+
+class Product(BaseModel):
+    """One sellable item. Prices are in major units of ``currency``; ``stock`` is units on hand."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    sku: str = Field(min_length=1, max_length=64)
+    name: str = Field(min_length=1, description="English display name")
+    name_zh: str = Field(default="", description="Chinese display name")
+    category: str = Field(min_length=1, description="category key, e.g. 'running_shoes'")
+    brand: str = ""
+    price: float = Field(ge=0)
+    currency: str = "CNY"
+    stock: int = Field(ge=0)
+    attributes: dict[str, AttributeValue] = Field(default_factory=dict)
+    uses: list[str] = Field(default_factory=list, description="use/occasion keys, e.g. 'running', 'gift'")
+    description: str = ""
+    description_zh: str = ""
+    url: str = ""
+    image_url: str = ""
+
+    @field_validator("sku")
+    @classmethod
+    def _strip_sku(cls, value: str) -> str:
+        return value.strip().upper()
+
+    @property
+    def in_stock(self) -> bool:
+        return self.stock > 0
+
+    def display_name(self, language: str) -> str:
+        return self.name_zh if language == "zh" and self.name_zh else self.name
+
+
+class KnowledgeDoc(BaseModel):
+    """A chunk of FAQ, policy or buying-guide text."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    doc_id: str
+    kind: DocKind
+    title: str
+    text: str
+    language: Literal["zh", "en"]
+    source: str = ""
+
+
+class Review(BaseModel):
+    """One customer review of a product (side file of the catalog)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    sku: str
+    rating: int = Field(ge=1, le=5)
+    text: str
+    language: Literal["zh", "en"] = "en"
