@@ -1,0 +1,233 @@
+"""Guided shopping (智能导购): narrow a broad need with the one most useful question, then recommend.
+
+The question asked is the catalog facet whose answer splits the current matches most evenly (highest
+entropy), and its quick replies are built from facet values that really exist among the matches.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+from knowledge.models import Product
+from knowledge.search import ProductQuery
+from knowledge.store import ProductFilter
+
+from .conversation import Slots
+from .ports import Retriever
+from .render import money, reason_line
+from .types import Choice, Language
+from .understanding import CATEGORY_LABELS, USE_LABELS
+
+BROAD_MATCH_THRESHOLD = 6  # more matches than this and we ask before recommending
+MAX_CLARIFY_QUESTIONS = 2  # never interrogate: after two questions, recommend
+MAX_RECOMMENDATIONS = 3
+MAX_CHOICES = 6
+PRICE_BANDS = 3
+RETRIEVAL_POOL = 24  # dense candidates ranked within the filtered set
+NICE_STEPS = (50, 100, 500, 1000)
+
+Facet = Literal["category", "budget", "use", "brand"]
+DecisionKind = Literal["clarify", "recommend", "no_match", "not_carried"]
+
+
+@dataclass
+class GuideDecision:
+    kind: DecisionKind
+    products: list[Product] = field(default_factory=list)
+    reasons: dict[str, str] = field(default_factory=dict)
+    question: str = ""
+    facet: Facet | None = None
+    choices: list[Choice] = field(default_factory=list)
+    match_count: int = 0
+    relaxed: bool = False
+
+
+def _entropy(counts: Sequence[int]) -> float:
+    total = sum(counts)
+    if total == 0:
+        return 0.0
+    return -sum((c / total) * math.log2(c / total) for c in counts if c)
+
+
+def _nice(value: float) -> int:
+    """Round a band edge to a number people say (e.g. 437 -> 450, 2870 -> 3000)."""
+    step = next((s for s in reversed(NICE_STEPS) if value >= s * 4), NICE_STEPS[0])
+    return int(round(value / step) * step) or step
+
+
+def price_bands(prices: Sequence[float]) -> list[tuple[float | None, float | None]]:
+    """Up to three bands with edges at rounded terciles of the real prices."""
+    ordered = sorted(prices)
+    if len(ordered) < PRICE_BANDS:
+        return []
+    edges = sorted({_nice(ordered[len(ordered) * i // PRICE_BANDS]) for i in range(1, PRICE_BANDS)})
+    bands: list[tuple[float | None, float | None]] = []
+    low: float | None = None
+    for edge in edges:
+        bands.append((low, float(edge)))
+        low = float(edge)
+    bands.append((low, None))
+    return [b for b in bands if any(_in_band(p, b) for p in ordered)]
+
+
+def _in_band(price: float, band: tuple[float | None, float | None]) -> bool:
+    low, high = band
+    return (low is None or price > low) and (high is None or price <= high)
+
+
+def band_choice(band: tuple[float | None, float | None], count: int, language: Language) -> Choice:
+    low, high = band
+    if low is None and high is not None:
+        label = f"{money(high)}以内" if language == "zh" else f"Under {money(high)}"
+        value = f"{int(high)}元以内" if language == "zh" else f"under {int(high)}"
+    elif high is None and low is not None:
+        label = f"{money(low)}以上" if language == "zh" else f"Over {money(low)}"
+        value = f"{int(low)}元以上" if language == "zh" else f"over {int(low)}"
+    else:
+        label = f"{money(low or 0)}–{money(high or 0)}"
+        value = (
+            f"{int(low or 0)}-{int(high or 0)}元"
+            if language == "zh"
+            else f"between {int(low or 0)} and {int(high or 0)}"
+        )
+    return Choice(label=f"{label} ({count})", value=value)
+
+
+class ShoppingGuide:
+    """Decides between asking and recommending, over the live catalog."""
+
+    def __init__(self, retriever: Retriever) -> None:
+        self.retriever = retriever
+
+    @staticmethod
+    def filter_for(slots: Slots) -> ProductFilter:
+        return ProductFilter(
+            category=slots.category,
+            brand=slots.brand,
+            price_min=slots.price_min,
+            price_max=slots.price_max,
+            in_stock_only=slots.in_stock_only,
+            attributes=dict(slots.attributes),
+        )
+
+    def decide(
+        self, slots: Slots, text: str, language: Language, *, clarify_count: int, just_recommend: bool
+    ) -> GuideDecision:
+        catalog = self.retriever.all_products()
+        flt = self.filter_for(slots)
+        matches = [p for p in catalog if flt.matches(p)]
+        if slots.use:
+            # Use is a soft preference: narrow to items made for it only when some exist.
+            for_use = [p for p in matches if slots.use in p.uses]
+            matches = for_use or matches
+        if not matches:
+            return self._no_match(slots, text, language, catalog)
+        if len(matches) > BROAD_MATCH_THRESHOLD and clarify_count < MAX_CLARIFY_QUESTIONS and not just_recommend:
+            question = self._best_question(slots, matches, language)
+            if question is not None:
+                return question
+        return self._recommend(slots, text, language, matches)
+
+    # ---- asking ---------------------------------------------------------------------------
+    def _best_question(self, slots: Slots, matches: Sequence[Product], language: Language) -> GuideDecision | None:
+        candidates: list[tuple[float, Facet, list[Choice]]] = []
+        if not slots.category:
+            counts = Counter(p.category for p in matches)
+            options = [_category_choice(c, n, language) for c, n in counts.most_common(MAX_CHOICES)]
+            candidates.append((_entropy(list(counts.values())), "category", options))
+        if not slots.has_budget:
+            bands = price_bands([p.price for p in matches])
+            band_counts = [sum(1 for p in matches if _in_band(p.price, b)) for b in bands]
+            options = [band_choice(b, n, language) for b, n in zip(bands, band_counts, strict=True)]
+            candidates.append((_entropy(band_counts), "budget", options))
+        if not slots.use:
+            use_counts = Counter(u for p in matches for u in p.uses)
+            options = [_use_choice(u, n, language) for u, n in use_counts.most_common(MAX_CHOICES)]
+            # Uses overlap (one item serves several), so discount their split a little against disjoint facets.
+            candidates.append((_entropy(list(use_counts.values())) * 0.8, "use", options))
+        viable = [c for c in candidates if len(c[2]) >= 2]
+        if not viable:
+            return None
+        # Category first when unknown: price bands across categories mean little.
+        viable.sort(key=lambda c: (c[1] == "category", c[0]), reverse=True)
+        _, facet, options = viable[0]
+        return GuideDecision(
+            kind="clarify",
+            facet=facet,
+            question=_QUESTIONS[facet][language].format(n=len(matches)),
+            choices=options[:MAX_CHOICES],
+            match_count=len(matches),
+        )
+
+    # ---- recommending ---------------------------------------------------------------------
+    def _recommend(self, slots: Slots, text: str, language: Language, matches: Sequence[Product]) -> GuideDecision:
+        allowed = {p.sku for p in matches}
+        query = ProductQuery(
+            text=text,
+            language=language,
+            category=slots.category,
+            brand=slots.brand,
+            price_min=slots.price_min,
+            price_max=slots.price_max,
+            in_stock_only=slots.in_stock_only,
+            attributes=dict(slots.attributes),
+            k=RETRIEVAL_POOL,
+        )
+        ranked = [h.product for h in self.retriever.search_products(query) if h.product.sku in allowed]
+        seen = {p.sku for p in ranked}
+        ranked.extend(p for p in matches if p.sku not in seen)
+        # In-stock items first; among them the retrieval order stands (stable sort).
+        ranked.sort(key=lambda p: p.stock <= 0)
+        picks = ranked[:MAX_RECOMMENDATIONS]
+        return GuideDecision(
+            kind="recommend",
+            products=picks,
+            reasons={p.sku: reason_line(p, language, slots.attributes, slots.use) for p in picks},
+            match_count=len(matches),
+        )
+
+    def _no_match(self, slots: Slots, text: str, language: Language, catalog: Sequence[Product]) -> GuideDecision:
+        """Nothing fits every constraint: say so, and show the nearest real items (budget relaxed)."""
+        relaxed = Slots(category=slots.category, brand=slots.brand, attributes=dict(slots.attributes))
+        near = [p for p in catalog if self.filter_for(relaxed).matches(p)]
+        if not near and slots.category:
+            near = [p for p in catalog if p.category == slots.category]
+        target = slots.price_max if slots.price_max is not None else (slots.price_min or 0.0)
+        near.sort(key=lambda p: (p.stock <= 0, abs(p.price - target)))
+        picks = near[:MAX_RECOMMENDATIONS]
+        return GuideDecision(
+            kind="no_match",
+            products=picks,
+            reasons={p.sku: reason_line(p, language, slots.attributes, slots.use) for p in picks},
+            relaxed=bool(picks),
+        )
+
+
+def _category_choice(category: str, count: int, language: Language) -> Choice:
+    en, zh = CATEGORY_LABELS.get(category, (category.replace("_", " ").capitalize(), category))
+    label = zh if language == "zh" else en
+    return Choice(label=f"{label} ({count})", value=label)
+
+
+def _use_choice(use: str, count: int, language: Language) -> Choice:
+    en, zh = USE_LABELS.get(use, (use, use))
+    label = zh if language == "zh" else en
+    return Choice(label=f"{label} ({count})", value=(zh if language == "zh" else "for " + en.lower()))
+
+
+_QUESTIONS: dict[Facet, dict[Language, str]] = {
+    "category": {"en": "Happy to help! What are you shopping for?", "zh": "很乐意帮您挑选！您想买哪一类商品？"},
+    "budget": {
+        "en": "I found {n} good matches. What's your budget?",
+        "zh": "有{n}款符合条件，您的预算大概是多少？",
+    },
+    "use": {
+        "en": "{n} items fit so far. What will you mainly use it for?",
+        "zh": "目前有{n}款合适，主要用在什么场景呢？",
+    },
+    "brand": {"en": "Any brand you prefer?", "zh": "有偏好的品牌吗？"},
+}

@@ -1,0 +1,154 @@
+"""Deterministic, language-aware text for products: reason lines, fact lines and retrieval-only answers."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from knowledge.models import AttributeValue, Product
+
+from .types import Language
+from .understanding import USE_LABELS
+
+# Attribute display labels: (English format, Chinese format); {v} is the value.
+ATTRIBUTE_LABELS: dict[str, tuple[str, str]] = {
+    "waterproof": ("waterproof", "防水"),
+    "wireless": ("wireless", "无线"),
+    "noise_cancelling": ("noise cancelling", "主动降噪"),
+    "gps": ("GPS", "GPS定位"),
+    "insulated": ("insulated", "保温"),
+    "battery_hours": ("{v} h battery", "续航{v}小时"),
+    "battery_days": ("{v}-day battery", "续航{v}天"),
+    "battery_mah": ("{v} mAh battery", "电池{v}mAh"),
+    "weight_g": ("{v} g", "{v}克"),
+    "weight_kg": ("{v} kg", "{v}千克"),
+    "capacity_l": ("{v} L", "{v}升"),
+    "capacity_ml": ("{v} ml", "{v}毫升"),
+    "ram_gb": ("{v} GB RAM", "内存{v}GB"),
+    "storage_gb": ("{v} GB storage", "存储{v}GB"),
+    "screen_inch": ('{v}" screen', "{v}英寸屏"),
+    "camera_mp": ("{v} MP camera", "{v}MP摄像头"),
+    "laptop_sleeve_inch": ('fits {v}" laptop', "可放{v}英寸电脑"),
+    "terrain": ("{v}", "{v}"),
+    "cushioning": ("{v} cushioning", "{v}缓震"),
+    "type": ("{v}", "{v}"),
+    "material": ("{v}", "{v}"),
+    "waterproof_rating": ("{v} water resistance", "{v}防水"),
+    "cpu": ("{v}", "{v}"),
+    "color": ("{v}", "{v}"),
+    "fit": ("{v} fit", "{v}版型"),
+}
+ENUM_ZH: dict[str, str] = {
+    "road": "公路",
+    "trail": "越野",
+    "low": "低",
+    "medium": "中等",
+    "high": "高",
+    "over-ear": "头戴式",
+    "in-ear": "入耳式",
+}
+MAX_REASON_PARTS = 3
+
+
+def money(value: float, currency: str = "CNY") -> str:
+    symbol = "¥" if currency.upper() in ("CNY", "RMB") else currency.upper() + " "
+    return f"{symbol}{value:,.0f}" if value == int(value) else f"{symbol}{value:,.2f}"
+
+
+def attribute_text(key: str, value: AttributeValue, language: Language) -> str | None:
+    """Human label for one attribute; False booleans say nothing (absence is not a selling point)."""
+    en, zh = ATTRIBUTE_LABELS.get(key, (key.replace("_", " ") + " {v}", key + " {v}"))
+    if isinstance(value, bool):
+        if not value:
+            return None
+        return (zh if language == "zh" else en).replace("{v}", "").strip()
+    shown = ENUM_ZH.get(str(value), str(value)) if language == "zh" else str(value)
+    return (zh if language == "zh" else en).replace("{v}", shown)
+
+
+def stock_text(product: Product, language: Language) -> str:
+    if product.stock <= 0:
+        return "缺货" if language == "zh" else "out of stock"
+    return f"有货({product.stock}件)" if language == "zh" else f"in stock ({product.stock})"
+
+
+def reason_line(product: Product, language: Language, wanted: dict[str, AttributeValue], use: str | None) -> str:
+    """One line on why this item fits: the must-haves it meets first, then its strongest specs."""
+    parts: list[str] = []
+    for key, value in wanted.items():
+        if product.attributes.get(key) == value:
+            label = attribute_text(key, value, language)
+            if label:
+                parts.append(label)
+    if use and use in product.uses:
+        parts.append(use_text(use, language))
+    for key, value in product.attributes.items():
+        if len(parts) >= MAX_REASON_PARTS:
+            break
+        if key in wanted:
+            continue
+        label = attribute_text(key, value, language)
+        if label and label not in parts:
+            parts.append(label)
+    return " · ".join(parts[:MAX_REASON_PARTS])
+
+
+def use_text(use: str, language: Language) -> str:
+    en, zh = USE_LABELS.get(use, (use, use))
+    return "适合" + zh if language == "zh" else "good for " + en.lower()
+
+
+def fact_line(product: Product, language: Language) -> str:
+    """Compact fact line for the prompt: short prompts keep time-to-first-token low."""
+    specs = "; ".join(f"{k}={_plain(v)}" for k, v in product.attributes.items())
+    return (
+        f"- [{product.sku}] {product.display_name(language)} | {money(product.price, product.currency)} | "
+        f"{stock_text(product, 'en')} | {specs}"
+    )
+
+
+def _plain(value: AttributeValue) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
+def list_answer(products: Sequence[Product], reasons: dict[str, str], language: Language, intro: str) -> str:
+    lines = [intro]
+    for index, product in enumerate(products, start=1):
+        reason = reasons.get(product.sku, "")
+        tail = f" — {reason}" if reason else ""
+        lines.append(
+            f"{index}. {product.display_name(language)} ({product.sku}) — "
+            f"{money(product.price, product.currency)}, {stock_text(product, language)}{tail}"
+        )
+    return "\n".join(lines)
+
+
+def spec_answer(product: Product, language: Language) -> str:
+    specs = [t for k, v in product.attributes.items() if (t := attribute_text(k, v, language))]
+    head = (
+        f"{product.display_name(language)} ({product.sku}): {money(product.price, product.currency)}, "
+        f"{stock_text(product, language)}."
+    )
+    if not specs:
+        return head
+    joiner = "；" if language == "zh" else "; "
+    label = "参数：" if language == "zh" else "Specs: "
+    return f"{head}\n{label}{joiner.join(specs)}"
+
+
+def compare_answer(first: Product, second: Product, language: Language) -> str:
+    rows = [
+        f"{first.display_name(language)} vs {second.display_name(language)}",
+        f"{'价格' if language == 'zh' else 'Price'}: {money(first.price, first.currency)} vs "
+        f"{money(second.price, second.currency)}",
+        f"{'库存' if language == 'zh' else 'Stock'}: {stock_text(first, language)} vs {stock_text(second, language)}",
+    ]
+    for key in dict.fromkeys([*first.attributes, *second.attributes]):
+        a, b = first.attributes.get(key), second.attributes.get(key)
+        if a == b:
+            continue
+        en, zh = ATTRIBUTE_LABELS.get(key, (key.replace("_", " "), key))
+        name = (zh if language == "zh" else en).replace("{v}", "").strip() or key
+        rows.append(f"{name}: {_plain(a) if a is not None else '-'} vs {_plain(b) if b is not None else '-'}")
+    return "\n".join(rows)
