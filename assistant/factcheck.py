@@ -58,10 +58,11 @@ class FactCheckResult:
 class Facts:
     products: tuple[Product, ...]
     passages: tuple[PassageHit, ...]
+    shopper_numbers: tuple[float, ...] = ()
 
     @property
     def prices(self) -> set[float]:
-        return {round(p.price, 2) for p in self.products} | self.passage_numbers
+        return {round(p.price, 2) for p in self.products} | self.passage_numbers | set(self.shopper_numbers)
 
     @property
     def passage_numbers(self) -> set[float]:
@@ -90,8 +91,15 @@ class FactChecker:
     def __init__(self, catalog_skus: frozenset[str] | None = None) -> None:
         self.catalog_skus = catalog_skus or frozenset()
 
-    def check(self, answer: str, products: Sequence[Product], passages: Sequence[PassageHit] = ()) -> FactCheckResult:
-        facts = Facts(tuple(products), tuple(passages))
+    def check(
+        self,
+        answer: str,
+        products: Sequence[Product],
+        passages: Sequence[PassageHit] = (),
+        shopper_numbers: Sequence[float] = (),
+    ) -> FactCheckResult:
+        """``shopper_numbers`` are amounts the shopper stated (a budget): repeating them is no claim."""
+        facts = Facts(tuple(products), tuple(passages), tuple(round(n, 2) for n in shopper_numbers))
         result = FactCheckResult(text=answer)
         kept: list[str] = []
         for sentence in SENTENCE_RE.findall(answer):

@@ -21,7 +21,8 @@ SYSTEM_PROMPT = (
 )
 FACTS_OPEN = "<<<FACTS"
 FACTS_CLOSE = "FACTS>>>"
-PASSAGE_CHARS = 420  # a retrieved passage is cut to this many characters to keep prefill short
+PASSAGE_CHARS = 420
+MULTI_PRODUCT_SPECS = 4  # a retrieved passage is cut to this many characters to keep prefill short
 
 _TASKS: dict[Intent, dict[Language, str]] = {
     Intent.RECOMMEND: {
@@ -55,14 +56,21 @@ def build_messages(
     question: str,
     products: Sequence[Product] = (),
     passages: Sequence[PassageHit] = (),
+    need: str = "",
 ) -> list[ChatMessage]:
-    facts = [neutralise(fact_line(p, language)) for p in products]
+    """``need`` summarises the shopper's slots so a terse follow-up ("under 500") keeps its context."""
+    # One product: every spec (the shopper may ask any); several: the leading specs only.
+    max_specs = None if len(products) <= 1 else MULTI_PRODUCT_SPECS
+    facts = [neutralise(fact_line(p, language, max_specs=max_specs)) for p in products]
     for hit in passages:
         body = " ".join(hit.doc.text.split())[:PASSAGE_CHARS]
         facts.append(neutralise(f"- [{hit.doc.source}] {hit.doc.title}: {body}"))
     task = _TASKS.get(intent, _TASKS[Intent.PRODUCT_INFO])[language]
     user = (
-        f"{FACTS_OPEN}\n" + "\n".join(facts) + f"\n{FACTS_CLOSE}\n"
-        f"TASK: {task}\nQUESTION: {neutralise(question)}\n{_ANSWER_IN[language]}"
+        f"{FACTS_OPEN}\n"
+        + "\n".join(facts)
+        + f"\n{FACTS_CLOSE}\n"
+        + (f"SHOPPER WANTS: {neutralise(need)}\n" if need else "")
+        + f"TASK: {task}\nQUESTION: {neutralise(question)}\n{_ANSWER_IN[language]}"
     )
     return [ChatMessage("system", SYSTEM_PROMPT), ChatMessage("user", user)]

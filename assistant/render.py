@@ -47,6 +47,7 @@ ENUM_ZH: dict[str, str] = {
     "in-ear": "入耳式",
 }
 MAX_REASON_PARTS = 3
+PROMPT_SKIPPED_ATTRIBUTES = frozenset({"color"})
 
 
 def money(value: float, currency: str = "CNY") -> str:
@@ -97,12 +98,23 @@ def use_text(use: str, language: Language) -> str:
     return "适合" + zh if language == "zh" else "good for " + en.lower()
 
 
-def fact_line(product: Product, language: Language) -> str:
-    """Compact fact line for the prompt: short prompts keep time-to-first-token low."""
-    specs = "; ".join(f"{k}={_plain(v)}" for k, v in product.attributes.items())
+def fact_line(product: Product, language: Language, *, max_specs: int | None = None) -> str:
+    """Compact fact line for the prompt: short prompts keep time-to-first-token low.
+
+    False booleans and colours are left out (they are rarely asked and cost tokens); ``max_specs``
+    trims further for multi-product prompts.
+    """
+    specs = [
+        f"{k}={_plain(v)}"
+        for k, v in product.attributes.items()
+        if v is not False and k not in PROMPT_SKIPPED_ATTRIBUTES
+    ]
+    if max_specs is not None:
+        specs = specs[:max_specs]
+    stock = f"stock {product.stock}" if product.stock > 0 else "out of stock"
     return (
-        f"- [{product.sku}] {product.display_name(language)} | {money(product.price, product.currency)} | "
-        f"{stock_text(product, 'en')} | {specs}"
+        f"- {product.sku} {product.display_name(language)} {money(product.price, product.currency)} {stock}; "
+        + ", ".join(specs)
     )
 
 

@@ -63,6 +63,7 @@ CATEGORY_LABELS: dict[str, tuple[str, str]] = {
 # Things shoppers ask for that the demo shop does not sell: answered plainly, never invented.
 NOT_CARRIED_WORDS: tuple[str, ...] = (
     "tv",
+    "tvs",
     "television",
     "televisions",
     "fridge",
@@ -427,7 +428,8 @@ def _contains(text: str, words: Iterable[str]) -> str | None:
     """First word found; ASCII words must match on word boundaries ("bag" not in "baggage")."""
     for word in words:
         if word.isascii():
-            if re.search(rf"(?<![a-z0-9]){re.escape(word.strip())}(?![a-z0-9])", text):
+            # An optional plural ending: "tvs", "bags", "watches".
+            if re.search(rf"(?<![a-z0-9]){re.escape(word.strip())}(?:s|es)?(?![a-z0-9])", text):
                 return word
         elif word in text:
             return word
@@ -571,9 +573,9 @@ def _resolve_reference(lowered: str, last_skus: Sequence[str]) -> list[str]:
     """ "the second one", "第一个", "it" -> SKUs shown in the previous answer."""
     if not last_skus:
         return []
-    for word, index in ORDINALS.items():
-        if word in lowered and index < len(last_skus):
-            return [last_skus[index]]
+    picked = sorted({index for word, index in ORDINALS.items() if word in lowered and index < len(last_skus)})
+    if picked:
+        return [last_skus[i] for i in picked]
     if re.search(r"\b(both|the two|them)\b|两个|这两", lowered) and len(last_skus) >= 2:
         return list(last_skus[:2])
     if re.search(r"\b(it|this one|that one)\b|这款|这个|那款|它", lowered) and len(last_skus) >= 1:

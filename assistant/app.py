@@ -1,0 +1,165 @@
+"""Composition root of the core: builds the knowledge store, the generator and the pipeline from settings."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+
+from knowledge.bootstrap import open_knowledge
+from knowledge.store import KnowledgeStore
+
+from .config import Settings
+from .conversation import SQLiteConversationStore
+from .errors import ConfigError
+from .pipeline import HandoffDesk, Pipeline
+from .ports import Generator
+from .safety import build_input_checks, build_output_checks
+from .texts import text
+from .types import IncomingMessage, Language, Reply, ReplyDone, ReplyEvent, TextDelta, TextReset
+
+Progress = Callable[[str, int, int], None]
+
+
+def load_generator(settings: Settings, progress: Progress | None = None) -> Generator | None:
+    """The configured backend; ``none`` runs retrieval-only answers (no model)."""
+    backend = settings.llm_backend
+    if backend == "none":
+        return None
+    if backend == "openai":
+        from .llm.openai_http import OpenAIGenerator
+
+        return OpenAIGenerator(
+            settings.openai_base_url,
+            settings.openai_model,
+            settings.openai_api_key.get_secret_value(),
+            timeout_s=settings.llm_timeout_s,
+        )
+    model_path = settings.model_path
+    if model_path is None:
+        from .llm.model_files import assemble_default_model
+
+        model_path = assemble_default_model(
+            settings.cache_dir, (lambda done, total: progress("model", done, total)) if progress else None
+        )
+    if backend == "llamacpp":
+        from .llm.llamacpp import LlamaCppGenerator
+
+        return LlamaCppGenerator(
+            model_path, threads=settings.llm_threads, context=settings.llm_context, parallel=settings.llm_concurrency
+        )
+    if backend == "transformers":
+        from .llm.transformers_backend import TransformersGenerator
+
+        return TransformersGenerator(model_path, cache_dir=settings.cache_dir, threads=settings.llm_threads)
+    raise ConfigError(f"unknown llm backend {backend!r}", hint="use llamacpp, transformers, openai or none")
+
+
+def load_knowledge(settings: Settings, progress: Progress | None = None) -> KnowledgeStore:
+    return open_knowledge(
+        mode=settings.chroma_mode,
+        data_dir=settings.data_dir,
+        catalog_dir=settings.catalog_dir,
+        host=settings.chroma_host,
+        port=settings.chroma_port,
+        embed_threads=settings.embed_threads,
+        progress=progress,
+    )
+
+
+@dataclass
+class Assistant:
+    """What adapters talk to: respond, reset, language, and the services built on the same parts."""
+
+    settings: Settings
+    knowledge: KnowledgeStore
+    generator: Generator | None
+    memory: SQLiteConversationStore
+    pipeline: Pipeline
+    _closers: list[Callable[[], object]] = field(default_factory=list)
+
+    def respond(self, message: IncomingMessage) -> AsyncIterator[ReplyEvent]:
+        return self.pipeline.respond(message)
+
+    async def ask(self, message: IncomingMessage) -> Reply:
+        """Non-streaming convenience: run the turn and return the final reply."""
+        reply: Reply | None = None
+        async for event in self.respond(message):
+            if isinstance(event, ReplyDone):
+                reply = event.reply
+        assert reply is not None
+        return reply
+
+    def reset(self, message: IncomingMessage) -> str:
+        state = self.memory.load(message.conversation_key)
+        language = state.language or self.settings.default_language
+        self.memory.reset(message.conversation_key)
+        return text("reset", language)
+
+    def set_language(self, message: IncomingMessage, language: Language) -> str:
+        state = self.memory.load(message.conversation_key)
+        state.language = language
+        state.language_locked = True
+        self.memory.save(state)
+        return text("language_set", language)
+
+    def language_of(self, message: IncomingMessage) -> Language:
+        state = self.memory.load(message.conversation_key)
+        return state.language or message.language_hint or self.settings.default_language
+
+    def greeting(self, language: Language) -> str:
+        return text("greeting", language)
+
+    def help_text(self, language: Language) -> str:
+        return text("help", language)
+
+    def on_release_switched(self) -> None:
+        """Call after a knowledge release switch so vocabulary and facets follow the new catalog."""
+        self.pipeline.refresh_catalog()
+
+    async def aclose(self) -> None:
+        if self.generator is not None:
+            await self.generator.aclose()
+        self.memory.close()
+
+
+def build_assistant(
+    settings: Settings | None = None,
+    *,
+    generator: Generator | None = None,
+    use_configured_generator: bool = True,
+    knowledge: KnowledgeStore | None = None,
+    handoff: HandoffDesk | None = None,
+    progress: Progress | None = None,
+) -> Assistant:
+    """Wire the core. Pass ``generator`` (e.g. a ScriptedGenerator) to skip loading the configured model."""
+    settings = settings or Settings()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    knowledge = knowledge or load_knowledge(settings, progress)
+    if generator is None and use_configured_generator:
+        generator = load_generator(settings, progress)
+    memory = SQLiteConversationStore(settings.memory_db)
+    pipeline = Pipeline(
+        settings,
+        retriever=knowledge,
+        generator=generator,
+        memory=memory,
+        input_checks=build_input_checks(settings),
+        output_checks=build_output_checks(settings),
+        handoff=handoff,
+    )
+    return Assistant(settings=settings, knowledge=knowledge, generator=generator, memory=memory, pipeline=pipeline)
+
+
+async def collect_text(events: AsyncIterator[ReplyEvent]) -> tuple[str, Reply]:
+    """Fold a stream the way an adapter would: deltas append, a reset replaces."""
+    shown = ""
+    reply: Reply | None = None
+    async for event in events:
+        if isinstance(event, TextDelta):
+            shown += event.text
+        elif isinstance(event, TextReset):
+            shown = event.text
+        elif isinstance(event, ReplyDone):
+            reply = event.reply
+    assert reply is not None
+    return shown, reply

@@ -1,0 +1,487 @@
+"""The one pipeline every platform calls: safety-in → understand → retrieve → prompt → generate →
+fact check → safety-out. Each step is a small object with one job; the pipeline times each one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import uuid
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from knowledge.models import Product
+from knowledge.search import PassageHit
+
+from .config import Settings
+from .conversation import ConversationState, ConversationStore, Slots
+from .errors import ShopguideError
+from .factcheck import FactChecker
+from .guide import GuideDecision, ShoppingGuide
+from .language import detect_language
+from .ports import ChatMessage, Generator, Retriever, SafetyCheck
+from .prompt import build_messages
+from .render import attribute_text, compare_answer, list_answer, money, spec_answer, use_text
+from .safety.pii import PiiRedactor
+from .texts import text
+from .types import (
+    CardsReady,
+    Choice,
+    IncomingMessage,
+    Intent,
+    Language,
+    ProductCard,
+    Reply,
+    ReplyDone,
+    ReplyEvent,
+    TextDelta,
+    TextReset,
+)
+from .understanding import CATEGORY_LABELS, CatalogVocabulary, Understander, Understanding
+
+log = logging.getLogger("shopguide.pipeline")
+
+POLICY_PASSAGES = 2
+POLICY_MIN_SCORE = 0.2  # below this cosine similarity no passage is about the question
+MAX_UNKNOWN_BEFORE_HUMAN = 2
+ASSISTANT_TURN_CHARS = 500  # memory keeps a bounded copy of each answer
+
+
+class HandoffDesk(Protocol):
+    """Where a conversation goes when a human should take over (implemented by the Slack adapter)."""
+
+    async def open(self, message: IncomingMessage, state: ConversationState, reason: str) -> None: ...
+
+    async def relay_from_shopper(self, message: IncomingMessage, state: ConversationState) -> None: ...
+
+
+@dataclass
+class TurnContext:
+    """Everything one turn knows; steps read and fill it in order."""
+
+    message: IncomingMessage
+    state: ConversationState
+    language: Language
+    request_id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
+    understanding: Understanding | None = None
+    decision: GuideDecision | None = None
+    products: list[Product] = field(default_factory=list)
+    passages: list[PassageHit] = field(default_factory=list)
+    cards: list[ProductCard] = field(default_factory=list)
+    choices: list[Choice] = field(default_factory=list)
+    fallback_text: str = ""
+    messages: list[ChatMessage] = field(default_factory=list)
+    answer: str = ""
+    reply: Reply | None = None  # set by a step that answers without the model
+    intent: Intent = Intent.UNKNOWN
+    blocked: str | None = None
+    degraded: str | None = None
+    handoff_reason: str | None = None
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def finish(self, body: str, *, choices: Sequence[Choice] = ()) -> None:
+        self.reply = Reply(
+            text=body,
+            language=self.language,
+            intent=self.intent,
+            cards=list(self.cards),
+            choices=list(choices) or list(self.choices),
+            blocked=self.blocked,
+        )
+
+
+class Step(Protocol):
+    name: str
+
+    async def run(self, ctx: TurnContext) -> None: ...
+
+
+# ---- steps --------------------------------------------------------------------------------------
+class InputSafetyStep:
+    name = "safety_in"
+
+    def __init__(self, checks: Sequence[SafetyCheck]) -> None:
+        self.checks = list(checks)
+
+    async def run(self, ctx: TurnContext) -> None:
+        for check in self.checks:
+            verdict = check.check(ctx.message.text, ctx.language)
+            if not verdict.allowed:
+                ctx.blocked = verdict.reason or check.name
+                log.info("input blocked request_id=%s check=%s reason=%s", ctx.request_id, check.name, ctx.blocked)
+                ctx.finish(text("oversize" if verdict.reason == "oversize" else "blocked", ctx.language))
+                return
+
+
+class UnderstandStep:
+    name = "understand"
+
+    def __init__(self, understander: Understander) -> None:
+        self.understander = understander
+
+    async def run(self, ctx: TurnContext) -> None:
+        state = ctx.state
+        has_need = bool(state.slots.category or state.slots.has_budget or state.slots.use)
+        u = self.understander.understand(ctx.message.text, ctx.language, state.last_skus, has_need)
+        if u.intent is Intent.UNKNOWN and has_need and state.clarify_count:
+            # A reply to our clarifying question ("the cheaper ones", "red") continues the search.
+            u.intent = Intent.RECOMMEND
+        ctx.understanding = u
+        ctx.intent = u.intent
+        if u.intent is Intent.RECOMMEND:
+            merged = state.slots.merge(u.slots)
+            if merged.category != state.slots.category:
+                state.clarify_count = 0
+            state.slots = merged
+
+
+class RetrieveStep:
+    """Finds the facts for the intent; answers directly when no model is needed (questions, no-match)."""
+
+    name = "retrieve"
+
+    def __init__(self, retriever: Retriever, guide: ShoppingGuide, handoff_available: bool) -> None:
+        self.retriever = retriever
+        self.guide = guide
+        self.handoff_available = handoff_available
+
+    async def run(self, ctx: TurnContext) -> None:
+        u = ctx.understanding
+        assert u is not None
+        lang = ctx.language
+        if u.intent is not Intent.UNKNOWN:
+            ctx.state.clarify_count = ctx.state.clarify_count if u.intent is Intent.RECOMMEND else 0
+        if u.intent is Intent.GREETING:
+            ctx.finish(text("greeting", lang), choices=self._category_choices(lang))
+        elif u.intent is Intent.HUMAN:
+            ctx.handoff_reason = "asked_for_human"
+            ctx.finish(text("handoff" if self.handoff_available else "handoff_unavailable", lang))
+        elif u.intent is Intent.UNKNOWN:
+            choices = self._category_choices(lang)
+            if self._unknown_streak(ctx) >= MAX_UNKNOWN_BEFORE_HUMAN and self.handoff_available:
+                choices.append(Choice(text("human_choice", lang), text("human_choice", lang)))
+            ctx.finish(text("unknown", lang), choices=choices)
+        elif u.intent is Intent.POLICY:
+            self._policy(ctx)
+        elif u.intent in (Intent.PRODUCT_INFO, Intent.COMPARE):
+            self._named(ctx, u)
+        else:
+            self._recommend(ctx, u)
+
+    @staticmethod
+    def _unknown_streak(ctx: TurnContext) -> int:
+        # Counted from memory: the assistant's last answers that were the "unknown" text.
+        unknown = {text("unknown", "en"), text("unknown", "zh")}
+        streak = 1
+        for turn in reversed(ctx.state.turns):
+            if turn.role == "assistant":
+                if turn.text in unknown:
+                    streak += 1
+                else:
+                    break
+        return streak
+
+    def _category_choices(self, lang: Language) -> list[Choice]:
+        categories = sorted({p.category for p in self.retriever.all_products()})
+        choices = []
+        for category in categories:
+            en, zh = CATEGORY_LABELS.get(category, (category.replace("_", " ").capitalize(), category))
+            label = zh if lang == "zh" else en
+            choices.append(Choice(label, label))
+        return choices
+
+    def _policy(self, ctx: TurnContext) -> None:
+        hits = [h for h in self.retriever.search_docs(ctx.message.text, ctx.language, k=POLICY_PASSAGES)]
+        hits = [h for h in hits if h.score >= POLICY_MIN_SCORE]
+        if not hits:
+            ctx.finish(text("policy_none", ctx.language))
+            return
+        ctx.passages = hits
+        top = hits[0].doc
+        ctx.fallback_text = f"{top.title}: {' '.join(top.text.split())}"
+
+    def _named(self, ctx: TurnContext, u: Understanding) -> None:
+        products = self.retriever.get_products(u.named_skus[:2])
+        if not products:
+            ctx.finish(text("product_missing", ctx.language))
+            return
+        ctx.products = products
+        ctx.cards = [card(p, ctx.language) for p in products]
+        if u.intent is Intent.COMPARE and len(products) >= 2:
+            ctx.fallback_text = compare_answer(products[0], products[1], ctx.language)
+        else:
+            ctx.intent = Intent.PRODUCT_INFO
+            ctx.products = products[:1]
+            ctx.cards = ctx.cards[:1]
+            ctx.fallback_text = spec_answer(products[0], ctx.language)
+        ctx.state.last_skus = [p.sku for p in ctx.products]
+
+    def _recommend(self, ctx: TurnContext, u: Understanding) -> None:
+        lang = ctx.language
+        if u.not_carried:
+            ctx.finish(text("not_carried", lang, item=u.not_carried), choices=self._category_choices(lang))
+            return
+        state = ctx.state
+        decision = self.guide.decide(
+            state.slots,
+            ctx.message.text,
+            lang,
+            clarify_count=state.clarify_count,
+            just_recommend=u.just_recommend,
+        )
+        ctx.decision = decision
+        if decision.kind == "clarify":
+            state.clarify_count += 1
+            ctx.finish(decision.question, choices=decision.choices)
+            return
+        state.clarify_count = 0
+        ctx.products = decision.products
+        ctx.cards = [card(p, lang, decision.reasons.get(p.sku, "")) for p in decision.products]
+        state.last_skus = [p.sku for p in decision.products]
+        if decision.kind == "no_match":
+            body = text("no_match", lang) if decision.products else text("no_match_empty", lang)
+            if decision.products:
+                body = list_answer(decision.products, decision.reasons, lang, body)
+            ctx.finish(body)
+            return
+        ctx.fallback_text = list_answer(decision.products, decision.reasons, lang, text("recommend_intro", lang))
+
+
+class PromptStep:
+    name = "prompt"
+
+    async def run(self, ctx: TurnContext) -> None:
+        need = describe_need(ctx.state.slots, ctx.language) if ctx.intent is Intent.RECOMMEND else ""
+        ctx.messages = build_messages(ctx.intent, ctx.language, ctx.message.text, ctx.products, ctx.passages, need)
+
+
+class FactCheckStep:
+    name = "fact_check"
+
+    def __init__(self, checker: FactChecker) -> None:
+        self.checker = checker
+
+    async def run(self, ctx: TurnContext) -> None:
+        if ctx.degraded:
+            return
+        slots = ctx.state.slots
+        budget = (
+            [v for v in (slots.price_min, slots.price_max) if v is not None] if ctx.intent is Intent.RECOMMEND else []
+        )
+        result = self.checker.check(ctx.answer, ctx.products, ctx.passages, budget)
+        if result.changed:
+            log.info(
+                "fact check request_id=%s repairs=%d dropped=%s",
+                ctx.request_id,
+                len(result.repairs),
+                "; ".join(result.dropped)[:300],
+            )
+        wrong_language = detect_language(result.text) not in (ctx.language, "none")
+        if result.needs_fallback or wrong_language:
+            ctx.degraded = "fact_check" if result.needs_fallback else "wrong_language"
+            ctx.answer = ctx.fallback_text
+        else:
+            ctx.answer = result.text
+
+
+class OutputSafetyStep:
+    name = "safety_out"
+
+    def __init__(self, checks: Sequence[SafetyCheck]) -> None:
+        self.checks = list(checks)
+
+    async def run(self, ctx: TurnContext) -> None:
+        for check in self.checks:
+            bind = getattr(check, "bind_context", None)
+            if callable(bind):
+                bind("\n".join(m.content for m in ctx.messages[1:]))
+            verdict = check.check(ctx.answer, ctx.language)
+            if not verdict.allowed:
+                log.warning(
+                    "output replaced request_id=%s check=%s reason=%s", ctx.request_id, check.name, verdict.reason
+                )
+                ctx.degraded = f"safety_out:{verdict.reason}"
+                ctx.answer = ctx.fallback_text or text("blocked", ctx.language)
+                return
+
+
+def describe_need(slots: Slots, language: Language) -> str:
+    parts: list[str] = []
+    if slots.category:
+        en, zh = CATEGORY_LABELS.get(slots.category, (slots.category, slots.category))
+        parts.append(zh if language == "zh" else en.lower())
+    if slots.price_max is not None:
+        parts.append(f"≤ {money(slots.price_max)}")
+    if slots.price_min is not None:
+        parts.append(f"≥ {money(slots.price_min)}")
+    if slots.use:
+        parts.append(use_text(slots.use, language))
+    parts.extend(t for k, v in slots.attributes.items() if (t := attribute_text(k, v, language)))
+    if slots.brand:
+        parts.append(slots.brand)
+    return ", ".join(parts)
+
+
+def card(product: Product, language: Language, reason: str = "") -> ProductCard:
+    return ProductCard(
+        sku=product.sku,
+        name=product.display_name(language),
+        price=product.price,
+        currency=product.currency,
+        stock=product.stock,
+        url=product.url,
+        image_url=product.image_url,
+        reason=reason,
+        brand=product.brand,
+        category=product.category,
+    )
+
+
+# ---- the pipeline -------------------------------------------------------------------------------
+class Pipeline:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        retriever: Retriever,
+        generator: Generator | None,
+        memory: ConversationStore,
+        input_checks: Sequence[SafetyCheck],
+        output_checks: Sequence[SafetyCheck],
+        handoff: HandoffDesk | None = None,
+    ) -> None:
+        self.settings = settings
+        self.retriever = retriever
+        self.generator = generator
+        self.memory = memory
+        self.handoff = handoff
+        self.redactor = PiiRedactor()
+        self._generation_slots = asyncio.Semaphore(settings.llm_concurrency)
+        self.refresh_catalog()
+        self.input_safety = InputSafetyStep(input_checks)
+        self.prompt = PromptStep()
+        self.output_safety = OutputSafetyStep(output_checks)
+
+    def refresh_catalog(self) -> None:
+        """Rebuild the vocabulary after a knowledge release switch."""
+        products = self.retriever.all_products()
+        vocabulary = CatalogVocabulary.from_products(products)
+        self.understand = UnderstandStep(Understander(vocabulary))
+        self.retrieve = RetrieveStep(self.retriever, ShoppingGuide(self.retriever), self.handoff is not None)
+        self.fact_check = FactCheckStep(FactChecker(vocabulary.skus))
+
+    def resolve_language(self, message: IncomingMessage, state: ConversationState) -> Language | None:
+        """Per message; a language chosen with /lang wins; None means a script we don't support."""
+        if state.language_locked and state.language:
+            return state.language
+        guess = detect_language(message.text)
+        if guess in ("zh", "en"):
+            return guess
+        if guess == "other":
+            return None
+        return message.language_hint or state.language or self.settings.default_language
+
+    async def respond(self, message: IncomingMessage) -> AsyncIterator[ReplyEvent]:
+        started = time.perf_counter()
+        state = self.memory.load(message.conversation_key)
+        if state.handoff and self.handoff is not None:
+            await self.handoff.relay_from_shopper(message, state)
+            yield ReplyDone(Reply(text="", language=state.language or self.settings.default_language, handoff=True))
+            return
+        language = self.resolve_language(message, state)
+        ctx = TurnContext(message=message, state=state, language=language or state.language or "en")
+        if language is None:
+            ctx.finish(text("unsupported_language", ctx.language))
+        elif not message.text.strip() or (
+            detect_language(message.text) == "none" and not message.text.strip().isdigit()
+        ):
+            ctx.finish(text("empty", ctx.language))
+        else:
+            state.language = language
+            for step in (self.input_safety, self.understand, self.retrieve):
+                await self._timed(step, ctx)
+                if ctx.reply is not None:
+                    break
+        if ctx.reply is None:
+            yield CardsReady(cards=list(ctx.cards), choices=list(ctx.choices), language=ctx.language)
+            ctx.timings["first_visible"] = (time.perf_counter() - started) * 1000
+            await self._timed(self.prompt, ctx)
+            streamed = ""
+            async for delta in self._generate(ctx):
+                streamed += delta
+                yield TextDelta(delta)
+            ctx.answer = ctx.fallback_text if ctx.degraded else streamed
+            await self._timed(self.fact_check, ctx)
+            await self._timed(self.output_safety, ctx)
+            if ctx.answer != streamed:
+                yield TextReset(ctx.answer)
+            ctx.reply = Reply(
+                text=ctx.answer,
+                language=ctx.language,
+                intent=ctx.intent,
+                cards=list(ctx.cards),
+                choices=list(ctx.choices),
+                degraded=ctx.degraded,
+            )
+        reply = ctx.reply
+        reply.sources = sorted({h.doc.source for h in ctx.passages} | {c.sku for c in reply.cards})
+        reply.latency_ms = {**ctx.timings, "total": (time.perf_counter() - started) * 1000}
+        if ctx.handoff_reason and self.handoff is not None:
+            reply.handoff = True
+            state.handoff = True
+            await self.handoff.open(message, state, ctx.handoff_reason)
+        self._remember(ctx, reply)
+        log.info(
+            "turn request_id=%s platform=%s intent=%s cards=%d blocked=%s degraded=%s total_ms=%.0f",
+            ctx.request_id,
+            message.platform,
+            reply.intent,
+            len(reply.cards),
+            reply.blocked,
+            reply.degraded,
+            reply.latency_ms["total"],
+        )
+        yield ReplyDone(reply)
+
+    async def _timed(self, step: Step, ctx: TurnContext) -> None:
+        start = time.perf_counter()
+        await step.run(ctx)
+        ctx.timings[step.name] = (time.perf_counter() - start) * 1000
+
+    async def _generate(self, ctx: TurnContext) -> AsyncIterator[str]:
+        """Stream model text; on failure or timeout degrade to the retrieval-only answer, never silence."""
+        start = time.perf_counter()
+        if self.generator is None:
+            ctx.degraded = "llm_disabled"
+            yield ctx.fallback_text
+            return
+        produced = False
+        try:
+            async with self._generation_slots, asyncio.timeout(self.settings.llm_timeout_s):
+                async for delta in self.generator.stream(
+                    ctx.messages, max_tokens=self.settings.llm_max_tokens, temperature=self.settings.llm_temperature
+                ):
+                    if not produced:
+                        ctx.timings["first_token"] = (time.perf_counter() - start) * 1000
+                        produced = True
+                    yield delta
+        except (TimeoutError, ShopguideError, OSError) as exc:
+            ctx.degraded = "llm_timeout" if isinstance(exc, TimeoutError) else "llm_unavailable"
+            log.warning("generation degraded request_id=%s reason=%s error=%s", ctx.request_id, ctx.degraded, exc)
+        finally:
+            ctx.timings["generate"] = (time.perf_counter() - start) * 1000
+        if ctx.degraded:
+            # Whatever was streamed is replaced by the fact-based answer (TextReset after fact check).
+            yield "" if produced else ctx.fallback_text
+
+    def _remember(self, ctx: TurnContext, reply: Reply) -> None:
+        state = ctx.state
+        keep = self.settings.history_turns * 2
+        state.add_turn("user", self.redactor.redact(ctx.message.text[: self.settings.max_input_chars]), keep)
+        state.add_turn("assistant", self.redactor.redact(reply.text[:ASSISTANT_TURN_CHARS]), keep)
+        if ctx.intent is Intent.RECOMMEND and ctx.decision is None and ctx.understanding is not None:
+            # not-carried answers do not leave a half-built need behind
+            state.slots = Slots()
+        self.memory.save(state)

@@ -1,0 +1,80 @@
+"""Fixed replies in both languages. Kept together so wording is reviewed (and translated) in one place."""
+
+from __future__ import annotations
+
+from .types import Language
+
+TEXTS: dict[str, dict[Language, str]] = {
+    "greeting": {
+        "en": "Hi! I'm shopguide, your shopping assistant. Tell me what you're looking for — a budget, what it's "
+        "for, must-haves — and I'll recommend real items from our catalog. I can also compare products and "
+        "answer shipping, returns and warranty questions.",
+        "zh": "您好！我是导购助手 shopguide。告诉我您想买什么、预算多少、用在什么场景、有什么必须的功能，"
+        "我会从店里的真实商品中为您推荐，也可以帮您比较商品，解答发货、退换货和保修问题。",
+    },
+    "help": {
+        "en": 'Ask me things like: "waterproof running shoes under 500", "compare <product> and <product>", '
+        '"what is the return policy?". Commands: /reset starts over, /lang zh|en switches language.',
+        "zh": "可以这样问我：“500元以内的防水跑鞋”、“比较 某商品 和 某商品”、“退货政策是什么？”。"
+        "命令：/reset 重新开始，/lang zh|en 切换语言。",
+    },
+    "unknown": {
+        "en": "I can help you find products, compare them, or answer shipping, returns and warranty questions. "
+        "What are you shopping for?",
+        "zh": "我可以帮您找商品、比较商品，或解答发货、退换货和保修问题。您想买点什么呢？",
+    },
+    "empty": {
+        "en": 'Tell me what you\'re looking for, e.g. "wireless headphones under 800".',
+        "zh": "告诉我您想找什么吧，比如“800元以内的无线耳机”。",
+    },
+    "unsupported_language": {
+        "en": "Sorry, I can only help in English or Chinese. 抱歉，我目前只支持中文和英文。",
+        "zh": "抱歉，我目前只支持中文和英文。Sorry, I can only help in English or Chinese.",
+    },
+    "blocked": {
+        "en": "Sorry, I can't help with that. I'm happy to help you find products or answer shop questions.",
+        "zh": "抱歉，这个我帮不了您。我可以帮您挑选商品或解答购物相关的问题。",
+    },
+    "oversize": {
+        "en": "That message is too long for me. Could you tell me in a sentence or two what you need?",
+        "zh": "这条消息太长了，能用一两句话告诉我您需要什么吗？",
+    },
+    "not_carried": {
+        "en": "Sorry, we don't sell {item}. Here is what we carry:",
+        "zh": "抱歉，本店没有{item}。我们有这些品类：",
+    },
+    "no_match": {
+        "en": "Nothing in our catalog matches all of that. The closest real options:",
+        "zh": "店里没有完全符合这些条件的商品。最接近的有：",
+    },
+    "no_match_empty": {
+        "en": "Sorry, nothing in our catalog matches that.",
+        "zh": "抱歉，店里没有符合条件的商品。",
+    },
+    "recommend_intro": {"en": "My picks for you:", "zh": "为您推荐："},
+    "policy_none": {
+        "en": "I couldn't find that in our policies. A colleague can help — just ask for a human.",
+        "zh": "我在店铺政策里没有找到这个问题的答案。如需帮助，可以说“转人工”。",
+    },
+    "product_missing": {
+        "en": "I couldn't find that product in our catalog.",
+        "zh": "在店里没有找到这款商品。",
+    },
+    "handoff": {
+        "en": "Sure — a colleague will reply here shortly. While they're on it, I'll stay quiet.",
+        "zh": "好的，同事会尽快在这里回复您。期间我先不打扰。",
+    },
+    "handoff_unavailable": {
+        "en": "Sorry, no colleague is available in this chat right now. I can still help with products and "
+        "shop policies.",
+        "zh": "抱歉，当前对话暂时无法转接人工。我仍可以帮您挑选商品、解答店铺政策问题。",
+    },
+    "human_choice": {"en": "Talk to a human", "zh": "转人工"},
+    "reset": {"en": "Okay, let's start over. What are you looking for?", "zh": "好的，我们重新开始。您想找什么？"},
+    "language_set": {"en": "I'll reply in English from now on.", "zh": "好的，之后我会用中文回复。"},
+}
+
+
+def text(key: str, language: Language, **values: str) -> str:
+    template = TEXTS[key][language]
+    return template.format(**values) if values else template
