@@ -254,7 +254,9 @@ class PromptStep:
 
     async def run(self, ctx: TurnContext) -> None:
         need = describe_need(ctx.state.slots, ctx.language) if ctx.intent is Intent.RECOMMEND else ""
-        ctx.messages = build_messages(ctx.intent, ctx.language, ctx.message.text, ctx.products, ctx.passages, need)
+        ctx.messages = build_messages(
+            ctx.intent, ctx.language, ctx.message.text, products=ctx.products, passages=ctx.passages, need=need
+        )
 
 
 class FactCheckStep:

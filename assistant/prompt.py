@@ -54,6 +54,7 @@ def build_messages(
     intent: Intent,
     language: Language,
     question: str,
+    *,
     products: Sequence[Product] = (),
     passages: Sequence[PassageHit] = (),
     need: str = "",

@@ -1,0 +1,300 @@
+"""The ``shopguide`` command line: terminal chat, one-shot ask, evaluation and the platform servers.
+
+The terminal is one more adapter: it turns typed lines into ``IncomingMessage`` and renders ``Reply``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import json
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn
+
+from assistant.app import Assistant, build_assistant
+from assistant.config import Settings
+from assistant.errors import ShopguideError
+from assistant.render import money
+from assistant.types import CardsReady, Choice, IncomingMessage, Reply, ReplyDone, TextDelta, TextReset
+
+from .cli_groups import app, eval_app, serve_app
+
+# Area modules register their commands on the groups when imported.
+AREA_MODULES: tuple[str, ...] = ()
+
+console = Console(highlight=False)
+err_console = Console(stderr=True, highlight=False)
+CLI_USER = "local"
+QUIT_WORDS = ("/quit", "/exit", "quit", "exit", ":q")
+
+
+def _quiet_libraries() -> None:
+    # Offline by construction: never let a library try the network for models or telemetry.
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+
+class LoadProgress:
+    """One progress bar for whatever is loading (model assembly, first catalog ingest)."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self._progress: Progress | None = None
+        self._tasks: dict[str, Any] = {}
+
+    def __enter__(self) -> LoadProgress:
+        if self.enabled:
+            self._progress = Progress(
+                TextColumn("{task.description}"), BarColumn(), DownloadColumn(), console=err_console, transient=True
+            )
+            self._progress.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if self._progress is None:
+            return
+        if stage not in self._tasks:
+            label = {"model": "assembling model (once)", "products": "indexing products", "documents": "indexing docs"}
+            self._tasks[stage] = self._progress.add_task(label.get(stage, stage), total=total)
+        self._progress.update(self._tasks[stage], completed=done, total=total)
+
+
+def open_assistant(settings: Settings | None = None, *, show_progress: bool = True) -> Assistant:
+    _quiet_libraries()
+    settings = settings or Settings()
+    try:
+        with LoadProgress(show_progress) as progress:
+            if show_progress:
+                err_console.print("[dim]loading catalog and model…[/dim]")
+            return build_assistant(settings, progress=progress)
+    except ShopguideError as exc:
+        err_console.print(f"[red]error[/red] [{exc.code}] {exc.message}")
+        if exc.hint:
+            err_console.print(f"  fix: {exc.hint}")
+        problems = getattr(exc, "problems", [])
+        for problem in problems[:20]:
+            err_console.print(f"  {problem}")
+        raise typer.Exit(code=2) from exc
+
+
+def print_cards(reply_cards: list[Any], language: str) -> None:
+    for index, card in enumerate(reply_cards, start=1):
+        stock = (
+            ("有货" if language == "zh" else "in stock")
+            if card.stock > 0
+            else ("缺货" if language == "zh" else "out of stock")
+        )
+        console.print(
+            f"  [bold]{index}. {card.name}[/bold]  {money(card.price, card.currency)}  · {stock}  · {card.sku}"
+        )
+        if card.reason:
+            console.print(f"     [dim]{card.reason}[/dim]")
+
+
+def print_choices(choices: list[Choice]) -> None:
+    if choices:
+        console.print("  " + "   ".join(f"[cyan][{i}][/cyan] {c.label}" for i, c in enumerate(choices, start=1)))
+
+
+async def _chat_turn(assistant: Assistant, message: IncomingMessage) -> Reply:
+    """Cards first (they arrive before the model starts), then streamed text; a reset reprints the text."""
+    reply: Reply | None = None
+    cards_shown = text_shown = line_open = False
+    async for event in assistant.respond(message):
+        if isinstance(event, CardsReady):
+            print_cards(event.cards, event.language)
+            cards_shown = True
+        elif isinstance(event, TextDelta) and event.text:
+            if not line_open:
+                console.print("[green]shopguide>[/green] ", end="")
+                line_open = text_shown = True
+            console.print(event.text, end="", soft_wrap=True)
+        elif isinstance(event, TextReset):
+            if line_open:
+                console.print()
+                console.print("[dim](checked against the catalog)[/dim]")
+            console.print(f"[green]shopguide>[/green] {event.text}", soft_wrap=True)
+            line_open, text_shown = False, True
+        elif isinstance(event, ReplyDone):
+            reply = event.reply
+    assert reply is not None
+    if line_open:
+        console.print()
+    if reply.cards and not cards_shown:
+        print_cards(reply.cards, reply.language)
+    if reply.text and not text_shown:
+        console.print(f"[green]shopguide>[/green] {reply.text}", soft_wrap=True)
+    print_choices(reply.choices)
+    return reply
+
+
+@app.command()
+def chat() -> None:
+    """Chat with shopguide in the terminal (bundled demo catalog unless configured otherwise).
+
+    Type a question; a number picks a quick reply; /reset starts over; /lang zh|en; /quit leaves.
+    """
+    assistant = open_assistant()
+    console.print(f"[green]shopguide>[/green] {assistant.greeting('en')}")
+    console.print("[dim]/reset to start over, /lang zh|en, /quit to leave; a number picks a quick reply[/dim]")
+    choices: list[Choice] = []
+    base = IncomingMessage(platform="cli", chat_id="terminal", user_id=CLI_USER, text="")
+
+    async def loop() -> None:
+        nonlocal choices
+        while True:
+            try:
+                line = await asyncio.to_thread(console.input, "[bold blue]you>[/bold blue] ")
+            except (EOFError, KeyboardInterrupt):
+                console.print()
+                break
+            line = line.strip()
+            if line.lower() in QUIT_WORDS:
+                break
+            if line == "/reset":
+                console.print(f"[green]shopguide>[/green] {assistant.reset(base)}")
+                continue
+            if line.startswith("/lang"):
+                lang = line.split()[-1]
+                if lang in ("zh", "en"):
+                    console.print(f"[green]shopguide>[/green] {assistant.set_language(base, lang)}")  # type: ignore[arg-type]
+                else:
+                    console.print("usage: /lang zh|en")
+                continue
+            if line == "/help":
+                console.print(assistant.help_text(assistant.language_of(base)))
+                continue
+            if line.isdigit() and choices and 1 <= int(line) <= len(choices):
+                line = choices[int(line) - 1].value
+                console.print(f"[dim]→ {line}[/dim]")
+            reply = await _chat_turn(assistant, IncomingMessage(**{**base.__dict__, "text": line}))
+            choices = reply.choices
+        await assistant.aclose()
+
+    asyncio.run(loop())
+
+
+def reply_json(reply: Reply) -> dict[str, Any]:
+    return {
+        "answer": reply.text,
+        "language": reply.language,
+        "intent": str(reply.intent),
+        "products": [
+            {
+                "sku": c.sku,
+                "name": c.name,
+                "price": c.price,
+                "currency": c.currency,
+                "in_stock": c.in_stock,
+                "url": c.url,
+            }
+            for c in reply.cards
+        ],
+        "choices": [{"label": c.label, "value": c.value} for c in reply.choices],
+        "sources": reply.sources,
+        "blocked": reply.blocked,
+        "degraded": reply.degraded,
+        "latency_ms": {k: round(v, 1) for k, v in reply.latency_ms.items()},
+    }
+
+
+@app.command()
+def ask(
+    question: Annotated[str, typer.Argument(help="what the shopper asks, in Chinese or English")],
+    as_json: Annotated[bool, typer.Option("--json", help="print one JSON object (for scripts)")] = False,
+    user: Annotated[str, typer.Option(help="conversation id, to continue a conversation across calls")] = "ask",
+) -> None:
+    """Ask one question and print the answer (or JSON with --json)."""
+    assistant = open_assistant(show_progress=not as_json)
+    message = IncomingMessage(platform="cli", chat_id="ask", user_id=user, text=question)
+
+    async def run() -> Reply:
+        try:
+            return await assistant.ask(message)
+        finally:
+            await assistant.aclose()
+
+    reply = asyncio.run(run())
+    if as_json:
+        sys.stdout.write(json.dumps(reply_json(reply), ensure_ascii=False) + "\n")
+        return
+    print_cards(reply.cards, reply.language)
+    console.print(reply.text, soft_wrap=True)
+    print_choices(reply.choices)
+
+
+@eval_app.callback(invoke_without_command=True)
+def eval_facts(
+    ctx: typer.Context,
+    out: Annotated[Path | None, typer.Option(help="write the JSON report here")] = None,
+    limit: Annotated[int, typer.Option(help="only the first N questions (0 = all)")] = 0,
+) -> None:
+    """Fact accuracy on the bundled gold set: prices, SKUs, stock, specs, policies (zh and en)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from assistant.evaluation.facts import print_report, run_fact_eval
+
+    assistant = open_assistant()
+    started = time.perf_counter()
+    report = asyncio.run(run_fact_eval(assistant, limit=limit))
+    report["wall_s"] = round(time.perf_counter() - started, 1)
+    print_report(report, console)
+    if out:
+        out.write_text(json.dumps(report, ensure_ascii=False, indent=2))
+
+
+@serve_app.command("llm")
+def serve_llm(
+    port: Annotated[int, typer.Option(help="loopback port for the OpenAI-compatible API")] = 8088,
+    host: Annotated[str, typer.Option(help="bind address; keep loopback unless behind a proxy")] = "127.0.0.1",
+) -> None:
+    """Serve the local model as an OpenAI-compatible HTTP endpoint (/v1/chat/completions, streaming).
+
+    The Telegram and Slack processes can then share one loaded model: SHOPGUIDE_LLM_BACKEND=openai.
+    """
+    _quiet_libraries()
+    from assistant.llm.llamacpp import LlamaCppGenerator
+    from assistant.llm.model_files import assemble_default_model
+
+    settings = Settings()
+    with LoadProgress(True) as progress:
+        path = settings.model_path or assemble_default_model(
+            settings.cache_dir, lambda done, total: progress("model", done, total)
+        )
+    generator = LlamaCppGenerator(
+        path,
+        threads=settings.llm_threads,
+        context=settings.llm_context,
+        parallel=settings.llm_concurrency,
+        port=port,
+        host=host,
+    )
+    console.print(f"serving {path.name} at {generator.listening_address}/v1 (Ctrl-C to stop)")
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        console.print("stopped")
+
+
+for _module in AREA_MODULES:
+    importlib.import_module(_module)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()
