@@ -508,7 +508,12 @@ class Understander:
         self.vocabulary = vocabulary
 
     def category_of(self, text: str) -> str | None:
-        best: tuple[int, str] | None = None
+        found = self._category_match(text)
+        return found[1] if found else None
+
+    def _category_match(self, text: str) -> tuple[str, str] | None:
+        """(matched word, category); the longest category word found wins."""
+        best: tuple[int, str, str] | None = None
         for category in self.vocabulary.categories:
             words = (
                 *CATEGORY_WORDS.get(category, ()),
@@ -518,16 +523,19 @@ class Understander:
             for word in words:
                 # Longest match wins: "running shoes" beats "shoes", "智能手表" beats "手表".
                 if _contains(text, [word]) and (best is None or len(word) > best[0]):
-                    best = (len(word), category)
-        return best[1] if best else None
+                    best = (len(word), word, category)
+        return (best[1], best[2]) if best else None
 
     def understand(self, text: str, language: Language, last_skus: Sequence[str], has_need: bool) -> Understanding:
         lowered = " " + text.lower().strip() + " "
         slots = Slots()
-        slots.category = self.category_of(lowered)
+        category = self._category_match(lowered)
+        slots.category = category[1] if category else None
         slots.price_min, slots.price_max = parse_budget(lowered)
+        # "running shoes" names a category, not a use: look for uses outside the category words.
+        use_text = lowered.replace(category[0], " ") if category else lowered
         for use, words in USE_WORDS.items():
-            if _contains(lowered, words):
+            if _contains(use_text, words):
                 slots.use = use
                 break
         for brand in self.vocabulary.brands:
