@@ -96,8 +96,8 @@ async def test_invented_price_from_the_model_never_reaches_the_shopper(
     liar = ScriptedGenerator("Stridex AeroRun 2 is on sale for ¥99 today!")
     assistant = build_assistant(settings, generator=liar, knowledge=demo_store)
     shown, reply = await collect_text(assistant.respond(msg("How much is Stridex AeroRun 2?")))
-    assert "99 " not in shown and "¥99!" not in shown
-    assert "¥459" in shown
+    assert "¥99" not in shown and "¥99" not in reply.text
+    assert "¥459" in shown and "¥459" in reply.text
     assistant.memory.close()
 
 
