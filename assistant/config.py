@@ -54,6 +54,23 @@ class Settings(BaseSettings):
     max_input_chars: int = Field(default=2000, description="longer messages are refused politely")
     default_language: Literal["zh", "en"] = "en"
 
+    # --- safety and privacy ---
+    safety_classifier: bool = Field(default=True, description="run the embedding classifier after the input rules")
+    safety_classifier_path: Path | None = Field(
+        default=None, description="classifier weights JSON; default: the model shipped in assistant/safety/data"
+    )
+    safety_block_off_topic: bool = Field(
+        default=True, description="refuse using the bot as a free general chatbot (essays, code, homework)"
+    )
+    safety_competitors: list[str] = Field(
+        default_factory=list, description="shop names the bot must not disparage; empty: a built-in list"
+    )
+    pii_keep: list[str] = Field(
+        default_factory=list, description="PII kinds kept in clear in memory and transcripts, e.g. ['email']"
+    )
+    pii_show_last_digits: int = Field(default=0, description="keep this many last digits of redacted numbers")
+    retention_days: int = Field(default=30, description="`shopguide privacy purge` default: drop older conversations")
+
     # --- admin ---
     admin_ids: list[str] = Field(default_factory=list, description="'platform:user_id' allowed to run kb commands")
 

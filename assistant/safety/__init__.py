@@ -1,20 +1,68 @@
-"""Safety steps behind the ``SafetyCheck`` port: input filters, output filters and PII redaction."""
+"""Safety steps behind the ``SafetyCheck`` port: input filters, output filters and PII redaction.
+
+``build_input_checks`` and ``build_output_checks`` are what the pipeline composes, cheapest first.
+Checks with extra context expose ``bind_history(previous_user_texts)`` (input, split-turn attacks) or
+``bind_context(prompt_text)`` (output, the turn's FACTS); call it right before ``check``.
+"""
 
 from __future__ import annotations
 
+import os
+
 from ..config import Settings
 from ..ports import SafetyCheck
-from .input_filters import InjectionRules, OversizeInput
-from .output_filters import PromptLeakFilter
-from .pii import PiiRedactor
+from .classifier import DEFAULT_MODEL_PATH
+from .input_filters import ClassifierCheck, InjectionRules, OversizeInput, SplitTurnCheck
+from .output_filters import (
+    DEFAULT_COMPETITORS,
+    CompetitorBashingFilter,
+    HarmfulOutputFilter,
+    PiiEchoFilter,
+    PromptLeakFilter,
+    UnpromisedClaimFilter,
+)
+from .pii import PiiRedactor, RedactingLogFilter, install_log_redaction
+from .replies import refusal_text
 
-__all__ = ["PiiRedactor", "build_input_checks", "build_output_checks"]
+__all__ = [
+    "PiiRedactor",
+    "RedactingLogFilter",
+    "build_input_checks",
+    "build_output_checks",
+    "build_redactor",
+    "install_log_redaction",
+    "refusal_text",
+]
 
 
 def build_input_checks(settings: Settings) -> list[SafetyCheck]:
     """Cheapest first: a blocked message never reaches the costlier checks."""
-    return [OversizeInput(settings.max_input_chars), InjectionRules()]
+    checks: list[SafetyCheck] = [
+        OversizeInput(settings.max_input_chars),
+        InjectionRules(block_off_topic=settings.safety_block_off_topic),
+    ]
+    classifier: ClassifierCheck | None = None
+    if settings.safety_classifier:
+        classifier = ClassifierCheck(
+            model_path=settings.safety_classifier_path or DEFAULT_MODEL_PATH,
+            threads=min(settings.embed_threads, os.cpu_count() or 1),
+            block_off_topic=settings.safety_block_off_topic,
+        )
+        checks.append(classifier)
+    checks.append(SplitTurnCheck(classifier))
+    return checks
 
 
 def build_output_checks(settings: Settings) -> list[SafetyCheck]:
-    return [PromptLeakFilter()]
+    return [
+        PromptLeakFilter(),
+        PiiEchoFilter(build_redactor(settings)),
+        CompetitorBashingFilter(tuple(settings.safety_competitors) or DEFAULT_COMPETITORS),
+        HarmfulOutputFilter(),
+        UnpromisedClaimFilter(),
+    ]
+
+
+def build_redactor(settings: Settings) -> PiiRedactor:
+    """The redactor for memory, transcripts and audit rows, with the shop's ``pii_keep`` choices."""
+    return PiiRedactor(keep=settings.pii_keep, show_last_digits=settings.pii_show_last_digits)

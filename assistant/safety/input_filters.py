@@ -1,33 +1,44 @@
-"""Input filters: oversize messages and rule-based prompt-injection detection (zh and en)."""
+"""Input filters, cheapest first: oversize, rules over de-obfuscated views, the embedding classifier, and the
+split-turn check that judges the last few user turns together.
+
+Every verdict carries a stable reason code (see ``rules.REASONS``); ``detail`` says which rule or score fired
+and is for logs only, never for the shopper.
+"""
 
 from __future__ import annotations
 
-import re
-import unicodedata
+import threading
+from collections.abc import Sequence
+from pathlib import Path
 
 from ..ports import SafetyVerdict
 from ..types import Language
+from .classifier import DEFAULT_MODEL_PATH, SafetyClassifier
+from .rules import (
+    REASON_HARMFUL,
+    REASON_INJECTION,
+    REASON_OFF_TOPIC,
+    REASON_OVERSIZE,
+    REASON_SPLIT,
+    TextViews,
+    match_rules,
+    text_views,
+)
 
-_INJECTION_PATTERNS = [
-    r"ignore (all |any )?(the )?(previous|prior|above|earlier) (instructions|prompts?|rules)",
-    r"disregard (all |the )?(previous|prior|above) ",
-    r"(reveal|show|print|repeat) (me )?(your|the) (system )?(prompt|instructions)",
-    r"you are now (a|an|in) ",
-    r"developer mode|jailbreak|\bDAN\b",
-    r"忽略(之前|以上|前面|上面)?(的)?(所有)?(指令|指示|规则|提示)",
-    r"(输出|告诉我|显示|重复)(你的)?(系统)?(提示词|提示|指令)",
-    r"你现在是|扮演.*(没有限制|不受限制)|开发者模式|越狱",
-]
-_INJECTION_RE = re.compile("|".join(f"(?:{p})" for p in _INJECTION_PATTERNS), re.IGNORECASE)
+__all__ = ["ClassifierCheck", "InjectionRules", "OversizeInput", "SplitTurnCheck", "normalise"]
+
+SPLIT_TURN_WINDOW = 3  # earlier user turns joined with the current one
+CLASSIFIER_REASON = {"injection": REASON_INJECTION, "harmful": REASON_HARMFUL, "off_topic": REASON_OFF_TOPIC}
 
 
 def normalise(text: str) -> str:
-    """Fold full-width letters and strip zero-width characters before matching."""
-    text = unicodedata.normalize("NFKC", text)
-    return re.sub(r"[\u200b-\u200f\u2060\ufeff]", "", text)
+    """Kept for callers of the first version: the Unicode-folded view of ``text``."""
+    return text_views(text).folded
 
 
 class OversizeInput:
+    """Refuses messages over ``max_chars`` before any other work (a 100 KB paste costs nothing)."""
+
     name = "oversize"
 
     def __init__(self, max_chars: int) -> None:
@@ -35,15 +46,100 @@ class OversizeInput:
 
     def check(self, text: str, language: Language) -> SafetyVerdict:
         if len(text) > self.max_chars:
-            return SafetyVerdict(False, "oversize", f"{len(text)} > {self.max_chars} chars")
+            return SafetyVerdict(False, REASON_OVERSIZE, f"{len(text)} > {self.max_chars} chars")
         return SafetyVerdict.ok()
 
 
 class InjectionRules:
-    name = "injection_rules"
+    """Regex rules (zh and en) for injection, prompt extraction, privacy probes, harm, abuse, off-topic use."""
+
+    name = "rules"
+
+    def __init__(self, *, block_off_topic: bool = True) -> None:
+        self.block_off_topic = block_off_topic
 
     def check(self, text: str, language: Language) -> SafetyVerdict:
-        match = _INJECTION_RE.search(normalise(text))
-        if match:
-            return SafetyVerdict(False, "injection", f"rule matched: {match.group(0)[:40]}")
+        hit = match_rules(text_views(text), include_off_topic=self.block_off_topic)
+        if hit is None:
+            return SafetyVerdict.ok()
+        return SafetyVerdict(False, hit.reason, f"rule ({hit.view}): {hit.excerpt}")
+
+
+def classifier_inputs(views: TextViews) -> list[str]:
+    texts = [views.folded]
+    if views.deobfuscated != views.folded:
+        texts.append(views.deobfuscated)
+    texts.extend(views.decoded)
+    return texts
+
+
+class ClassifierCheck:
+    """Logistic regression over sentence embeddings; catches paraphrases the rules miss.
+
+    The model (shipped JSON weights plus the encoder shared with retrieval) loads on first use.
+    """
+
+    name = "classifier"
+
+    def __init__(
+        self, *, model_path: Path = DEFAULT_MODEL_PATH, threads: int = 1, block_off_topic: bool = True
+    ) -> None:
+        self.model_path = model_path
+        self.threads = threads
+        self.block_off_topic = block_off_topic
+        self._classifier: SafetyClassifier | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def classifier(self) -> SafetyClassifier:
+        with self._lock:
+            if self._classifier is None:
+                self._classifier = SafetyClassifier.load(self.model_path, self.threads)
+            return self._classifier
+
+    def warm_up(self) -> None:
+        """Load weights and encoder now (about a second) instead of on the first message."""
+        self.classifier.score(["hello"])
+
+    def verdict_for(self, views: TextViews) -> SafetyVerdict:
+        score = self.classifier.score(classifier_inputs(views))
+        if score.label == "benign" or (score.label == "off_topic" and not self.block_off_topic):
+            return SafetyVerdict.ok()
+        return SafetyVerdict(False, CLASSIFIER_REASON[score.label], f"classifier p_benign={score.benign_prob:.3f}")
+
+    def check(self, text: str, language: Language) -> SafetyVerdict:
+        return self.verdict_for(text_views(text))
+
+
+class SplitTurnCheck:
+    """An instruction split across messages ("part one: ignore all" … "part two: previous instructions").
+
+    The pipeline calls ``bind_history(previous_user_texts)`` right before ``check`` (same thread, no await in
+    between). Earlier turns that are attacks on their own are left out: they were already refused, and must
+    not taint the shopper's next, harmless message.
+    """
+
+    name = "split_turn"
+
+    def __init__(self, classifier: ClassifierCheck | None, *, window: int = SPLIT_TURN_WINDOW) -> None:
+        self.classifier = classifier
+        self.window = window
+        self._history: tuple[str, ...] = ()
+
+    def bind_history(self, previous_user_texts: Sequence[str]) -> None:
+        self._history = tuple(previous_user_texts[-self.window :])
+
+    def check(self, text: str, language: Language) -> SafetyVerdict:
+        history, self._history = self._history, ()
+        earlier = [t for t in history if t.strip() and match_rules(text_views(t), include_off_topic=False) is None]
+        if not earlier:
+            return SafetyVerdict.ok()
+        joined = text_views("\n".join((*earlier, text)))
+        hit = match_rules(joined, include_off_topic=False)
+        if hit is not None:
+            return SafetyVerdict(False, REASON_SPLIT, f"joined turns: {hit.reason}: {hit.excerpt}")
+        if self.classifier is not None:
+            verdict = self.classifier.verdict_for(joined)
+            if not verdict.allowed and verdict.reason == REASON_INJECTION:
+                return SafetyVerdict(False, REASON_SPLIT, f"joined turns: {verdict.detail}")
         return SafetyVerdict.ok()

@@ -1,0 +1,235 @@
+"""Retrieved-text firewall: catalog, FAQ and review text is data, never instructions.
+
+Finds instruction-like content (addressed to an assistant or model) in text that will later be quoted to the
+LLM, removes it at ingestion with a report, and fences retrieved text in prompts. Also the shared Unicode
+folding (zero-width characters, homoglyphs, full-width letters) that the input filters use before matching.
+Lives in ``knowledge/`` because ingestion calls it and ``knowledge/`` must not import ``assistant/``.
+"""
+
+# ruff: noqa: E501  (regex and phrase tables read better unbroken)
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from .models import KnowledgeDoc, Product, Review
+
+__all__ = [
+    "FENCE_CLOSE",
+    "FENCE_OPEN",
+    "FirewallFinding",
+    "FirewallReport",
+    "FirewallResult",
+    "fence",
+    "find_instructions",
+    "fold_unicode",
+    "neutralise",
+    "neutralise_doc",
+    "neutralise_product",
+    "neutralise_records",
+    "neutralise_review",
+]
+
+# Characters that render as nothing but split words apart for a regex: ZWSP..RLM, word joiner, BOM,
+# soft hyphen, bidi embeddings/overrides/isolates, Mongolian vowel separator, combining grapheme joiner.
+_INVISIBLE_RE = re.compile(r"[\u00ad\u034f\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+# Cyrillic and Greek letters that look like Latin ones; NFKC does not fold these.
+_HOMOGLYPHS = str.maketrans(
+    {
+        "а": "a", "в": "b", "е": "e", "к": "k", "м": "m", "н": "h", "о": "o", "р": "p", "с": "c", "т": "t",
+        "у": "y", "х": "x", "і": "i", "ј": "j", "ѕ": "s", "ԁ": "d", "ԛ": "q", "ԝ": "w", "ɡ": "g", "ɩ": "i",
+        "А": "A", "В": "B", "Е": "E", "К": "K", "М": "M", "Н": "H", "О": "O", "Р": "P", "С": "C", "Т": "T",
+        "У": "Y", "Х": "X", "І": "I", "Ј": "J", "Ѕ": "S",
+        "α": "a", "ε": "e", "ι": "i", "ο": "o", "ρ": "p", "τ": "t", "υ": "u", "ν": "v", "κ": "k",
+        "Α": "A", "Β": "B", "Ε": "E", "Ζ": "Z", "Η": "H", "Ι": "I", "Κ": "K", "Μ": "M", "Ν": "N", "Ο": "O",
+        "Ρ": "P", "Τ": "T", "Υ": "Y", "Χ": "X",
+    }
+)  # fmt: skip
+
+
+def fold_unicode(text: str) -> str:
+    """NFKC (full-width letters, ligatures), drop invisible characters, map Cyrillic/Greek look-alikes.
+
+    For matching only: the folded text is never shown to anyone.
+    """
+    text = unicodedata.normalize("NFKC", text)
+    text = _INVISIBLE_RE.sub("", text)
+    return text.translate(_HOMOGLYPHS)
+
+
+# Instruction-like content in data. Each pattern names something only an attacker writes into a product
+# description or review: commands addressed to the assistant/model, chat-template tokens, role headers.
+_INSTRUCTION_PATTERNS: list[tuple[str, str]] = [
+    ("override", r"\b(ignore|disregard|forget|override)\s+(all\s+|any\s+|of\s+)?(the\s+|your\s+|my\s+)?(previous|prior|above|earlier|preceding|original|system|existing|former|other)\s+(\w+\s+)?(instructions?|prompts?|rules|guidelines|directions|messages?)\b"),
+    ("override", r"\b(ignore|disregard|forget|override)\s+(all\s+)?your\s+(\w+\s+)?(instructions?|rules|guidelines|programming|prompt)\b"),
+    ("override", r"忽略.{0,12}(指令|指示|规则|提示词|设定)|无视.{0,12}(指令|规则|设定)|忘记.{0,12}(指令|规则|设定)"),
+    ("addressed_to_ai", r"\b(attention|note|hey|dear)\s*(to\s+)?(the\s+)?(ai|assistant|chatbot|llm|language model|gpt)\b"),
+    ("addressed_to_ai", r"\b(as an?|you are an?|if you are an?)\s+(ai|assistant|chatbot|language model|llm)\b.{0,60}\b(must|should|will|need to|have to)\b"),
+    ("addressed_to_ai", r"\b(ai|assistant|chatbot|llm|language model)s?\s+reading this\b|\b(ai|llm|language model|chatbot)s?\s+(must|should|shall)\b"),
+    ("addressed_to_ai", r"(致|给|提示|注意)[:：\s]*(AI|人工智能|助手|客服机器人|语言模型|大模型)"),
+    ("addressed_to_ai", r"(AI|人工智能|语言模型|大模型|AI助手)(们)?[，,:：\s]*(请|必须|务必|应该|一定要)"),
+    ("addressed_to_ai", r"(作为|你是)(一个)?(AI|人工智能|助手|客服机器人|语言模型).{0,20}(必须|应该|请|务必)"),
+    ("tell_customer", r"\b(tell|inform|say to|convince)\s+(the\s+|all\s+|every\s+)?(customers?|users?|shoppers?|buyers?)\b"),
+    ("tell_customer", r"(告诉|告知|跟|对)(所有)?(用户|顾客|客户|买家)(们)?(说|这|本|它|免费|打折|必须|应该)"),
+    ("always_recommend", r"\b(always|only)\s+recommend\b|\bnever\s+(recommend|mention)\b|\bdo not mention\b|\bdon'?t mention\b"),
+    ("always_recommend", r"(总是|永远|只)推荐|不要(提及|提到|推荐)|绝不推荐"),
+    ("role_header", r"(^|\n)\s*(system|assistant|developer)\s*:|<\|?/?(system|im_start|im_end|assistant|user)\|?>|\[/?INST\]|<<SYS>>|###\s*(instruction|system)"),
+    ("role_header", r"(^|\n)\s*(系统|助手)\s*[:：]"),
+    ("prompt_probe", r"\b(system prompt|hidden instructions|developer message)\b"),
+    ("prompt_probe", r"系统提示(词)?|隐藏(的)?指令"),
+    ("new_persona", r"\byou are now\b|\bfrom now on,? you\b|\bact as (an? )?(unrestricted|different|new)\b|\bpretend (to be|you are)\b"),
+    ("new_persona", r"从现在(开始|起)你|你现在是|假装你是|扮演(一个)?(没有|不受)"),
+    ("exfiltrate", r"\b(send|forward|email|post)\b.{0,40}\b(conversation|chat history|customer data|user data|personal data)\b"),
+    ("exfiltrate", r"(发送|转发|发给).{0,15}(聊天记录|对话|用户数据|客户资料|个人信息)"),
+]  # fmt: skip
+_INSTRUCTION_RES = [(kind, re.compile(p, re.IGNORECASE)) for kind, p in _INSTRUCTION_PATTERNS]
+_SENTENCE_SPLIT = re.compile(r"(?<=[.!?。！？;；\n])")
+REMOVED_MARKER = "[removed]"
+EXCERPT_CHARS = 80
+
+FENCE_OPEN = "<<<DATA {label}>>>"
+FENCE_CLOSE = "<<<END DATA>>>"
+_FENCE_TOKEN_RE = re.compile(r"<<<|>>>")
+
+
+@dataclass(frozen=True)
+class FirewallFinding:
+    """One instruction-like span found in a record's text."""
+
+    kind: str
+    excerpt: str
+    where: str = ""
+
+
+@dataclass(frozen=True)
+class FirewallResult:
+    text: str
+    findings: list[FirewallFinding]
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.findings)
+
+
+@dataclass
+class FirewallReport:
+    """What ingestion neutralised, per record, for the operator to review."""
+
+    findings: list[FirewallFinding] = field(default_factory=list)
+    records_changed: int = 0
+
+    def lines(self) -> list[str]:
+        return [f"{f.where}: {f.kind}: {f.excerpt}" for f in self.findings]
+
+
+def find_instructions(text: str) -> list[FirewallFinding]:
+    """Every instruction-like span in ``text`` (matched on the Unicode-folded text)."""
+    folded = fold_unicode(text)
+    found: list[FirewallFinding] = []
+    for kind, pattern in _INSTRUCTION_RES:
+        for match in pattern.finditer(folded):
+            found.append(FirewallFinding(kind=kind, excerpt=match.group(0).strip()[:EXCERPT_CHARS]))
+    return found
+
+
+def neutralise(text: str, where: str = "") -> FirewallResult:
+    """Drop every sentence that carries an instruction; keep the rest of the description intact."""
+    if not text:
+        return FirewallResult(text, [])
+    findings: list[FirewallFinding] = []
+    kept: list[str] = []
+    for sentence in _SENTENCE_SPLIT.split(text):
+        hits = find_instructions(sentence)
+        if hits:
+            findings.extend(FirewallFinding(h.kind, h.excerpt, where) for h in hits)
+            lead = sentence[: len(sentence) - len(sentence.lstrip())]
+            kept.append(lead + REMOVED_MARKER + ("\n" if sentence.endswith("\n") else " "))
+        else:
+            kept.append(sentence)
+    if not findings:
+        return FirewallResult(text, [])
+    cleaned = re.sub(r"(\[removed\]\s*)+", REMOVED_MARKER + " ", "".join(kept)).strip()
+    return FirewallResult(cleaned, findings)
+
+
+def fence(text: str, label: str) -> str:
+    """Wrap retrieved text as quoted data for the prompt; fence tokens inside the data are defused."""
+    safe_label = re.sub(r"[^\w.-]", "_", label)[:40]
+    body = _FENCE_TOKEN_RE.sub(lambda m: "‹‹‹" if m.group(0) == "<<<" else "›››", text)
+    return f"{FENCE_OPEN.format(label=safe_label)}\n{body}\n{FENCE_CLOSE}"
+
+
+def _attributes_clean(product: Product, report: list[FirewallFinding]) -> dict[str, str | int | float | bool]:
+    attributes: dict[str, str | int | float | bool] = {}
+    for key, value in product.attributes.items():
+        if isinstance(value, str):
+            result = neutralise(value, f"product {product.sku} attribute {key}")
+            report.extend(result.findings)
+            attributes[key] = result.text
+        else:
+            attributes[key] = value
+    return attributes
+
+
+def neutralise_product(product: Product) -> tuple[Product, list[FirewallFinding]]:
+    """The product with instruction-like text removed from every free-text field."""
+    findings: list[FirewallFinding] = []
+    updates: dict[str, object] = {}
+    for name in ("name", "name_zh", "brand", "description", "description_zh"):
+        value = getattr(product, name)
+        result = neutralise(value, f"product {product.sku} {name}")
+        if result.changed:
+            findings.extend(result.findings)
+            # A required field must stay non-empty for validation.
+            updates[name] = result.text or REMOVED_MARKER
+    attributes = _attributes_clean(product, findings)
+    if attributes != product.attributes:
+        updates["attributes"] = attributes
+    if not updates:
+        return product, []
+    return product.model_copy(update=updates), findings
+
+
+def neutralise_doc(doc: KnowledgeDoc) -> tuple[KnowledgeDoc, list[FirewallFinding]]:
+    result = neutralise(doc.text, f"doc {doc.doc_id}")
+    title = neutralise(doc.title, f"doc {doc.doc_id} title")
+    findings = title.findings + result.findings
+    if not findings:
+        return doc, []
+    return doc.model_copy(update={"text": result.text, "title": title.text}), findings
+
+
+def neutralise_review(review: Review, index: int = 0) -> tuple[Review, list[FirewallFinding]]:
+    result = neutralise(review.text, f"review {index} of {review.sku}")
+    if not result.changed:
+        return review, []
+    return review.model_copy(update={"text": result.text or REMOVED_MARKER}), result.findings
+
+
+def neutralise_records(
+    products: Iterable[Product], docs: Iterable[KnowledgeDoc], reviews: Iterable[Review]
+) -> tuple[list[Product], list[KnowledgeDoc], list[Review], FirewallReport]:
+    """Neutralise a whole load (called at ingestion); the report lists every removal."""
+    report = FirewallReport()
+    out_products: list[Product] = []
+    for product in products:
+        clean, found = neutralise_product(product)
+        out_products.append(clean)
+        report.findings.extend(found)
+        report.records_changed += bool(found)
+    out_docs: list[KnowledgeDoc] = []
+    for doc in docs:
+        clean_doc, found = neutralise_doc(doc)
+        out_docs.append(clean_doc)
+        report.findings.extend(found)
+        report.records_changed += bool(found)
+    out_reviews: list[Review] = []
+    for index, review in enumerate(reviews):
+        clean_review, found = neutralise_review(review, index)
+        out_reviews.append(clean_review)
+        report.findings.extend(found)
+        report.records_changed += bool(found)
+    return out_products, out_docs, out_reviews, report
