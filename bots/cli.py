@@ -16,6 +16,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn
 
 from assistant.app import Assistant, build_assistant
@@ -70,6 +71,21 @@ class LoadProgress:
         self._progress.update(self._tasks[stage], completed=done, total=total)
 
 
+MAX_PROBLEMS_SHOWN = 20
+
+
+def report_error(exc: ShopguideError) -> None:
+    """Code, message and the fix, escaped: paths and codes must not be read as rich markup."""
+    err_console.print(f"[red]error[/red] {escape(exc.code)}: {escape(exc.message)}")
+    if exc.hint:
+        err_console.print(f"  fix: {escape(exc.hint)}")
+    problems: list[str] = getattr(exc, "problems", [])
+    for problem in problems[:MAX_PROBLEMS_SHOWN]:
+        err_console.print(f"  {escape(problem)}")
+    if len(problems) > MAX_PROBLEMS_SHOWN:
+        err_console.print(f"  … and {len(problems) - MAX_PROBLEMS_SHOWN} more")
+
+
 def open_assistant(settings: Settings | None = None, *, show_progress: bool = True) -> Assistant:
     _quiet_libraries()
     settings = settings or Settings()
@@ -79,12 +95,7 @@ def open_assistant(settings: Settings | None = None, *, show_progress: bool = Tr
                 err_console.print("[dim]loading catalog and model…[/dim]")
             return build_assistant(settings, progress=progress)
     except ShopguideError as exc:
-        err_console.print(f"[red]error[/red] [{exc.code}] {exc.message}")
-        if exc.hint:
-            err_console.print(f"  fix: {exc.hint}")
-        problems = getattr(exc, "problems", [])
-        for problem in problems[:20]:
-            err_console.print(f"  {problem}")
+        report_error(exc)
         raise typer.Exit(code=2) from exc
 
 

@@ -1,0 +1,97 @@
+"""The real LLM path: the shipped model through llama.cpp in-process and through its OpenAI-compatible server."""
+
+from __future__ import annotations
+
+import json
+import re
+import socket
+from pathlib import Path
+
+import pytest
+
+from assistant.app import Assistant, build_assistant, collect_text
+from assistant.config import Settings
+from assistant.errors import ModelUnavailable
+from assistant.llm.llamacpp import LlamaCppGenerator
+from assistant.llm.model_files import MODEL_SHA256, assemble_default_model
+from assistant.llm.openai_http import OpenAIGenerator
+from assistant.ports import ChatMessage
+from assistant.types import IncomingMessage
+from knowledge.store import KnowledgeStore
+
+pytestmark = pytest.mark.integration
+
+
+def msg(text: str, user: str = "u1") -> IncomingMessage:
+    return IncomingMessage(platform="test", chat_id="llm", user_id=user, text=text)
+
+
+async def test_model_streams_tokens(llm: LlamaCppGenerator) -> None:
+    chunks = [c async for c in llm.stream([ChatMessage("user", "Say hello.")], max_tokens=12, temperature=0)]
+    assert len(chunks) >= 2, "text arrives in several streamed chunks"
+    assert "".join(chunks).strip()
+
+
+async def test_grounded_chinese_price_answer(model_assistant: Assistant) -> None:
+    shown, reply = await collect_text(model_assistant.respond(msg("Auralis 静界头戴式降噪耳机 3代多少钱？")))
+    assert reply.language == "zh"
+    assert re.search(r"[\u4e00-\u9fff]", reply.text)
+    assert "899" in reply.text
+    prices = {float(p.replace(",", "")) for p in re.findall(r"[¥￥](\d[\d,]*)", reply.text)}
+    assert prices <= {899.0}, f"only the catalog price may appear: {reply.text}"
+    assert shown == reply.text
+
+
+async def test_grounded_english_policy_answer(model_assistant: Assistant) -> None:
+    reply = await model_assistant.ask(msg("What is the minimum order for free shipping?"))
+    assert reply.language == "en"
+    assert "99" in reply.text
+    assert not re.search(r"[\u4e00-\u9fff]", reply.text)
+
+
+async def test_openai_backend_against_the_local_server(llm: LlamaCppGenerator) -> None:
+    """`shopguide serve llm` exposes llama.cpp's OpenAI-compatible API; the openai backend speaks it."""
+    generator = OpenAIGenerator(llm.listening_address + "/v1", "shopguide")
+    chunks = [c async for c in generator.stream([ChatMessage("user", "Say hi.")], max_tokens=8, temperature=0)]
+    await generator.aclose()
+    assert chunks and "".join(chunks).strip()
+
+
+def _closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+async def test_unreachable_llm_server_degrades_to_retrieval_answer(
+    settings: Settings, demo_store: KnowledgeStore
+) -> None:
+    down = OpenAIGenerator(f"http://127.0.0.1:{_closed_port()}/v1", "shopguide")
+    assistant = build_assistant(settings, generator=down, knowledge=demo_store)
+    reply = await assistant.ask(msg("How much is Stridex AeroRun 2?"))
+    assert reply.degraded == "llm_unavailable"
+    assert "¥459" in reply.text
+    assistant.memory.close()
+
+
+def test_model_is_assembled_once_and_verified(tmp_path: Path, model_path: Path) -> None:
+    seen: list[int] = []
+    target = assemble_default_model(tmp_path, lambda done, total: seen.append(done))
+    assert target.stat().st_size == model_path.stat().st_size
+    assert seen and seen[-1] == target.stat().st_size, "progress reaches 100%"
+    marker = json.loads(target.with_suffix(".verified.json").read_text())
+    assert marker["size"] == target.stat().st_size
+    seen.clear()
+    assert assemble_default_model(tmp_path, lambda done, total: seen.append(done)) == target
+    assert not seen, "a verified model is not assembled again"
+    with target.open("r+b") as handle:  # damage it: the stamp no longer matches, so it is rebuilt
+        handle.truncate(1024)
+    assemble_default_model(tmp_path)
+    assert target.stat().st_size == model_path.stat().st_size
+    assert len(MODEL_SHA256) == 64
+
+
+def test_missing_model_file_names_the_fix(tmp_path: Path) -> None:
+    with pytest.raises(ModelUnavailable) as caught:
+        LlamaCppGenerator(tmp_path / "nope.gguf", threads=1, context=512)
+    assert "SHOPGUIDE_MODEL_PATH" in str(caught.value)
