@@ -29,7 +29,8 @@ SPEC_RE = re.compile(
 OUT_OF_STOCK_RE = re.compile(r"out of stock|sold out|unavailable|缺货|售罄|无货|没货", re.IGNORECASE)
 IN_STOCK_RE = re.compile(r"\bin stock\b|available now|有货|现货|有库存", re.IGNORECASE)
 STOCK_COUNT_RE = re.compile(rf"(?:only\s+)?({_NUMBER})\s*(?:left|in stock|units?|pieces?|件|个|台)", re.IGNORECASE)
-SENTENCE_RE = re.compile(r"[^.!?。！？\n]+[.!?。！？]?")
+# Split after each terminator, keeping it (and the layout) so unchanged text joins back identically.
+SENTENCE_SPLIT_RE = re.compile(r"(?<=[.!?。！？\n])(?!\d)")
 # Brands we do not sell: an answer that names one is talking about something outside the catalog.
 FOREIGN_BRANDS = (
     "nike", "adidas", "asics", "puma", "new balance", "apple", "iphone", "macbook", "samsung", "sony", "bose",
@@ -102,7 +103,7 @@ class FactChecker:
         facts = Facts(tuple(products), tuple(passages), tuple(round(n, 2) for n in shopper_numbers))
         result = FactCheckResult(text=answer)
         kept: list[str] = []
-        for sentence in SENTENCE_RE.findall(answer):
+        for sentence in filter(None, SENTENCE_SPLIT_RE.split(answer)):
             fixed = self._check_sentence(sentence, facts, result)
             if fixed is not None:
                 kept.append(fixed)
