@@ -1,0 +1,440 @@
+"""The Slack app: wires slack-bolt's ``AsyncApp`` to the core, the staff tools and the handoff desk.
+
+Bolt acks every event, command and action first (``process_before_response=False``) and runs our
+listener afterwards, so the model never delays the 3-second ack.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import time
+import uuid
+from collections.abc import Awaitable
+from dataclasses import dataclass
+from typing import Any
+
+from aiohttp import web
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
+from slack_sdk.web.async_client import AsyncWebClient
+
+from assistant.app import Assistant
+from assistant.config import Settings
+from assistant.errors import ShopguideError
+from assistant.handoff import HandoffService
+from assistant.staff import CopyWriter, ReviewSummariser
+from assistant.types import IncomingMessage, Language
+
+from .blocks import (
+    ACTION_CHOICE,
+    ACTION_COMPARE,
+    ACTION_DETAILS,
+    ACTION_RESOLVE,
+    SlackMessage,
+    render_reply,
+    text_message,
+    unescape,
+)
+from .channels import SlackShopperChannel
+from .commands import HELP_TEXT, AuditLog, Command, KbOperations, StaffCommands, parse_command
+from .dedupe import EventDedupeMiddleware, SeenEvents
+from .desk import SlackStaffDesk, desk_ref
+from .streamer import ChannelPacer, SlackReplyStreamer, StreamTarget
+
+log = logging.getLogger("shopguide.slack")
+
+EVENTS_PATH = "/slack/events"
+RATE_LIMIT_RETRIES = 2  # slack-sdk waits Retry-After between attempts
+ADMIN_GROUP_CACHE_S = 300.0
+_MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
+_ERROR_TEXT = {
+    "en": "Sorry, something went wrong on my side. Please try again in a moment.",
+    "zh": "抱歉，我这边出了点问题，请稍后再试。",
+}
+ACTION_TEXTS: dict[str, dict[Language, str]] = {
+    ACTION_DETAILS: {"en": "Tell me more about {value}", "zh": "介绍一下 {value}"},
+    ACTION_COMPARE: {"en": "Compare {a} and {b}", "zh": "对比 {a} 和 {b}"},
+}
+
+
+def make_client(settings: Settings, *, base_url: str | None = None) -> AsyncWebClient:
+    """slack-sdk's client raises on 429 by default; the retry handler waits ``Retry-After`` and retries."""
+    client = AsyncWebClient(
+        token=settings.slack_bot_token.get_secret_value() or None,
+        base_url=base_url or settings.slack_api_url,
+    )
+    client.retry_handlers.append(AsyncRateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES))
+    return client
+
+
+def strip_mentions(text: str) -> str:
+    return unescape(_MENTION.sub("", text)).strip()
+
+
+@dataclass
+class ThreadSink:
+    """Posts command output into a thread (mentions, DMs, kb progress)."""
+
+    client: AsyncWebClient
+    channel: str
+    thread_ts: str | None
+
+    async def post(self, messages: list[SlackMessage]) -> None:
+        for message in messages:
+            await self.client.chat_postMessage(
+                channel=self.channel, thread_ts=self.thread_ts, text=message.text, blocks=message.blocks
+            )
+
+
+@dataclass
+class ResponseUrlSink:
+    """Answers a slash command through its ``response_url`` (works in channels the bot is not in)."""
+
+    respond: AsyncRespond
+    in_channel: bool = True
+
+    async def post(self, messages: list[SlackMessage]) -> None:
+        for message in messages:
+            await self.respond(
+                text=message.text,
+                blocks=message.blocks,
+                response_type="in_channel" if self.in_channel else "ephemeral",
+                replace_original=False,
+            )
+
+
+Sink = ThreadSink | ResponseUrlSink
+
+
+class SlackBot:
+    """Holds the bolt app and everything its listeners need."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        assistant: Assistant,
+        *,
+        client: AsyncWebClient,
+        handoff: HandoffService | None = None,
+        kb: KbOperations | None = None,
+        seen: SeenEvents | None = None,
+        pacer: ChannelPacer | None = None,
+    ) -> None:
+        self.settings = settings
+        self.assistant = assistant
+        self.client = client
+        self.handoff = handoff
+        self.seen = seen or SeenEvents(settings.slack_db)
+        self.dedupe = EventDedupeMiddleware(self.seen)
+        self.pacer = pacer or ChannelPacer(settings.slack_update_interval_s)
+        self.streamer = SlackReplyStreamer(client, self.pacer, settings.slack_streaming)
+        self.commands = StaffCommands(
+            CopyWriter(
+                assistant.knowledge,
+                assistant.generator,
+                timeout_s=settings.llm_timeout_s,
+            ),
+            ReviewSummariser(assistant.knowledge),
+            AuditLog(settings.audit_log),
+            kb,
+        )
+        self._admin_group: tuple[float, frozenset[str]] = (0.0, frozenset())
+        self.tasks: set[asyncio.Task[None]] = set()
+        secret = settings.slack_signing_secret.get_secret_value()
+        self.app = AsyncApp(
+            client=client,
+            signing_secret=secret,
+            process_before_response=False,
+            request_verification_enabled=bool(secret),
+            name="shopguide",
+        )
+        self.app.use(self.dedupe)
+        if handoff is not None:
+            if settings.slack_support_channel:
+                handoff.set_desk(SlackStaffDesk(client, settings.slack_support_channel))
+            if "slack" not in handoff.channels:
+                handoff.register_channel(SlackShopperChannel(client))
+        self.app.event("app_mention")(self._on_mention)
+        self.app.event("message")(self._on_message)
+        self.app.command("/shopguide")(self._on_command)
+        self.app.action(ACTION_DETAILS)(self._on_details)
+        self.app.action(ACTION_COMPARE)(self._on_compare)
+        self.app.action(re.compile(f"^{ACTION_CHOICE}_\\d+$"))(self._on_choice)
+        self.app.action(ACTION_RESOLVE)(self._on_resolve_button)
+
+    # ---- admin --------------------------------------------------------------------------------
+    async def is_admin(self, user_id: str) -> bool:
+        if f"slack:{user_id}" in self.settings.admin_ids:
+            return True
+        group = self.settings.slack_admin_group
+        if not group:
+            return False
+        fetched_at, members = self._admin_group
+        if time.monotonic() - fetched_at > ADMIN_GROUP_CACHE_S:
+            try:
+                response = await self.client.usergroups_users_list(usergroup=group)
+                members = frozenset(response.get("users") or [])
+                self._admin_group = (time.monotonic(), members)
+            except SlackApiError as exc:
+                log.warning("slack admin_group_lookup_failed error=%s", exc.response.get("error"))
+        return user_id in members
+
+    # ---- listeners (run after bolt has acked) -------------------------------------------------
+    async def _on_mention(self, event: dict[str, Any], body: dict[str, Any]) -> None:
+        channel = str(event.get("channel", ""))
+        user = str(event.get("user", ""))
+        thread_ts = event.get("thread_ts")
+        text = strip_mentions(str(event.get("text", "")))
+        if thread_ts and await self._in_ticket_thread(channel, str(thread_ts), user, text):
+            return
+        await self._handle_text(
+            text, channel, str(thread_ts or event["ts"]), user, team=_team(event, body), message_ts=str(event["ts"])
+        )
+
+    async def _on_message(self, event: dict[str, Any], body: dict[str, Any], context: dict[str, Any]) -> None:
+        if event.get("subtype") or event.get("bot_id"):
+            return  # edits, joins, bot posts (including our own) are not questions
+        channel = str(event.get("channel", ""))
+        user = str(event.get("user", ""))
+        raw = str(event.get("text", ""))
+        bot_user = context.get("bot_user_id")
+        if bot_user and f"<@{bot_user}" in raw and event.get("channel_type") != "im":
+            return  # the app_mention event carries it
+        thread_ts = event.get("thread_ts")
+        if event.get("channel_type") == "im":
+            text = strip_mentions(raw)
+            await self._handle_text(
+                text, channel, str(thread_ts or event["ts"]), user, team=_team(event, body), message_ts=str(event["ts"])
+            )
+        elif thread_ts:
+            await self._in_ticket_thread(channel, str(thread_ts), user, strip_mentions(raw))
+
+    async def _on_command(self, ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond) -> None:
+        await ack()
+        user = str(command.get("user_id", ""))
+        channel = str(command.get("channel_id", ""))
+        text = str(command.get("text", ""))
+        parsed = parse_command(text) or Command("ask", text.split(), text.strip())
+        request_id = uuid.uuid4().hex[:12]
+        log.info("slack command request_id=%s command=%s user=%s", request_id, parsed.name, user)
+        if parsed.name == "ask":
+            await self._guard(self._slash_ask(parsed.rest, channel, user, respond), ResponseUrlSink(respond, False))
+            return
+        if parsed.name == "kb":
+            sink: Sink = await self._kb_thread(channel, user, parsed, respond)
+        else:
+            sink = ResponseUrlSink(respond, in_channel=parsed.name in ("copy", "reviews"))
+        await self._guard(self._run_command(parsed, sink, user, channel, None), ResponseUrlSink(respond, False))
+
+    async def _on_details(self, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
+        await ack()
+        await self._action_turn(body, ACTION_DETAILS, value=str(action.get("value", "")))
+
+    async def _on_compare(self, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
+        await ack()
+        await self._action_turn(body, ACTION_COMPARE, value=str(action.get("value", "")))
+
+    async def _on_choice(self, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
+        await ack()
+        await self._action_turn(body, ACTION_CHOICE, value=str(action.get("value", "")))
+
+    async def _on_resolve_button(self, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
+        await ack()
+        user = str((body.get("user") or {}).get("id", ""))
+        await self._resolve(str(action.get("value", "")), user)
+
+    # ---- work ---------------------------------------------------------------------------------
+    async def _handle_text(
+        self, text: str, channel: str, thread_ts: str, user: str, *, team: str | None, message_ts: str
+    ) -> None:
+        command = parse_command(text) if text else Command("help")
+        sink = ThreadSink(self.client, channel, thread_ts)
+        if command is None or command.name == "ask":
+            question = text if command is None else command.rest
+            await self._guard(self.answer(question, channel, thread_ts, user, team=team, message_ts=message_ts), sink)
+        else:
+            await self._guard(self._run_command(command, sink, user, channel, thread_ts), sink)
+
+    async def answer(
+        self,
+        text: str,
+        channel: str,
+        thread_ts: str,
+        user: str,
+        *,
+        team: str | None = None,
+        message_ts: str | None = None,
+    ) -> None:
+        """One core turn streamed into the thread (the thread is the conversation)."""
+        message = IncomingMessage(
+            platform="slack",
+            chat_id=channel,
+            user_id=user,
+            text=text,
+            thread_id=thread_ts,
+            message_id=message_ts,
+            is_admin=await self.is_admin(user),
+        )
+        started = time.perf_counter()
+        outcome = await self.streamer.deliver(
+            self.assistant.respond(message), StreamTarget(channel, thread_ts, user, team)
+        )
+        log.info(
+            "slack answered channel=%s mode=%s writes=%d handoff=%s ms=%.0f",
+            channel,
+            outcome.mode,
+            outcome.writes,
+            bool(outcome.reply and outcome.reply.handoff),
+            (time.perf_counter() - started) * 1000,
+        )
+
+    async def _slash_ask(self, question: str, channel: str, user: str, respond: AsyncRespond) -> None:
+        if not question:
+            await respond(text=HELP_TEXT, response_type="ephemeral")
+            return
+        message = IncomingMessage(
+            platform="slack", chat_id=channel, user_id=user, text=question, is_admin=await self.is_admin(user)
+        )
+        reply = await self.assistant.ask(message)
+        await ResponseUrlSink(respond, in_channel=False).post(render_reply(reply))
+
+    async def _run_command(self, command: Command, sink: Sink, user: str, channel: str, thread_ts: str | None) -> None:
+        if command.name == "help":
+            await sink.post(text_message(HELP_TEXT))
+        elif command.name == "copy":
+            await sink.post(text_message(await self.commands.copy(command.args)))
+        elif command.name == "reviews":
+            await sink.post(text_message(self.commands.reviews(command.args)))
+        elif command.name == "resolve":
+            ticket_id = command.args[0] if command.args else None
+            if ticket_id is None and thread_ts and self.handoff is not None:
+                ticket = self.handoff.ticket_for_desk_ref(desk_ref(channel, thread_ts))
+                ticket_id = ticket.ticket_id if ticket else None
+            if ticket_id is None:
+                await sink.post(text_message("Use `resolve` inside a handoff thread, or `resolve <ticket id>`."))
+                return
+            await sink.post(text_message(await self._resolve(ticket_id, user, notify=False)))
+        elif command.name == "kb":
+
+            async def progress(line: str) -> None:
+                await sink.post(text_message(line))
+
+            allowed = await self.is_admin(user)
+            await sink.post(text_message(await self.commands.run_kb(command.args, f"slack:{user}", allowed, progress)))
+
+    async def _kb_thread(self, channel: str, user: str, command: Command, respond: AsyncRespond) -> Sink:
+        """Slash kb commands get a visible root message so reload progress lands in its thread."""
+        action = command.args[0].lower() if command.args else "status"
+        if action not in ("reload", "rollback") or not await self.is_admin(user):
+            return ResponseUrlSink(respond, in_channel=False)
+        try:
+            root = await self.client.chat_postMessage(channel=channel, text=f"<@{user}> started `kb {action}`")
+        except SlackApiError as exc:
+            log.info("slack kb_thread_unavailable channel=%s error=%s", channel, exc.response.get("error"))
+            return ResponseUrlSink(respond, in_channel=False)
+        return ThreadSink(self.client, channel, str(root["ts"]))
+
+    async def _action_turn(self, body: dict[str, Any], action_id: str, value: str) -> None:
+        user = str((body.get("user") or {}).get("id", ""))
+        channel = str((body.get("channel") or {}).get("id", "") or (body.get("container") or {}).get("channel_id", ""))
+        message = body.get("message") or {}
+        thread_ts = str(
+            message.get("thread_ts") or message.get("ts") or (body.get("container") or {}).get("message_ts")
+        )
+        probe = IncomingMessage(platform="slack", chat_id=channel, user_id=user, text="", thread_id=thread_ts)
+        language = self.assistant.language_of(probe)
+        if action_id == ACTION_DETAILS:
+            text = ACTION_TEXTS[ACTION_DETAILS][language].format(value=value)
+        elif action_id == ACTION_COMPARE:
+            skus = [*value.split(), "", ""][:2]
+            text = ACTION_TEXTS[ACTION_COMPARE][language].format(a=skus[0], b=skus[1])
+        else:
+            text = value
+        team = str((body.get("team") or {}).get("id", "")) or None
+        await self._guard(
+            self.answer(text, channel, thread_ts, user, team=team), ThreadSink(self.client, channel, thread_ts)
+        )
+
+    async def _in_ticket_thread(self, channel: str, thread_ts: str, user: str, text: str) -> bool:
+        """Staff writing in a handoff thread: relay to the shopper, or resolve. False if not a ticket."""
+        if self.handoff is None or channel != self.settings.slack_support_channel:
+            return False
+        ticket = self.handoff.ticket_for_desk_ref(desk_ref(channel, thread_ts))
+        if ticket is None:
+            return False
+        command = parse_command(text)
+        if command is not None and command.name == "resolve":
+            await self._resolve(ticket.ticket_id, user)
+        elif text:
+            delivered = await self.handoff.relay_from_staff(ticket.ticket_id, text)
+            if not delivered and ticket.status == "resolved":
+                await self.client.chat_postMessage(
+                    channel=channel,
+                    thread_ts=thread_ts,
+                    text="_This ticket is resolved; the shopper did not get that._",
+                )
+        return True
+
+    async def _resolve(self, ticket_id: str, user: str, *, notify: bool = True) -> str:
+        if self.handoff is None:
+            return "Handoff is not enabled."
+        try:
+            ticket = await self.handoff.resolve(ticket_id, by=f"slack:{user}")
+        except ShopguideError as exc:
+            return exc.message
+        text = f"Resolved by <@{user}>: the shopper is back with the bot."
+        if notify and ticket.desk_ref and self.handoff.desk is not None:
+            await self.handoff.desk.post_notice(ticket, f"Resolved by {user}: the shopper is back with the bot.")
+        return text
+
+    async def _guard(self, work: Awaitable[None], sink: Sink) -> None:
+        """Never leave a user without an answer: errors become a short apology, logged with a request id."""
+        request_id = uuid.uuid4().hex[:12]
+        try:
+            await work
+        except ShopguideError as exc:
+            log.info("slack command_error request_id=%s code=%s", request_id, exc.code)
+            await _safe_post(sink, f"{exc.message}" + (f" ({exc.hint})" if exc.hint else ""))
+        except Exception as exc:
+            log.exception("slack turn_failed request_id=%s error=%s", request_id, type(exc).__name__)
+            await _safe_post(sink, _ERROR_TEXT["en"])
+
+    # ---- running ------------------------------------------------------------------------------
+    def web_app(self) -> web.Application:
+        """The HTTP endpoint (events, commands and actions on one path), verified by the signing secret."""
+        return self.app.web_app(path=EVENTS_PATH)
+
+    async def start_http(self, host: str, port: int) -> web.AppRunner:
+        runner = web.AppRunner(self.web_app())
+        await runner.setup()
+        await web.TCPSite(runner, host, port).start()
+        return runner
+
+    async def aclose(self) -> None:
+        self.seen.close()
+
+
+async def _safe_post(sink: Sink, text: str) -> None:
+    try:
+        await sink.post(text_message(text))
+    except Exception as exc:  # the apology itself failed: nothing more to do but log
+        log.warning("slack apology_failed error=%s", type(exc).__name__)
+
+
+def _team(event: dict[str, Any], body: dict[str, Any]) -> str | None:
+    team = event.get("team") or body.get("team_id")
+    return str(team) if team else None
+
+
+def build_slack_bot(
+    settings: Settings,
+    assistant: Assistant,
+    *,
+    handoff: HandoffService | None = None,
+    client: AsyncWebClient | None = None,
+    kb: KbOperations | None = None,
+) -> SlackBot:
+    return SlackBot(settings, assistant, client=client or make_client(settings), handoff=handoff, kb=kb)

@@ -1,0 +1,42 @@
+"""Shopper channels the Slack process can deliver staff replies through (``ShopperChannel`` ports)."""
+
+from __future__ import annotations
+
+from slack_sdk.web.async_client import AsyncWebClient
+from telegram import Bot
+
+from .blocks import escape
+
+
+class SlackShopperChannel:
+    """A Slack user who was handed off: staff replies go back into their thread."""
+
+    platform = "slack"
+
+    def __init__(self, client: AsyncWebClient) -> None:
+        self.client = client
+
+    async def send(self, chat_id: str, thread_id: str | None, text: str) -> None:
+        await self.client.chat_postMessage(channel=chat_id, thread_ts=thread_id, text=escape(text))
+
+
+class TelegramSendChannel:
+    """Sends staff replies to a Telegram chat through the Bot API (only ``sendMessage``; no polling).
+
+    The Telegram adapter process owns updates; this lets the Slack process relay without it.
+    """
+
+    platform = "telegram"
+
+    def __init__(self, token: str, *, base_url: str = "https://api.telegram.org/bot") -> None:
+        self.bot = Bot(token, base_url=base_url)
+
+    async def send(self, chat_id: str, thread_id: str | None, text: str) -> None:
+        # thread_id is a forum topic id on Telegram; ordinary private chats have none.
+        topic = int(thread_id) if thread_id and thread_id.isdigit() else None
+        await self.bot.send_message(
+            chat_id=int(chat_id) if chat_id.lstrip("-").isdigit() else chat_id, text=text, message_thread_id=topic
+        )
+
+    async def aclose(self) -> None:
+        await self.bot.shutdown()
