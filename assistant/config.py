@@ -35,6 +35,19 @@ class Settings(BaseSettings):
     chroma_port: int = 8000
     retrieval_k: int = Field(default=8, description="candidate products fetched per query")
     embed_threads: int = Field(default_factory=_default_threads)
+    kb_keep_releases: int = Field(default=3, description="previous knowledge releases kept for instant rollback")
+    kb_column_map: dict[str, str] = Field(
+        default_factory=dict,
+        description="CSV column mapping for unrecognised headers: Product field (or 'attr.NAME') -> CSV header",
+    )
+    kb_default_currency: str = Field(default="CNY", description="currency of catalog prices that name none")
+    kb_max_catalog_mb: float = Field(default=128.0, description="largest catalog file (CSV/JSON) accepted by a reload")
+    kb_max_doc_mb: float = Field(default=5.0, description="largest Markdown/text document accepted by a reload")
+    kb_reference_questions: Path | None = Field(
+        default=None,
+        description="labelled questions (JSONL) the release gate must keep answering; "
+        "a reference_questions.jsonl beside the catalog takes precedence",
+    )
 
     # --- model ---
     llm_backend: Literal["llamacpp", "transformers", "openai", "none"] = "llamacpp"
@@ -74,6 +87,43 @@ class Settings(BaseSettings):
     # --- admin ---
     admin_ids: list[str] = Field(default_factory=list, description="'platform:user_id' allowed to run kb commands")
 
+    # --- slack (staff) ---
+    slack_bot_token: SecretStr = Field(default=SecretStr(""), description="xoxb- bot token of the Slack app")
+    slack_app_token: SecretStr = Field(default=SecretStr(""), description="xapp- app-level token (Socket Mode)")
+    slack_signing_secret: SecretStr = Field(
+        default=SecretStr(""), description="signing secret; HTTP mode verifies every request with it"
+    )
+    slack_mode: Literal["socket", "http"] = Field(default="socket", description="Socket Mode or HTTP Events API")
+    slack_http_host: str = Field(default="127.0.0.1", description="bind address in HTTP mode")
+    slack_http_port: int = Field(default=3000, description="port in HTTP mode (events, commands, actions)")
+    slack_api_url: str = Field(
+        default="https://slack.com/api/", description="Slack Web API base URL (tests point it at a fake)"
+    )
+    slack_support_channel: str = Field(default="", description="channel id where handoff tickets open as threads")
+    slack_streaming: Literal["auto", "native", "update"] = Field(
+        default="auto", description="native chat streaming, throttled chat.update, or native with update fallback"
+    )
+    slack_update_interval_s: float = Field(
+        default=1.0, description="minimum seconds between message writes per channel while streaming"
+    )
+    slack_admin_group: str = Field(default="", description="Slack user group id whose members may run kb commands")
+
+    # --- telegram ---
+    telegram_token: SecretStr = Field(default=SecretStr(""), description="bot token from @BotFather (env or .env only)")
+    telegram_webhook_secret: SecretStr = Field(
+        default=SecretStr(""),
+        description="webhook mode: secret Telegram sends in X-Telegram-Bot-Api-Secret-Token (1-256 of A-Z a-z 0-9 _ -)",
+    )
+    telegram_webhook_url: str = Field(default="", description="public HTTPS URL of the webhook; empty = long polling")
+    telegram_webhook_listen: str = Field(default="127.0.0.1", description="webhook bind address (behind a proxy)")
+    telegram_webhook_port: int = Field(default=8443, description="webhook port the reverse proxy forwards to")
+    telegram_api_base_url: str = Field(
+        default="https://api.telegram.org/bot", description="Bot API base URL (a self-hosted Bot API server or a fake)"
+    )
+    telegram_user_messages_per_minute: int = Field(
+        default=10, description="messages (and button presses) per user per minute; 0 = unlimited"
+    )
+
     @property
     def memory_db(self) -> Path:
         return self.data_dir / "memory.sqlite3"
@@ -81,6 +131,15 @@ class Settings(BaseSettings):
     @property
     def chroma_dir(self) -> Path:
         return self.data_dir / "chroma"
+
+    @property
+    def slack_db(self) -> Path:
+        """Seen Slack event ids (exactly-once replies) and handoff tickets."""
+        return self.data_dir / "slack.sqlite3"
+
+    @property
+    def handoff_db(self) -> Path:
+        return self.data_dir / "handoff.sqlite3"
 
     @property
     def audit_log(self) -> Path:
