@@ -22,6 +22,7 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn
 from assistant.app import Assistant, build_assistant
 from assistant.config import Settings
 from assistant.errors import ShopguideError
+from assistant.logs import configure_logging
 from assistant.render import money
 from assistant.types import CardsReady, Choice, IncomingMessage, Reply, ReplyDone, TextDelta, TextReset
 
@@ -89,6 +90,7 @@ def report_error(exc: ShopguideError) -> None:
 def open_assistant(settings: Settings | None = None, *, show_progress: bool = True) -> Assistant:
     _quiet_libraries()
     settings = settings or Settings()
+    configure_logging(settings, to_stderr=False)
     try:
         with LoadProgress(show_progress) as progress:
             if show_progress:

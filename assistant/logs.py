@@ -1,0 +1,40 @@
+"""Logging setup: structured key=value lines to a rotating file, every record PII-redacted.
+
+Interactive commands keep the terminal clean (the file only); servers also log to stderr.
+"""
+
+from __future__ import annotations
+
+import logging
+import logging.handlers
+
+from .config import Settings
+from .safety.pii import install_log_redaction
+
+LOG_FORMAT = "ts=%(asctime)s level=%(levelname)s logger=%(name)s %(message)s"
+LOG_FILE_BYTES = 5 * 1024 * 1024
+LOG_FILE_BACKUPS = 3
+NOISY_LIBRARIES = ("httpx", "chromadb", "httpcore", "urllib3", "jieba", "telegram.ext", "slack_bolt")
+
+
+def configure_logging(settings: Settings, *, to_stderr: bool, level: int = logging.INFO) -> None:
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        root.removeHandler(handler)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    handlers: list[logging.Handler] = [
+        logging.handlers.RotatingFileHandler(
+            settings.data_dir / "shopguide.log", maxBytes=LOG_FILE_BYTES, backupCount=LOG_FILE_BACKUPS, encoding="utf-8"
+        )
+    ]
+    if to_stderr:
+        handlers.append(logging.StreamHandler())
+    formatter = logging.Formatter(LOG_FORMAT)
+    for handler in handlers:
+        handler.setFormatter(formatter)
+        root.addHandler(handler)
+    root.setLevel(level)
+    for name in NOISY_LIBRARIES:
+        logging.getLogger(name).setLevel(logging.WARNING)
+    # Installed after the handlers so its filter also covers ``extra=`` fields on them.
+    install_log_redaction()
