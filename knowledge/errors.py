@@ -41,3 +41,20 @@ class KnowledgeStoreCorrupt(KnowledgeError):
 
 class ReleaseNotFound(KnowledgeError):
     code = "release_not_found"
+
+
+class ReleaseGateRefused(KnowledgeError):
+    """The new release answered the reference questions worse than the live one; it was not switched in.
+
+    ``outcome`` carries the gate report and the diff (a ``knowledge.reload.ReloadOutcome``).
+    """
+
+    code = "release_gate_refused"
+
+    def __init__(self, message: str, outcome: object) -> None:
+        super().__init__(message, hint="inspect the failures, fix the catalog, or pass --force to switch anyway")
+        self.outcome = outcome
+
+
+class ProductNotFound(KnowledgeError):
+    code = "product_not_found"
