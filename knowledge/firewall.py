@@ -10,10 +10,13 @@ Lives in ``knowledge/`` because ingestion calls it and ``knowledge/`` must not i
 
 from __future__ import annotations
 
+import base64
+import binascii
 import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from urllib.parse import unquote
 
 from .models import KnowledgeDoc, Product, Review
 
@@ -23,6 +26,7 @@ __all__ = [
     "FirewallFinding",
     "FirewallReport",
     "FirewallResult",
+    "decoded_payloads",
     "fence",
     "find_instructions",
     "fold_unicode",
@@ -50,11 +54,16 @@ _HOMOGLYPHS = str.maketrans(
 )  # fmt: skip
 
 
+_TAG_CHARS_RE = re.compile("[\U000e0020-\U000e007e]+")
+
+
 def fold_unicode(text: str) -> str:
-    """NFKC (full-width letters, ligatures), drop invisible characters, map Cyrillic/Greek look-alikes.
+    """NFKC (full-width letters, ligatures), drop invisible characters, map Cyrillic/Greek look-alikes, and
+    reveal Unicode tag characters (invisible "ASCII smuggling") as the ASCII they encode.
 
     For matching only: the folded text is never shown to anyone.
     """
+    text = _TAG_CHARS_RE.sub(lambda m: "".join(chr(ord(c) - 0xE0000) for c in m.group(0)), text)
     text = unicodedata.normalize("NFKC", text)
     text = _INVISIBLE_RE.sub("", text)
     return text.translate(_HOMOGLYPHS)
@@ -78,6 +87,16 @@ _INSTRUCTION_PATTERNS: list[tuple[str, str]] = [
     ("always_recommend", r"(总是|永远|只)推荐|不要(提及|提到|推荐)|绝不推荐"),
     ("role_header", r"(^|\n)\s*(system|assistant|developer)\s*:|<\|?/?(system|im_start|im_end|assistant|user)\|?>|\[/?INST\]|<<SYS>>|###\s*(instruction|system)"),
     ("role_header", r"(^|\n)\s*(系统|助手)\s*[:：]"),
+    ("role_header", r"\[\s*(system|admin|developer|assistant)\s*\]|\b(system|admin|developer|operator)\s*(note|notice|message|instructions?|override|alert)\s*[:：]|\bsystemhinweis\b|\bnote syst[eè]me\b|\bnota (del|di) sistema\b|\((assistant|system|ai)\)\s*[:：]|系统(通知|消息|提示|指令)\s*[:：]"),
+    ("override", r"\bnew instructions?\s*[:：]|\b(ignore|disregard|skip|override)\s+(all\s+)?(the\s+|your\s+)?(user'?s?|developer|system|operator'?s?)\s+(\w+\s+){0,2}(task|instructions?|request|messages?|polic(y|ies))\b"),
+    ("override", r"\bexempt from (the )?(usual )?(restrictions|rules|policies)\b|\bskip (all )?(the )?safety checks\b|\bwithout asking again\b|\bpermission to skip\b"),
+    ("override", r"\bdecode\b.{0,40}\b(and|then)\s+(do|follow|execute|obey|run)\b|(解码|解密).{0,10}(并|然后)(执行|照做)"),
+    ("addressed_to_ai", r"\b(note|notice|message|important|attention|instructions?|hint)\s+(to|for)\s+(the\s+|any\s+|all\s+)?(bot|ai|assistant|agent|model|llm|language model|ai systems?|ai agents?|ai coding agents?|ai assistants?)s?\b"),
+    ("addressed_to_ai", r"\bai (agents?|assistants?|systems?|models?)\b.{0,40}\b(should|must|need to|are (hereby )?instructed|processing this)\b|\bif you are an? (ai|assistant|agent|llm|language model|bot)\b|\bfor ai (coding )?agents\b"),
+    ("addressed_to_ai", r"\b(before|when|after|while) (you )?(answer(ing)?|repl(y|ying)|respond(ing)?|summari[sz](e|ing)|continu(e|ing))\b.{0,80}\b(append|include|call|send|print|add|insert|mention|output|say)\b"),
+    ("addressed_to_ai", r"\b(in|to|at the end of|into) (your|every|each|any|all) (future )?(reply|replies|response|responses|answer|answers|summary|summaries|review|report)s?\b"),
+    ("addressed_to_ai", r"\b(save|store|write|persist|remember)\b.{0,40}\b(your|long-term) memory\b|\bfor all future (tasks|replies|responses|conversations|summaries)\b"),
+    ("tool_call", r"\b(call|invoke|use|run|execute|trigger)\s+(the\s+)?`?[a-z]+_[a-z_]+`?(\s+(tool|function))?\b|\b(call|invoke)\s+(the\s+)?\w+\s+tool\b"),
     ("prompt_probe", r"\b(system prompt|hidden instructions|developer message)\b"),
     ("prompt_probe", r"系统提示(词)?|隐藏(的)?指令"),
     ("new_persona", r"\byou are now\b|\bfrom now on,? you\b|\bact as (an? )?(unrestricted|different|new)\b|\bpretend (to be|you are)\b"),
@@ -125,13 +144,83 @@ class FirewallReport:
         return [f"{f.where}: {f.kind}: {f.excerpt}" for f in self.findings]
 
 
+_B64_RE = re.compile(r"(?<![A-Za-z0-9+/=])[A-Za-z0-9+/]{16,}={0,2}(?![A-Za-z0-9+/=])")
+_HEX_RE = re.compile(r"(?<![0-9a-fA-F])(?:[0-9a-fA-F]{2} ?){12,}(?![0-9a-fA-F])")
+_URLENC_RE = re.compile(r"[^\s]*(?:%[0-9a-fA-F]{2}[^\s%]*){4,}")
+_UNI_ESC_RE = re.compile(r"(?:\\u[0-9a-fA-F]{4}){4,}")
+_BINARY_RE = re.compile(r"(?:[01]{8} ?){4,}")
+MIN_PRINTABLE_RATIO = 0.85
+MAX_DECODED_SEGMENTS = 4
+MIN_DECODED_LETTERS = 3
+
+
+def _readable(raw: bytes) -> str | None:
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    if not text:
+        return None
+    printable = sum(ch.isprintable() or ch in "\n\t" for ch in text)
+    letters = sum(ch.isalpha() for ch in text)
+    return text if printable / len(text) >= MIN_PRINTABLE_RATIO and letters >= MIN_DECODED_LETTERS else None
+
+
+def _b64(segment: str) -> str | None:
+    try:
+        return _readable(base64.b64decode(segment + "=" * (-len(segment) % 4), validate=True))
+    except (binascii.Error, ValueError):
+        return None
+
+
+def _hex(segment: str) -> str | None:
+    try:
+        return _readable(bytes.fromhex(segment.replace(" ", "")))
+    except ValueError:
+        return None
+
+
+def _url(segment: str) -> str | None:
+    decoded = unquote(segment)
+    return decoded if decoded != segment else None
+
+
+def _uni_escape(segment: str) -> str | None:
+    return "".join(chr(int(h, 16)) for h in re.findall(r"\\u([0-9a-fA-F]{4})", segment))
+
+
+def _binary(segment: str) -> str | None:
+    return _readable(bytes(int(b, 2) for b in segment.split()))
+
+
+_DECODERS = ((_B64_RE, _b64), (_HEX_RE, _hex), (_URLENC_RE, _url), (_UNI_ESC_RE, _uni_escape), (_BINARY_RE, _binary))
+
+
+def decoded_payloads(text: str) -> list[str]:
+    """Readable text hidden in base64, hex, URL-encoding, ``\\uXXXX`` escapes or 8-bit binary, folded."""
+    payloads: list[str] = []
+    for regex, decoder in _DECODERS:
+        for match in regex.finditer(text):
+            payload = decoder(match.group(0).strip())
+            if payload:
+                payloads.append(fold_unicode(payload))
+            if len(payloads) >= MAX_DECODED_SEGMENTS:
+                return payloads
+    return payloads
+
+
 def find_instructions(text: str) -> list[FirewallFinding]:
-    """Every instruction-like span in ``text`` (matched on the Unicode-folded text)."""
+    """Every instruction-like span in ``text``, matched on the Unicode-folded text and on decoded payloads."""
     folded = fold_unicode(text)
     found: list[FirewallFinding] = []
     for kind, pattern in _INSTRUCTION_RES:
         for match in pattern.finditer(folded):
             found.append(FirewallFinding(kind=kind, excerpt=match.group(0).strip()[:EXCERPT_CHARS]))
+    for payload in decoded_payloads(folded):
+        for kind, pattern in _INSTRUCTION_RES:
+            hit = pattern.search(payload)
+            if hit:
+                found.append(FirewallFinding(kind=f"encoded_{kind}", excerpt=hit.group(0).strip()[:EXCERPT_CHARS]))
     return found
 
 

@@ -7,8 +7,6 @@ Checks with extra context expose ``bind_history(previous_user_texts)`` (input, s
 
 from __future__ import annotations
 
-import os
-
 from ..config import Settings
 from ..ports import SafetyCheck
 from .classifier import DEFAULT_MODEL_PATH
@@ -23,6 +21,10 @@ from .output_filters import (
 )
 from .pii import PiiRedactor, RedactingLogFilter, install_log_redaction
 from .replies import refusal_text
+
+# One short message is too small to split across cores: with 2 BLAS threads a call took ~190 ms instead of ~2 ms
+# on the 2-core CI machine (oversubscription), so the classifier always encodes on one thread.
+CLASSIFIER_THREADS = 1
 
 __all__ = [
     "PiiRedactor",
@@ -45,7 +47,7 @@ def build_input_checks(settings: Settings) -> list[SafetyCheck]:
     if settings.safety_classifier:
         classifier = ClassifierCheck(
             model_path=settings.safety_classifier_path or DEFAULT_MODEL_PATH,
-            threads=min(settings.embed_threads, os.cpu_count() or 1),
+            threads=CLASSIFIER_THREADS,
             block_off_topic=settings.safety_block_off_topic,
         )
         checks.append(classifier)

@@ -105,13 +105,26 @@ class SafetyClassifier:
     def embed(self, texts: list[str]) -> FloatArray:
         return self.encoder.encode(texts)
 
-    def score(self, views: list[str]) -> ClassifierScore:
-        """Score every view (cut to head/tail windows) in one batch; the riskiest one decides."""
+    def score(
+        self, views: list[str], payloads: list[str] | None = None, *, ignore_off_topic: bool = False
+    ) -> ClassifierScore:
+        """Score every view (cut to head/tail windows) in one batch; the riskiest one decides.
+
+        ``payloads`` are texts decoded out of the message (base64 and the like): they count only as
+        injection or harm, since a decoded order token is no sign of off-topic use. With
+        ``ignore_off_topic`` (the shop allows general chat) off-topic probability counts as benign everywhere.
+        """
         texts = [w for view in views if view.strip() for w in windows(view)]
-        if not texts:
-            return ClassifierScore("benign", 1.0, {c: float(c == "benign") for c in self.weights.classes})
-        probs = self.probabilities(self.embed(texts))
+        payload_texts = [w for p in payloads or [] if p.strip() for w in windows(p)]
         benign_index = self.weights.classes.index("benign")
+        if not texts and not payload_texts:
+            return ClassifierScore("benign", 1.0, {c: float(c == "benign") for c in self.weights.classes})
+        probs = self.probabilities(self.embed(texts + payload_texts))
+        if "off_topic" in self.weights.classes:
+            off_topic = self.weights.classes.index("off_topic")
+            first = 0 if ignore_off_topic else len(texts)
+            probs[first:, benign_index] += probs[first:, off_topic]
+            probs[first:, off_topic] = 0.0
         worst = int(np.argmin(probs[:, benign_index]))
         row = probs[worst]
         ranked = [i for i in np.argsort(-row) if i != benign_index]

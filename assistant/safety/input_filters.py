@@ -28,6 +28,8 @@ from .rules import (
 __all__ = ["ClassifierCheck", "InjectionRules", "OversizeInput", "SplitTurnCheck", "normalise"]
 
 SPLIT_TURN_WINDOW = 3  # earlier user turns joined with the current one
+# Shorter texts ("转人工", "hi") carry too little for the embedding; the rules still see them.
+MIN_CLASSIFIER_CHARS = 6
 CLASSIFIER_REASON = {"injection": REASON_INJECTION, "harmful": REASON_HARMFUL, "off_topic": REASON_OFF_TOPIC}
 
 
@@ -65,12 +67,12 @@ class InjectionRules:
         return SafetyVerdict(False, hit.reason, f"rule ({hit.view}): {hit.excerpt}")
 
 
-def classifier_inputs(views: TextViews) -> list[str]:
-    texts = [views.folded]
-    if views.deobfuscated != views.folded:
+def classifier_inputs(views: TextViews) -> tuple[list[str], list[str]]:
+    """(views of the message as written, payloads decoded out of it)."""
+    texts = [views.folded] if len(views.folded.strip()) >= MIN_CLASSIFIER_CHARS else []
+    if views.deobfuscated != views.folded and len(views.deobfuscated.strip()) >= MIN_CLASSIFIER_CHARS:
         texts.append(views.deobfuscated)
-    texts.extend(views.decoded)
-    return texts
+    return texts, list(views.decoded)
 
 
 class ClassifierCheck:
@@ -102,8 +104,9 @@ class ClassifierCheck:
         self.classifier.score(["hello"])
 
     def verdict_for(self, views: TextViews) -> SafetyVerdict:
-        score = self.classifier.score(classifier_inputs(views))
-        if score.label == "benign" or (score.label == "off_topic" and not self.block_off_topic):
+        texts, payloads = classifier_inputs(views)
+        score = self.classifier.score(texts, payloads, ignore_off_topic=not self.block_off_topic)
+        if score.label == "benign":
             return SafetyVerdict.ok()
         return SafetyVerdict(False, CLASSIFIER_REASON[score.label], f"classifier p_benign={score.benign_prob:.3f}")
 

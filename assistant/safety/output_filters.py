@@ -13,8 +13,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .. import prompt as prompt_module
 from ..ports import SafetyVerdict
-from ..prompt import FACTS_CLOSE, FACTS_OPEN, SYSTEM_PROMPT
+from ..prompt import FACTS_CLOSE, FACTS_OPEN
 from ..types import Language
 from .pii import PiiRedactor
 from .rules import REASON_ABUSIVE, REASON_HARMFUL, rule_pattern
@@ -38,6 +39,13 @@ DEFAULT_COMPETITORS = (
 )  # fmt: skip
 
 
+def system_prompt_texts() -> list[str]:
+    """Every system prompt the pipeline may send (one per intent), whatever shape ``assistant.prompt`` has."""
+    variants: dict[object, str] = getattr(prompt_module, "SYSTEM_PROMPTS", {})
+    texts = list(variants.values()) + [getattr(prompt_module, name, "") for name in ("RULES", "SYSTEM_PROMPT")]
+    return [t for t in texts if isinstance(t, str) and t]
+
+
 def facts_of(context: str) -> str:
     """The fenced FACTS of a prompt, or the whole text when it carries no fence."""
     blocks = re.findall(re.escape(FACTS_OPEN) + r"(.*?)" + re.escape(FACTS_CLOSE), context, re.DOTALL)
@@ -51,11 +59,13 @@ def _words(text: str) -> list[str]:
 class PromptLeakFilter:
     name = "prompt_leak"
 
-    def __init__(self, system_prompt: str = SYSTEM_PROMPT) -> None:
-        words = _words(system_prompt)
-        self._shingles = {
-            " ".join(words[i : i + LEAK_SHINGLE_WORDS]) for i in range(len(words) - LEAK_SHINGLE_WORDS + 1)
-        }
+    def __init__(self, system_prompts: list[str] | None = None) -> None:
+        self._shingles: set[str] = set()
+        for prompt_text in system_prompts if system_prompts is not None else system_prompt_texts():
+            words = _words(prompt_text)
+            self._shingles.update(
+                " ".join(words[i : i + LEAK_SHINGLE_WORDS]) for i in range(len(words) - LEAK_SHINGLE_WORDS + 1)
+            )
 
     def check(self, text: str, language: Language) -> SafetyVerdict:
         lowered = text.lower()

@@ -209,6 +209,8 @@ def install_log_redaction(redactor: PiiRedactor | None = None) -> Callable[[], N
     redactor = redactor or PiiRedactor()
     if "factory" in _installed:
         _installed["redactor"] = redactor
+        _installed["filter"].redactor = redactor
+        _filter_root_handlers()
         return _uninstall
     previous = logging.getLogRecordFactory()
 
@@ -217,13 +219,20 @@ def install_log_redaction(redactor: PiiRedactor | None = None) -> Callable[[], N
         redact_record(record, _installed["redactor"])
         return record
 
-    handler_filter = RedactingLogFilter(redactor)
-    handlers = list(logging.getLogger().handlers)
-    for handler in handlers:
-        handler.addFilter(handler_filter)
-    _installed.update(factory=factory, previous=previous, redactor=redactor, filter=handler_filter, handlers=handlers)
+    _installed.update(factory=factory, previous=previous, redactor=redactor, filter=RedactingLogFilter(redactor))
+    _installed["handlers"] = []
+    _filter_root_handlers()
     logging.setLogRecordFactory(factory)
     return _uninstall
+
+
+def _filter_root_handlers() -> None:
+    """Put the redacting filter on every root handler that lacks it (handlers may be replaced after install)."""
+    handler_filter = _installed["filter"]
+    for handler in logging.getLogger().handlers:
+        if handler_filter not in handler.filters:
+            handler.addFilter(handler_filter)
+            _installed["handlers"].append(handler)
 
 
 def _uninstall() -> None:

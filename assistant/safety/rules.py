@@ -9,13 +9,11 @@ phrases such as "ignore the color" or "忽略价格" must pass; the classifier l
 
 from __future__ import annotations
 
-import base64
-import binascii
 import codecs
 import re
 from dataclasses import dataclass
 
-from knowledge.firewall import fold_unicode
+from knowledge.firewall import decoded_payloads, fold_unicode
 
 __all__ = ["REASONS", "RuleHit", "TextViews", "match_rules", "rule_pattern", "text_views"]
 
@@ -98,7 +96,8 @@ _RULES: dict[str, list[str]] = {
         r"\b(hypothetically|in a fictional world|for a story|in a story),? .{0,60}\b(no rules|no restrictions|"
         r"no guidelines|no filters|anything goes)\b",
         r"\b(opposite|evil|shadow|dark|alter ego) (mode|version|twin|self) of (yourself|you|chatgpt|the assistant)\b",
-        r"\bdecode (this|the following|it)\b.{0,40}\b(follow|execute|obey|do (it|what it says)|run|comply)\b",
+        r"\bdecode (this|the following|it)\b.{0,40}\b(follow|execute|obey|do (it|(exactly )?(what|as) it says)|run|comply)\b",
+        r"(^|\n)\s*(assistant|system|developer)\s*:\s*\S",
         r"\b(follow|execute|obey|run) (the )?(decoded|hidden|encoded|following base64|rot13)\b",
         r"\b(apply rot13|rot13 (this|then)|base64[- ]decode (and|then))\b",
         r"\b(respond|reply|answer) (only )?with\s*[\"'“‘]\s*(yes|ok|confirmed|agreed)\b.{0,40}\b(free|0|zero|discount|price)\b",
@@ -167,6 +166,11 @@ _RULES: dict[str, list[str]] = {
         r"\b(customer|user|shopper|person) (before|after) me\b",
         r"\b(other|previous|another) (customers?|users?|shoppers?)'?s? (phone|address|email|personal|order|card|contact)",
         r"\b(dump|export|download|list) (the |your |all )?(customer|user|member|client) (database|data|list|records|emails)\b",
+        r"\b(send|e-?mail|forward|post|upload|leak|exfiltrate)\b.{0,40}\b(customer|user|client|member)s?'?\b.{0,20}"
+        r"\b(list|data|emails|database|records|details)\b|\b(collect|gather|harvest|dump)\b.{0,20}\b(customer|user|client)s?'?\b"
+        r".{0,20}\b(emails|data|api keys|passwords|credentials)\b",
+        r"\b(print|show|reveal|give|send|tell|dump|output)\b.{0,30}\b(api keys?|access tokens?|credentials|admin password|"
+        r"secret keys?|environment variables)\b",
         r"(上一个|前一个|之前的|其他|别的)(用户|顾客|客户|买家|人)(问了|说了|买了|的联系方式|的电话|的名字)",
         r"(别人|其他(用户|顾客|客户|买家)|上一个(用户|顾客|客户)|其他人|所有(用户|顾客|客户|会员))的?(手机号|电话|地址|邮箱|订单|"
         r"个人信息|身份证|银行卡|联系方式|姓名|资料)",
@@ -241,7 +245,7 @@ _RULES: dict[str, list[str]] = {
         r"f\*+ing |damn |bloody )?(stupid|useless|dumb|idiot(ic)?|moron(ic)?|retard(ed)?|worthless|pathetic|"
         r"garbage|trash|piece of (shit|crap|garbage)|shit|bitch|asshole|dickhead|loser|imbecile|clown)\b",
         r"\b(fuck|f\*ck|fck|screw|damn) (you|u|off|this bot|your shop)\b|\bshut (the fuck )?up\b|\bgo to hell\b|"
-        r"\b(go )?(die|kill yourself|kys)\b(?! hard)|\bson of a bitch\b|\bmotherf\w*",
+        r"\b(go|just|please|pls) die\b|\b(kill yourself|kys)\b|\bson of a bitch\b|\bmotherf\w*",
         r"\b(stupid|dumb|useless|fucking|idiot) (bot|robot|machine|ai|assistant|shop|store|company)\b",
         r"傻逼|傻B|傻b|煞笔|沙比|\bSB\b|\bsb\b|二逼|脑残|智障(?!能)|白痴|操你|草泥马|尼玛|你妈(的|死)|他妈的|去死|滚(蛋|开|吧|远点)|给我滚|"
         r"你(真是|就是|是|这个|这)?(个)?(傻|蠢|笨蛋|废物|白痴|智障|垃圾(?!(袋|桶|箱|分类|处理|篓))|狗东西|猪|人渣|贱)|"
@@ -291,13 +295,8 @@ _LEET_WORD_RE = re.compile(r"\b(?=[\w@$!|]*[a-zA-Z])(?=[\w@$!|]*[0134578@$!|])[\
 _LEET_DIGITS_RE = re.compile(r"\b\d{1,2}\b")
 MIN_LEET_WORDS = 3
 _SPACED_RE = re.compile(r"(?<![\w])(?:\w[ .\-_*·/\\]){2,}\w(?![\w])")
-_B64_RE = re.compile(r"(?<![A-Za-z0-9+/=])[A-Za-z0-9+/]{16,}={0,2}(?![A-Za-z0-9+/=])")
-_HEX_RE = re.compile(r"(?<![0-9a-fA-F])(?:[0-9a-fA-F]{2}[ ]?){12,}(?![0-9a-fA-F])")
-_URLENC_RE = re.compile(r"(?:%[0-9a-fA-F]{2}){6,}")
 _ROT13_HINT_RE = re.compile(r"rot-?13|rot 13|caesar|凯撒", re.IGNORECASE)
 _REVERSE_HINT_RE = re.compile(r"\b(reverse|backwards?|read it right to left)\b|倒着|反过来|倒序", re.IGNORECASE)
-MIN_PRINTABLE_RATIO = 0.85
-MAX_DECODED_SEGMENTS = 4
 EXCERPT_CHARS = 60
 
 
@@ -318,42 +317,6 @@ class TextViews:
     decoded: tuple[str, ...]
 
 
-def _printable(text: str) -> bool:
-    if not text:
-        return False
-    good = sum(ch.isprintable() or ch in "\n\t" for ch in text)
-    letters = sum(ch.isalpha() for ch in text)
-    return good / len(text) >= MIN_PRINTABLE_RATIO and letters >= 3
-
-
-def _decode_b64(segment: str) -> str | None:
-    padded = segment + "=" * (-len(segment) % 4)
-    try:
-        raw = base64.b64decode(padded, validate=True)
-    except (binascii.Error, ValueError):
-        return None
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        return None
-    return text if _printable(text) else None
-
-
-def _decode_hex(segment: str) -> str | None:
-    try:
-        text = bytes.fromhex(segment.replace(" ", "")).decode("utf-8")
-    except (ValueError, UnicodeDecodeError):
-        return None
-    return text if _printable(text) else None
-
-
-def _url_decode(segment: str) -> str | None:
-    from urllib.parse import unquote
-
-    text = unquote(segment)
-    return text if _printable(text) else None
-
-
 def _despace(text: str) -> str:
     """'i g n o r e' / 'i.g.n.o.r.e' -> 'ignore' (only runs of single characters)."""
     return _SPACED_RE.sub(lambda m: re.sub(r"[ .\-_*·/\\]", "", m.group(0)), text)
@@ -365,14 +328,7 @@ def text_views(text: str) -> TextViews:
     if len(_LEET_WORD_RE.findall(folded)) >= MIN_LEET_WORDS:
         deleeted = _LEET_DIGITS_RE.sub(lambda m: m.group(0).translate(_LEET), deleeted)
     deobfuscated = re.sub(r"\s{2,}", " ", _despace(deleeted))
-    decoded: list[str] = []
-    for regex, decoder in ((_B64_RE, _decode_b64), (_HEX_RE, _decode_hex), (_URLENC_RE, _url_decode)):
-        for match in regex.finditer(folded):
-            payload = decoder(match.group(0))
-            if payload:
-                decoded.append(fold_unicode(payload))
-            if len(decoded) >= MAX_DECODED_SEGMENTS:
-                break
+    decoded = decoded_payloads(folded)
     if _ROT13_HINT_RE.search(folded):
         decoded.append(codecs.decode(folded, "rot13"))
     if _REVERSE_HINT_RE.search(folded):

@@ -19,6 +19,7 @@ from knowledge.embedding import MultilingualUSE
 
 from .classifier import CLASSES, DEFAULT_MODEL_PATH, ClassifierWeights
 from .datasets import LabelledMessage, load_bundled
+from .input_filters import classifier_inputs
 from .rules import text_views
 
 RANDOM_STATE = 7
@@ -29,12 +30,8 @@ DEFAULT_MAX_FP = 0.01
 
 def classifier_views(message: LabelledMessage) -> list[str]:
     """The texts the classifier sees for one message at run time (see ``ClassifierCheck``)."""
-    views = text_views(message.joined)
-    out = [views.folded]
-    if views.deobfuscated != views.folded:
-        out.append(views.deobfuscated)
-    out.extend(views.decoded)
-    return out
+    texts, payloads = classifier_inputs(text_views(message.joined))
+    return texts + payloads
 
 
 def _fit(x: np.ndarray[Any, Any], y: np.ndarray[Any, Any], c: float) -> Any:
