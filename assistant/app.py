@@ -45,7 +45,10 @@ def load_generator(settings: Settings, progress: Progress | None = None) -> Gene
         from .llm.llamacpp import LlamaCppGenerator
 
         return LlamaCppGenerator(
-            model_path, threads=settings.llm_threads, context=settings.llm_context, parallel=settings.llm_concurrency
+            model_path,
+            threads=settings.llm_threads,
+            context=settings.llm_context,
+            parallel=max(settings.llm_concurrency, settings.llm_cache_slots),
         )
     if backend == "transformers":
         from .llm.transformers_backend import TransformersGenerator

@@ -48,6 +48,10 @@ class Settings(BaseSettings):
         description="labelled questions (JSONL) the release gate must keep answering; "
         "a reference_questions.jsonl beside the catalog takes precedence",
     )
+    kb_source_roots: list[Path] = Field(
+        default_factory=list,
+        description="folders chat admins may reload from (default: catalog_dir); the CLI may use any path",
+    )
 
     # --- model ---
     llm_backend: Literal["llamacpp", "transformers", "openai", "none"] = "llamacpp"
@@ -57,7 +61,10 @@ class Settings(BaseSettings):
     llm_max_tokens: int = Field(default=96, description="cap on generated tokens per answer")
     llm_temperature: float = 0.2
     llm_timeout_s: float = Field(default=20.0, description="after this the retrieval-only answer is sent")
-    llm_concurrency: int = Field(default=1, description="parallel generations (llama.cpp slots)")
+    llm_concurrency: int = Field(default=1, description="parallel generations")
+    llm_cache_slots: int = Field(
+        default=4, description="llama.cpp slots; each keeps one intent's system prompt in its KV cache"
+    )
     openai_base_url: str = "http://127.0.0.1:8088/v1"
     openai_api_key: SecretStr = SecretStr("")
     openai_model: str = "shopguide"

@@ -29,7 +29,7 @@ from assistant.types import CardsReady, Choice, IncomingMessage, Reply, ReplyDon
 from .cli_groups import app, eval_app, serve_app
 
 # Area modules register their commands on the groups when imported.
-AREA_MODULES: tuple[str, ...] = ()
+AREA_MODULES: tuple[str, ...] = ("bots.telegram.cli",)
 
 console = Console(highlight=False)
 err_console = Console(stderr=True, highlight=False)
@@ -289,7 +289,7 @@ def serve_llm(
         path,
         threads=settings.llm_threads,
         context=settings.llm_context,
-        parallel=settings.llm_concurrency,
+        parallel=max(settings.llm_concurrency, settings.llm_cache_slots),
         port=port,
         host=host,
     )
