@@ -1,0 +1,131 @@
+"""Data retention: drop conversation memory, audit entries, resolved handoff tickets and rotated log files
+older than the retention period (``shopguide privacy purge --older-than DAYS``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from ..config import Settings
+from ..conversation import SQLiteConversationStore
+
+__all__ = ["PurgeReport", "purge"]
+
+SECONDS_PER_DAY = 86_400
+_AUDIT_TIME_FIELDS = ("ts", "at", "time", "timestamp", "created_at")
+LOG_FILE_GLOB = "shopguide.log.*"  # rotated backups; the live log file is never deleted
+
+
+@dataclass
+class PurgeReport:
+    older_than_days: float
+    conversations: int = 0
+    audit_entries: int = 0
+    handoff_tickets: int = 0
+    log_files: int = 0
+    dry_run: bool = False
+
+    def as_dict(self) -> dict[str, float | int | bool]:
+        return dict(vars(self))
+
+
+def _entry_time(entry: dict[str, object]) -> float | None:
+    for name in _AUDIT_TIME_FIELDS:
+        value = entry.get(name)
+        if isinstance(value, (int, float)):
+            return float(value)
+        if isinstance(value, str):
+            for parse in (datetime.fromisoformat, lambda v: datetime.strptime(v, "%Y-%m-%dT%H:%M:%S%z")):
+                try:
+                    return parse(value).timestamp()
+                except ValueError:
+                    continue
+    return None
+
+
+def _purge_audit(path: Path, cutoff: float, dry_run: bool) -> int:
+    if not path.exists():
+        return 0
+    kept: list[str] = []
+    dropped = 0
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        try:
+            entry = json.loads(line)
+        except json.JSONDecodeError:
+            kept.append(line)
+            continue
+        at = _entry_time(entry) if isinstance(entry, dict) else None
+        if at is not None and at < cutoff:
+            dropped += 1
+        else:
+            kept.append(line)
+    if dropped and not dry_run:
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text("".join(f"{line}\n" for line in kept), encoding="utf-8")
+        os.chmod(tmp, 0o600)
+        tmp.replace(path)
+    return dropped
+
+
+def _purge_tickets(path: Path, cutoff: float, dry_run: bool) -> int:
+    if not path.exists():
+        return 0
+    conn = sqlite3.connect(str(path))
+    try:
+        exists = conn.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='handoff_tickets'").fetchone()
+        if not exists:
+            return 0
+        where = "status = 'resolved' AND resolved_at IS NOT NULL AND resolved_at < ?"
+        if dry_run:
+            return int(conn.execute(f"SELECT COUNT(*) FROM handoff_tickets WHERE {where}", (cutoff,)).fetchone()[0])
+        with conn:
+            return conn.execute(f"DELETE FROM handoff_tickets WHERE {where}", (cutoff,)).rowcount
+    finally:
+        conn.close()
+
+
+def _purge_conversations(path: Path, seconds: float, cutoff: float, dry_run: bool) -> int:
+    if not path.exists():
+        return 0
+    if dry_run:
+        conn = sqlite3.connect(str(path))
+        try:
+            return int(conn.execute("SELECT COUNT(*) FROM conversations WHERE updated_at < ?", (cutoff,)).fetchone()[0])
+        except sqlite3.OperationalError:
+            return 0
+        finally:
+            conn.close()
+    store = SQLiteConversationStore(path)
+    try:
+        return store.purge_older_than(seconds)
+    finally:
+        store.close()
+
+
+def purge(
+    settings: Settings, older_than_days: float, *, dry_run: bool = False, now: float | None = None
+) -> PurgeReport:
+    """Delete personal data older than ``older_than_days`` from every store shopguide keeps."""
+    seconds = older_than_days * SECONDS_PER_DAY
+    cutoff = (now if now is not None else time.time()) - seconds
+    report = PurgeReport(older_than_days=older_than_days, dry_run=dry_run)
+    # The store measures age against the wall clock; pass the age that matches ``cutoff``.
+    report.conversations = _purge_conversations(settings.memory_db, time.time() - cutoff, cutoff, dry_run)
+    report.audit_entries = _purge_audit(settings.audit_log, cutoff, dry_run)
+    ticket_dbs = {settings.memory_db, getattr(settings, "slack_db", settings.memory_db)}
+    report.handoff_tickets = sum(_purge_tickets(path, cutoff, dry_run) for path in ticket_dbs)
+    if settings.data_dir.exists():
+        for log_file in settings.data_dir.glob(LOG_FILE_GLOB):
+            if log_file.stat().st_mtime < cutoff:
+                report.log_files += 1
+                if not dry_run:
+                    log_file.unlink()
+    return report

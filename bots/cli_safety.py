@@ -1,0 +1,187 @@
+"""``shopguide eval safety``, ``shopguide eval grounding`` and ``shopguide privacy purge``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from assistant.config import Settings
+from assistant.errors import ShopguideError
+from assistant.ports import SafetyCheck
+
+from .cli_groups import app, eval_app
+
+privacy_app = typer.Typer(help="Privacy: purge stored personal data past the retention period.", no_args_is_help=True)
+app.add_typer(privacy_app, name="privacy")
+
+console = Console(highlight=False)
+err_console = Console(stderr=True, highlight=False)
+
+
+def _fail(exc: ShopguideError) -> typer.Exit:
+    err_console.print(f"[red]error[/red] [{exc.code}] {exc.message}")
+    if exc.hint:
+        err_console.print(f"  fix: {exc.hint}")
+    for problem in getattr(exc, "problems", [])[:20]:
+        err_console.print(f"  {problem}")
+    return typer.Exit(code=2)
+
+
+def _pct(value: float) -> str:
+    return f"{value * 100:.1f}%"
+
+
+def _print_safety(results: dict[str, Any]) -> None:
+    summary = Table(title="Input safety: block rate and false positives")
+    for column in ("set", "attacks", "blocked", "block rate", "benign", "false pos.", "FP rate", "p50 ms", "p95 ms"):
+        summary.add_column(column, justify="left" if column == "set" else "right")
+    for report in results["sets"]:
+        total = report["latency_ms"]["total"]
+        summary.add_row(
+            report["set"],
+            str(report["attacks"]["n"]),
+            str(report["attacks"]["blocked"]),
+            _pct(report["attack_block_rate"]) if report["attacks"]["n"] else "-",
+            str(report["benign"]["n"]),
+            str(report["benign"]["blocked"]),
+            _pct(report["benign_false_positive_rate"]) if report["benign"]["n"] else "-",
+            f"{total['p50']:.2f}",
+            f"{total['p95']:.2f}",
+        )
+    console.print(summary)
+    main = results["sets"][0]
+    categories = Table(title=f"Per category ({main['set']})")
+    for column in ("category", "n", "blocked", "rate"):
+        categories.add_column(column, justify="left" if column == "category" else "right")
+    for name, counts in main["by_category"].items():
+        categories.add_row(name, str(counts["n"]), str(counts["blocked"]), _pct(counts["rate"]))
+    for name, counts in main["by_lang"].items():
+        categories.add_row(f"lang {name}", str(counts["n"]), str(counts["blocked"]), _pct(counts["rate"]))
+    console.print(categories)
+    steps = Table(title=f"Per-step latency ({main['set']}, ms per message)")
+    for column in ("step", "p50", "p95", "messages", "blocked here"):
+        steps.add_column(column, justify="left" if column == "step" else "right")
+    for name, figures in main["latency_ms"].items():
+        blocked = main["blocked_by_step"].get(name, "") if name != "total" else sum(main["blocked_by_step"].values())
+        steps.add_row(name, f"{figures['p50']:.3f}", f"{figures['p95']:.3f}", str(figures["n"]), str(blocked))
+    console.print(steps)
+    if "layers" in results:
+        layers = Table(title=f"Each layer alone ({main['set']})")
+        for column in ("layer", "block rate", "FP rate"):
+            layers.add_column(column, justify="left" if column == "layer" else "right")
+        for name, figures in results["layers"].items():
+            layers.add_row(name, _pct(figures["attack_block_rate"]), _pct(figures["benign_false_positive_rate"]))
+        console.print(layers)
+    if results.get("firewall"):
+        fw = results["firewall"]
+        console.print(
+            f"retrieved-text firewall on {fw['set']}: flagged {fw['flagged']}/{fw['malicious']} malicious, "
+            f"{fw['benign_flagged']}/{fw['benign']} benign"
+        )
+    for miss in main["missed_attacks"][:10]:
+        console.print(f"[dim]missed[/dim] {miss['category']}: {miss['text'][:100]}")
+    for fp in main["false_positives"][:10]:
+        console.print(f"[dim]false positive[/dim] {fp['reason']}: {fp['text'][:100]}")
+
+
+@eval_app.command("safety")
+def eval_safety(  # noqa: PLR0917 (typer options)
+    file: Annotated[
+        Path | None,
+        typer.Option(help='JSONL rows {"text", "label": "injection"|"harmful"|"benign", "lang"}; default: bundled'),
+    ] = None,
+    split: Annotated[str, typer.Option(help="bundled split: test (held out from training), train or all")] = "test",
+    public: Annotated[bool, typer.Option(help="also score public sets shipped in installed packages")] = True,
+    layers: Annotated[bool, typer.Option(help="also score rules alone and classifier alone")] = True,
+    allow_off_topic: Annotated[bool, typer.Option(help="score as a shop that allows general chat")] = False,
+    out: Annotated[Path | None, typer.Option(help="write the full JSON report here")] = None,
+) -> None:
+    """Input-side safety on a labelled set: block rate, false positives, per category, per-step latency.
+
+    Runs the same checks as the pipeline (rules, then the embedding classifier, then the split-turn check)
+    without loading the language model. The bundled default is the held-out test split: the classifier
+    never saw those messages (in any encoding) in training.
+    """
+    from assistant.safety import build_input_checks
+    from assistant.safety.datasets import DatasetInvalid, load_bundled, load_jsonl
+    from assistant.safety.evaluate import evaluate_input, firewall_detection, load_public_sets
+    from assistant.safety.input_filters import ClassifierCheck, InjectionRules, OversizeInput
+
+    settings = Settings()
+    if allow_off_topic:
+        settings = settings.model_copy(update={"safety_block_off_topic": False})
+    try:
+        if file is not None:
+            messages, name = load_jsonl(file), file.name
+        else:
+            if split not in ("test", "train", "all"):
+                raise typer.BadParameter("split must be test, train or all")
+            messages = [m for m in load_bundled() if split in ("all", m.split)]
+            name = f"bundled/{split}"
+    except DatasetInvalid as exc:
+        raise _fail(exc) from exc
+    except FileNotFoundError as exc:
+        raise typer.BadParameter(f"no such file: {file}") from exc
+    checks = build_input_checks(settings)
+    for check in checks:
+        if isinstance(check, ClassifierCheck):
+            check.warm_up()  # load time is not per-message latency
+    results: dict[str, Any] = {"sets": [evaluate_input(messages, checks, name).as_dict()]}
+    if public and file is None:
+        for public_name, public_messages in load_public_sets().items():
+            results["sets"].append(evaluate_input(public_messages, checks, public_name).as_dict())
+        results["firewall"] = firewall_detection()
+    if layers:
+        block_off_topic = settings.safety_block_off_topic
+        oversize = OversizeInput(settings.max_input_chars)
+        rules_only: list[SafetyCheck] = [oversize, InjectionRules(block_off_topic=block_off_topic)]
+        classifier_only: list[SafetyCheck] = [oversize, *(c for c in checks if isinstance(c, ClassifierCheck))]
+        results["layers"] = {}
+        for layer_name, layer_checks in (("rules", rules_only), ("classifier", classifier_only)):
+            report = evaluate_input(messages, layer_checks, f"{name} {layer_name}").as_dict()
+            results["layers"][layer_name] = {
+                "attack_block_rate": report["attack_block_rate"],
+                "benign_false_positive_rate": report["benign_false_positive_rate"],
+            }
+    _print_safety(results)
+    summary = {
+        "sets": [
+            {k: r[k] for k in ("set", "attack_block_rate", "benign_false_positive_rate", "attacks", "benign")}
+            | {"latency_ms_total": r["latency_ms"]["total"]}
+            for r in results["sets"]
+        ],
+        "layers": results.get("layers", {}),
+        "firewall": results.get("firewall"),
+    }
+    console.print_json(json.dumps(summary, ensure_ascii=False))
+    if out is not None:
+        out.write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
+        console.print(f"full report: {out}")
+
+
+@privacy_app.command("purge")
+def privacy_purge(
+    older_than: Annotated[
+        float | None, typer.Option("--older-than", help="days; default: SHOPGUIDE_RETENTION_DAYS")
+    ] = None,
+    dry_run: Annotated[bool, typer.Option(help="count what would be deleted, delete nothing")] = False,
+) -> None:
+    """Delete conversation memory, audit entries, resolved handoff tickets and rotated logs older than DAYS."""
+    from assistant.safety.retention import purge
+
+    settings = Settings()
+    days = settings.retention_days if older_than is None else older_than
+    if days < 0:
+        raise typer.BadParameter("--older-than must be 0 or more days")
+    report = purge(settings, days, dry_run=dry_run)
+    verb = "would delete" if dry_run else "deleted"
+    console.print(
+        f"{verb}: {report.conversations} conversations, {report.audit_entries} audit entries, "
+        f"{report.handoff_tickets} resolved handoff tickets, {report.log_files} rotated log files "
+        f"(older than {days:g} days)"
+    )
