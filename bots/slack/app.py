@@ -6,7 +6,6 @@ listener afterwards, so the model never delays the 3-second ack.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
 import time
@@ -142,7 +141,7 @@ class SlackBot:
             kb,
         )
         self._admin_group: tuple[float, frozenset[str]] = (0.0, frozenset())
-        self.tasks: set[asyncio.Task[None]] = set()
+        self.http_port = 0
         secret = settings.slack_signing_secret.get_secret_value()
         self.app = AsyncApp(
             client=client,
@@ -179,7 +178,7 @@ class SlackBot:
                 members = frozenset(response.get("users") or [])
                 self._admin_group = (time.monotonic(), members)
             except SlackApiError as exc:
-                log.warning("slack admin_group_lookup_failed error=%s", exc.response.get("error"))
+                log.warning("slack admin_group_lookup_failed error=%s", _error_code(exc))
         return user_id in members
 
     # ---- listeners (run after bolt has acked) -------------------------------------------------
@@ -333,7 +332,7 @@ class SlackBot:
         try:
             root = await self.client.chat_postMessage(channel=channel, text=f"<@{user}> started `kb {action}`")
         except SlackApiError as exc:
-            log.info("slack kb_thread_unavailable channel=%s error=%s", channel, exc.response.get("error"))
+            log.info("slack kb_thread_unavailable channel=%s error=%s", channel, _error_code(exc))
             return ResponseUrlSink(respond, in_channel=False)
         return ThreadSink(self.client, channel, str(root["ts"]))
 
@@ -408,9 +407,14 @@ class SlackBot:
         return self.app.web_app(path=EVENTS_PATH)
 
     async def start_http(self, host: str, port: int) -> web.AppRunner:
+        """Serve on ``host:port`` (port 0 picks a free one, see ``http_port``)."""
         runner = web.AppRunner(self.web_app())
         await runner.setup()
-        await web.TCPSite(runner, host, port).start()
+        site = web.TCPSite(runner, host, port)
+        await site.start()
+        server = site._server
+        sockets = getattr(server, "sockets", None) or []
+        self.http_port = int(sockets[0].getsockname()[1]) if sockets else port
         return runner
 
     async def aclose(self) -> None:
@@ -422,6 +426,11 @@ async def _safe_post(sink: Sink, text: str) -> None:
         await sink.post(text_message(text))
     except Exception as exc:  # the apology itself failed: nothing more to do but log
         log.warning("slack apology_failed error=%s", type(exc).__name__)
+
+
+def _error_code(exc: SlackApiError) -> str:
+    data = getattr(exc.response, "data", None)
+    return str(data.get("error")) if isinstance(data, dict) else f"http_{exc.response.status_code}"
 
 
 def _team(event: dict[str, Any], body: dict[str, Any]) -> str | None:

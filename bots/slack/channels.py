@@ -30,8 +30,12 @@ class TelegramSendChannel:
 
     def __init__(self, token: str, *, base_url: str = "https://api.telegram.org/bot") -> None:
         self.bot = Bot(token, base_url=base_url)
+        self._ready = False
 
     async def send(self, chat_id: str, thread_id: str | None, text: str) -> None:
+        if not self._ready:
+            await self.bot.initialize()
+            self._ready = True
         # thread_id is a forum topic id on Telegram; ordinary private chats have none.
         topic = int(thread_id) if thread_id and thread_id.isdigit() else None
         await self.bot.send_message(
@@ -39,4 +43,5 @@ class TelegramSendChannel:
         )
 
     async def aclose(self) -> None:
-        await self.bot.shutdown()
+        if self._ready:
+            await self.bot.shutdown()

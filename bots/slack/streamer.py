@@ -76,7 +76,8 @@ class ChannelPacer:
 def retry_after_of(exc: SlackApiError) -> float | None:
     """Seconds Slack asked us to wait, or None when the error is not back-pressure."""
     response = exc.response
-    if response.status_code != 429 and response.get("error") != "ratelimited":
+    data = response.data if isinstance(response.data, dict) else {}
+    if response.status_code != 429 and data.get("error") != "ratelimited":
         return None
     raw = (response.headers or {}).get("Retry-After") or (response.headers or {}).get("retry-after")
     try:
