@@ -8,6 +8,7 @@ messages a channel would show, records every call, and can answer ``ratelimited`
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import json
 import time
@@ -95,17 +96,15 @@ class FakeSlackApi:
     def channel_roots(self, channel: str) -> list[FakeMessage]:
         return [m for m in self.messages.values() if m.channel == channel and m.thread_ts is None]
 
-    async def wait_for(self, condition: Callable[[], bool], timeout: float = 10.0) -> None:
+    async def wait_for(self, condition: Callable[[], bool], timeout: float = 10.0) -> None:  # noqa: ASYNC109
         deadline = time.monotonic() + timeout
         while not condition():
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise AssertionError("fake Slack: condition not met in time")
             self.changed.clear()
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.changed.wait(), min(remaining, 0.2))
-            except TimeoutError:
-                pass
 
     # ---- wire format --------------------------------------------------------------------------
     async def _args(self, request: web.Request) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from typing import Any
 
 import aiohttp
 from aiohttp import web
+from fake_slack_api import TEAM_ID, FakeSlackApi
 
 from assistant.app import Assistant, build_assistant
 from assistant.config import Settings
@@ -22,8 +23,6 @@ from assistant.ports import Generator
 from bots.slack.app import EVENTS_PATH, SlackBot, build_slack_bot, make_client
 from bots.slack.commands import KbOperations
 from knowledge.store import KnowledgeStore
-
-from fake_slack_api import TEAM_ID, FakeSlackApi
 
 SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 SUPPORT_CHANNEL = "CSUPPORT"

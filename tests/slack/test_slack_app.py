@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import time
 from pathlib import Path
@@ -240,7 +241,7 @@ async def test_streaming_edits_are_paced_per_channel(tmp_path: Path, demo_store:
         await _settle(0.8)
         writes = [c for c in harness.api.calls if c.method in ("chat.postMessage", "chat.update")]
         assert len(writes) >= 2
-        gaps = [b.at - a.at for a, b in zip(writes, writes[1:], strict=False)]
+        gaps = [b.at - a.at for a, b in itertools.pairwise(writes)]
         assert min(gaps) >= 0.45  # never more than one write per interval in a channel
         [answer] = harness.api.thread("CGENERAL", "1700001100.000100")
         assert answer.edits == len(writes) - 1
