@@ -7,9 +7,25 @@ from pathlib import Path
 from typing import Literal
 
 from .embedding import MultilingualUSE
-from .errors import CatalogValidationError
-from .loaders import load_directory
-from .store import KnowledgeStore, make_client
+from .loaders import LoadOptions
+from .reload import reload_catalog
+from .store import DEFAULT_KEEP_RELEASES, KnowledgeStore, make_client
+
+
+def open_store(
+    *,
+    mode: Literal["embedded", "server"],
+    data_dir: Path,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    embed_threads: int = 1,
+    keep_releases: int = DEFAULT_KEEP_RELEASES,
+) -> KnowledgeStore:
+    """The store attached to its live release if there is one (``has_live`` says), building nothing."""
+    client = make_client(mode, data_dir / "chroma", host, port)
+    store = KnowledgeStore(client, MultilingualUSE(threads=embed_threads), data_dir, keep_releases=keep_releases)
+    store.open_live()
+    return store
 
 
 def open_knowledge(
@@ -21,17 +37,14 @@ def open_knowledge(
     port: int = 8000,
     embed_threads: int = 1,
     progress: Callable[[str, int, int], None] | None = None,
+    keep_releases: int = DEFAULT_KEEP_RELEASES,
+    load_options: LoadOptions | None = None,
 ) -> KnowledgeStore:
     """The live store; on first start the catalog directory becomes release one."""
-    client = make_client(mode, data_dir / "chroma", host, port)
-    store = KnowledgeStore(client, MultilingualUSE(threads=embed_threads), data_dir)
-    if store.open_live():
+    store = open_store(
+        mode=mode, data_dir=data_dir, host=host, port=port, embed_threads=embed_threads, keep_releases=keep_releases
+    )
+    if store.has_live:
         return store
-    loaded = load_directory(catalog_dir)
-    if loaded.problems:
-        raise CatalogValidationError(
-            f"{len(loaded.problems)} invalid rows in {catalog_dir}", loaded.problems, hint="fix the rows listed"
-        )
-    release_id = store.build_release(loaded, progress=progress)
-    store.activate(release_id)
+    reload_catalog(store, [catalog_dir], options=load_options, created_by="system:first-start", progress=progress)
     return store

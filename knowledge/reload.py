@@ -23,7 +23,7 @@ PROBLEMS_SHOWN = 20
 
 @dataclass
 class ReloadOutcome:
-    release_id: str | None
+    release_id: str
     activated: bool
     loaded: LoadedKnowledge
     gate: GateReport | None = None

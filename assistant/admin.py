@@ -1,0 +1,318 @@
+"""Knowledge-base administration for chat adapters and the CLI: status, reload, diff, rollback, live updates.
+
+Every operation checks the caller against the admin allowlist (``Settings.admin_ids``, entries
+``platform:user_id``) and appends one line to the audit log: who, when, what, result. Adapters map their
+chat commands onto these methods and relay the progress events of a reload.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from knowledge.errors import KnowledgeError, ShopguideError
+from knowledge.loaders import LoadedKnowledge, LoadOptions, load_paths
+from knowledge.models import Product
+from knowledge.releases import ReleaseDiff, diff_products
+from knowledge.reload import ReloadOutcome, load_checked, preview_diff, reload_catalog
+from knowledge.store import KnowledgeStore
+
+from .config import Settings
+from .errors import PermissionDenied
+from .safety.pii import PiiRedactor
+
+# The terminal is trusted: whoever runs the CLI already has the data directory and the config.
+LOCAL_PLATFORM = "cli"
+# Audit details are a summary, not a dump: long texts are cut so no catalog content piles up there.
+AUDIT_DETAIL_CHARS = 300
+
+ProgressCallback = Callable[["ProgressEvent"], None]
+
+
+@dataclass(frozen=True)
+class AdminActor:
+    platform: str
+    user_id: str
+
+    @property
+    def key(self) -> str:
+        return f"{self.platform}:{self.user_id}"
+
+    @classmethod
+    def parse(cls, key: str) -> AdminActor:
+        platform, _, user_id = key.partition(":")
+        return cls(platform, user_id)
+
+
+@dataclass(frozen=True)
+class ProgressEvent:
+    """One step of a reload, for an adapter to relay (edit a message, update a progress bar)."""
+
+    stage: str  # validated, products, documents, indexed, gated, live
+    done: int
+    total: int
+
+    def describe(self) -> str:
+        labels = {
+            "validated": "validated {done} products",
+            "products": "indexed {done}/{total} products",
+            "documents": "indexed {done} passages",
+            "indexed": "index built",
+            "gated": "checked {done} reference questions",
+            "live": "new release is live",
+        }
+        return labels.get(self.stage, self.stage + " {done}/{total}").format(done=self.done, total=self.total)
+
+
+@dataclass(frozen=True)
+class ReleaseInfo:
+    release_id: str
+    created_at: float
+    created_by: str
+    products: int
+    docs: int
+    gate_accuracy: float | None
+    live: bool
+
+
+@dataclass
+class KnowledgeStatus:
+    live: ReleaseInfo | None
+    releases: list[ReleaseInfo] = field(default_factory=list)
+    rollback_targets: list[str] = field(default_factory=list)
+
+    def lines(self) -> list[str]:
+        if self.live is None:
+            return ["no live release: run `kb reload PATH`"]
+        out = [
+            f"live: {self.live.release_id} ({self.live.products} products, {self.live.docs} passages), "
+            f"built {time.strftime('%Y-%m-%d %H:%M', time.localtime(self.live.created_at))} by {self.live.created_by}"
+        ]
+        for info in self.releases:
+            mark = "*" if info.live else ("r" if info.release_id in self.rollback_targets else " ")
+            gate = "-" if info.gate_accuracy is None else f"{info.gate_accuracy:.0%}"
+            out.append(f" {mark} {info.release_id}  products={info.products}  gate={gate}  by {info.created_by}")
+        return out
+
+
+class AuditLog:
+    """Append-only JSON lines; each entry is one ``write`` on an ``O_APPEND`` descriptor, so lines never interleave."""
+
+    def __init__(self, path: Path, redactor: PiiRedactor | None = None) -> None:
+        self.path = path
+        self._redactor = redactor or PiiRedactor()
+        self._lock = threading.Lock()
+
+    def record(self, actor: AdminActor, action: str, result: str, *, detail: str = "", **fields: Any) -> None:
+        entry = {
+            "ts": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            "who": actor.key,
+            "action": action,
+            "result": result,
+            "detail": self._redactor.redact(detail)[:AUDIT_DETAIL_CHARS],
+            **{k: self._redactor.redact(v) if isinstance(v, str) else v for k, v in fields.items()},
+        }
+        line = (json.dumps(entry, ensure_ascii=False) + "\n").encode("utf-8")
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self._lock:
+            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+            try:
+                os.write(fd, line)
+            finally:
+                os.close(fd)
+
+    def entries(self) -> list[dict[str, Any]]:
+        if not self.path.exists():
+            return []
+        lines = self.path.read_text(encoding="utf-8").splitlines()
+        return [json.loads(line) for line in lines if line.strip()]
+
+
+class KnowledgeAdmin:
+    """The admin operations on the knowledge base, each permission-checked and audited."""
+
+    def __init__(
+        self,
+        store: KnowledgeStore,
+        settings: Settings,
+        *,
+        audit: AuditLog | None = None,
+        on_switch: Callable[[], None] | None = None,
+    ) -> None:
+        self.store = store
+        self.settings = settings
+        self.audit = audit or AuditLog(settings.audit_log)
+        self._on_switch = on_switch
+
+    # ---- permissions and audit -------------------------------------------------------------
+    def is_admin(self, actor: AdminActor) -> bool:
+        return actor.platform == LOCAL_PLATFORM or actor.key in self.settings.admin_ids
+
+    @contextlib.contextmanager
+    def _operation(self, actor: AdminActor, action: str, **fields: Any) -> Iterator[dict[str, Any]]:
+        """Check the allowlist, run, audit the result; ``outcome`` collects what to record on success."""
+        if not self.is_admin(actor):
+            self.audit.record(actor, action, "denied", **fields)
+            raise PermissionDenied(f"{actor.key} may not run kb {action}", hint="ask an admin to add you to admin_ids")
+        outcome: dict[str, Any] = {}
+        try:
+            yield outcome
+        except ShopguideError as exc:
+            self.audit.record(actor, action, "error", detail=f"{exc.code}: {exc.message}", **fields)
+            raise
+        except Exception as exc:
+            self.audit.record(actor, action, "error", detail=type(exc).__name__, **fields)
+            raise
+        self.audit.record(actor, action, "ok", **fields, **outcome)
+
+    def _options(self) -> LoadOptions:
+        return LoadOptions(
+            column_map=dict(self.settings.kb_column_map),
+            default_currency=self.settings.kb_default_currency,
+            max_catalog_mb=self.settings.kb_max_catalog_mb,
+            max_doc_mb=self.settings.kb_max_doc_mb,
+        )
+
+    def _sources(self, actor: AdminActor, sources: Sequence[Path | str] | None) -> list[Path]:
+        """Chat admins may only name files under the configured source roots; the CLI may name any file."""
+        paths = [Path(s).expanduser() for s in sources] if sources else [self.settings.catalog_dir]
+        if actor.platform == LOCAL_PLATFORM:
+            return paths
+        roots = [r.resolve() for r in (self.settings.kb_source_roots or [self.settings.catalog_dir])]
+        resolved = []
+        for path in paths:
+            full = (roots[0] / path).resolve() if not path.is_absolute() else path.resolve()
+            if not any(full == root or root in full.parents for root in roots):
+                raise PermissionDenied(
+                    f"{path} is outside the catalog folders", hint="put the files under SHOPGUIDE_KB_SOURCE_ROOTS"
+                )
+            resolved.append(full)
+        return resolved
+
+    def _switched(self) -> None:
+        if self._on_switch is not None:
+            self._on_switch()
+
+    # ---- operations ------------------------------------------------------------------------
+    def status(self, actor: AdminActor) -> KnowledgeStatus:
+        with self._operation(actor, "status"):
+            live_id = self.store.live.release_id if self.store.has_live else None
+            infos = []
+            for release_id in self.store.release_ids():
+                manifest = self.store.manifest(release_id)
+                infos.append(
+                    ReleaseInfo(
+                        release_id,
+                        manifest.created_at,
+                        manifest.created_by,
+                        manifest.counts.get("products", 0),
+                        manifest.counts.get("docs", 0),
+                        manifest.gate_accuracy,
+                        release_id == live_id,
+                    )
+                )
+            live = next((i for i in infos if i.live), None)
+            return KnowledgeStatus(live, infos, self.store.history())
+
+    def reload(
+        self,
+        actor: AdminActor,
+        sources: Sequence[Path | str] | None = None,
+        progress: ProgressCallback | None = None,
+        *,
+        skip_invalid: bool = False,
+        force: bool = False,
+    ) -> ReloadOutcome:
+        """Build a release from ``sources`` (default: the configured catalog), gate it and switch to it."""
+        paths = self._sources(actor, sources)
+        names = [p.name for p in paths]  # base names only: full paths can carry user names
+        with self._operation(actor, "reload", sources=names, skip_invalid=skip_invalid, force=force) as record:
+            relay = (lambda stage, done, total: progress(ProgressEvent(stage, done, total))) if progress else None
+            outcome = reload_catalog(
+                self.store,
+                paths,
+                options=self._options(),
+                skip_invalid=skip_invalid,
+                created_by=actor.key,
+                reference_questions=self.settings.kb_reference_questions,
+                force=force,
+                progress=relay,
+            )
+            record.update(release=outcome.release_id, detail=outcome.summary())
+        self._switched()
+        return outcome
+
+    async def areload(
+        self,
+        actor: AdminActor,
+        sources: Sequence[Path | str] | None = None,
+        progress: ProgressCallback | None = None,
+        *,
+        skip_invalid: bool = False,
+        force: bool = False,
+    ) -> ReloadOutcome:
+        """``reload`` in a worker thread: embedding a catalog must not block the adapter's event loop."""
+        return await asyncio.to_thread(self.reload, actor, sources, progress, skip_invalid=skip_invalid, force=force)
+
+    def diff(
+        self,
+        actor: AdminActor,
+        sources: Sequence[Path | str] | None = None,
+        *,
+        old_release: str | None = None,
+        new_release: str | None = None,
+    ) -> ReleaseDiff:
+        """What reloading ``sources`` would change, or the diff between two releases (default: previous -> live)."""
+        with self._operation(actor, "diff", old=old_release or "", new=new_release or "") as record:
+            if sources:
+                result = preview_diff(self.store, self._sources(actor, sources), self._options())
+            else:
+                history = self.store.history()
+                new_id = new_release or (self.store.live.release_id if self.store.has_live else None)
+                old_id = old_release or (history[0] if history else None)
+                if new_id is None or old_id is None:
+                    raise KnowledgeError("nothing to compare", hint="name two releases, or a catalog path")
+                with self.store.lease(old_id) as old, self.store.lease(new_id) as new:
+                    result = diff_products(old.products, new.products, old_id, new_id)
+            record["detail"] = result.summary()
+            return result
+
+    def rollback(self, actor: AdminActor, release_id: str | None = None) -> str:
+        with self._operation(actor, "rollback", target=release_id or "previous") as record:
+            before = self.store.live.release_id if self.store.has_live else ""
+            started = time.perf_counter()
+            target = self.store.rollback(release_id)
+            record.update(release=target, previous=before, seconds=round(time.perf_counter() - started, 3))
+        self._switched()
+        return target
+
+    def set_stock(self, actor: AdminActor, sku: str, stock: int) -> Product:
+        with self._operation(actor, "set-stock", sku=sku.upper(), stock=stock) as record:
+            before = self.store.get_products([sku])
+            product = self.store.set_stock(sku, stock)
+            record["detail"] = f"stock {before[0].stock if before else '?'} -> {stock}"
+        self._switched()
+        return product
+
+    def upsert(self, actor: AdminActor, path: Path | str, *, skip_invalid: bool = False) -> LoadedKnowledge:
+        """Add or replace the products of one catalog file in the live release, without a rebuild."""
+        source = self._sources(actor, [path])[0]
+        with self._operation(actor, "upsert", source=source.name) as record:
+            loaded = load_checked([source], self._options(), skip_invalid=skip_invalid)
+            count = self.store.upsert(loaded.products)
+            record["detail"] = f"{count} products upserted"
+        self._switched()
+        return loaded
+
+
+def preview(paths: Sequence[Path], options: LoadOptions | None = None) -> LoadedKnowledge:
+    """Validate files without touching the store (``kb reload --check``)."""
+    return load_paths(paths, options)
