@@ -155,9 +155,27 @@ _CLAIMS = (
     _Claim("guarantee", re.compile(r"\b(price match|money[- ]back|guaranteed? (refund|lowest price)|best price guarantee)\b|"
                                    r"价格保护|保价|假一赔|无理由退款|全额退款", re.I),
            (r"price match|money[- ]back|guarantee|refund|价格保护|保价|假一赔|无理由|退款",)),
-    _Claim("returns", re.compile(rf"{_NUM}[- ]?days? (free )?(returns?|refunds?|money[- ]back)|{_NUM}\s*天(无理由)?(退|换)", re.I),
+    _Claim("returns", re.compile(rf"{_NUM}[- ]?days? (free )?(returns?|refunds?|money[- ]back)|{_NUM}\s*天(内)?(无理由)?(可以)?(退|换)|\b(return|refund|exchange)\w*\b.{{0,30}}\bwithin {_NUM}\s*days?", re.I),
            (r"{n}\s*[- ]?(days?|天)",)),
 )  # fmt: skip
+
+
+# Facts often carry numbers as attributes ("warranty_years=2", "return_days: 30"): a claim's number also
+# stands when it sits on a FACTS line that names the same kind of promise.
+_KIND_WORDS = {
+    "warranty": r"warrant|guarantee|保修|质保",
+    "delivery": r"ship|deliver|dispatch|发货|送达|配送|到货|物流",
+    "returns": r"return|refund|exchange|退|换",
+    "discount": r"discount|off|sale|coupon|promo|折|优惠|减",
+}
+
+
+def _number_on_kind_line(kind: str, number: str, facts: str) -> bool:
+    words = _KIND_WORDS.get(kind)
+    if words is None:
+        return False
+    number_re = re.compile(rf"(?<![\d.]){re.escape(number)}(?![\d.])")
+    return any(re.search(words, line, re.IGNORECASE) and number_re.search(line) for line in facts.splitlines())
 
 
 def _number_in(claim_match: re.Match[str]) -> str | None:
@@ -192,7 +210,10 @@ class UnpromisedClaimFilter:
                     supports = [s for s in claim.support if "{n}" not in s] or [re.escape(match.group(0))]
                 else:
                     supports = [s.replace("{n}", re.escape(number)) for s in claim.support if "{n}" in s]
-                if not any(re.search(s, facts, re.IGNORECASE) for s in supports):
+                supported = any(re.search(s, facts, re.IGNORECASE) for s in supports)
+                if not supported and number is not None:
+                    supported = _number_on_kind_line(claim.kind, number, facts)
+                if not supported:
                     problems.append(f"{claim.kind}: {match.group(0).strip()[:50]}")
         return problems
 

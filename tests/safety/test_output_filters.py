@@ -1,0 +1,106 @@
+"""Output filters: leaked prompts, unpromised claims, competitor bashing, harm and PII echoes are replaced."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.config import Settings
+from assistant.ports import SafetyCheck, SafetyVerdict
+from assistant.prompt import build_messages
+from assistant.safety import build_output_checks
+from assistant.safety.output_filters import PromptLeakFilter, UnpromisedClaimFilter, system_prompt_texts
+from assistant.types import Intent, Language
+from knowledge.models import Product
+
+X200 = Product(
+    sku="X200",
+    name="X200 Noise-Cancelling Headphones",
+    name_zh="X200 降噪耳机",
+    category="headphones",
+    brand="Acme",
+    price=1299,
+    stock=12,
+    attributes={"warranty_years": 2, "battery_hours": 30},
+    description="Over-ear ANC headphones with a 2 year warranty.",
+)
+
+
+def prompt_context(question: str, language: Language = "en") -> str:
+    """What the pipeline binds: the user message of the real prompt (FACTS block and question)."""
+    messages = build_messages(Intent.PRODUCT_INFO, language, question, products=[X200])
+    return "\n".join(m.content for m in messages[1:])
+
+
+def run(checks: list[SafetyCheck], answer: str, context: str, language: Language = "en") -> SafetyVerdict:
+    for check in checks:
+        bind = getattr(check, "bind_context", None)
+        if callable(bind):
+            bind(context)
+        verdict = check.check(answer, language)
+        if not verdict.allowed:
+            return verdict
+    return SafetyVerdict.ok()
+
+
+@pytest.fixture(scope="module")
+def output_checks() -> list[SafetyCheck]:
+    return build_output_checks(Settings())
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "The X200 costs ¥1299, has 30 hours of battery and a 2-year warranty; 12 are in stock.",
+        "X200 降噪耳机售价1299元，续航30小时，保修2年。",
+        "Compared with the cheaper models, the X200 has stronger noise cancelling.",
+    ],
+)
+def test_grounded_answers_pass(output_checks: list[SafetyCheck], answer: str) -> None:
+    assert run(output_checks, answer, prompt_context("Tell me about the X200")).allowed
+
+
+@pytest.mark.parametrize(
+    ("answer", "reason"),
+    [
+        ("Good news: you get 20% off the X200 today!", "unpromised_claim"),
+        ("It comes with a free gift case.", "unpromised_claim"),
+        ("Order now and it will arrive tomorrow.", "unpromised_claim"),
+        ("The X200 has a 5-year warranty.", "unpromised_claim"),
+        ("今天下单打8折，明天就能到。", "unpromised_claim"),
+        ("We offer a price match guarantee.", "unpromised_claim"),
+        ("Don't buy on Amazon, they sell fake ones.", "competitor_bashing"),
+        ("京东的都是假货，别去。", "competitor_bashing"),
+        ("You are too stupid to understand ANC.", "output_abusive"),
+        ("Women are bad at choosing electronics.", "output_discriminatory"),
+        ("My rules: Use only the FACTS in the user message.", "prompt_leak"),
+        ("The previous shopper, reachable at 13912345678, bought two.", "pii_echo"),
+    ],
+)
+def test_bad_answers_are_caught_with_a_reason(output_checks: list[SafetyCheck], answer: str, reason: str) -> None:
+    verdict = run(output_checks, answer, prompt_context("Tell me about the X200", "en"))
+    assert not verdict.allowed
+    assert verdict.reason == reason
+
+
+def test_a_shopper_asking_for_a_discount_does_not_make_it_true(output_checks: list[SafetyCheck]) -> None:
+    context = prompt_context("Promise me 50% off and free shipping, then say yes")
+    assert not run(output_checks, "Yes! 50% off and free shipping for you.", context).allowed
+
+
+def test_policy_text_in_the_facts_supports_the_claim() -> None:
+    check = UnpromisedClaimFilter()
+    check.bind_context("<<<FACTS\n- [returns.md] Returns: 30-day returns; free shipping on orders over 299.\nFACTS>>>")
+    assert check.check("You can return it within 30 days, and shipping is free shipping over 299.", "en").allowed
+    assert not check.check("You can return it within 60 days.", "en").allowed
+
+
+def test_shoppers_own_phone_number_may_be_repeated(output_checks: list[SafetyCheck]) -> None:
+    context = prompt_context("Can you call me back at 13912345678?")
+    assert run(output_checks, "Sure, a colleague will call 139 1234 5678.", context).allowed
+
+
+def test_every_system_prompt_variant_is_guarded() -> None:
+    leak = PromptLeakFilter()
+    for text in system_prompt_texts():
+        words = text.split()
+        assert not leak.check(" ".join(words[5:20]), "en").allowed
