@@ -156,7 +156,7 @@ def test_off_topic_blocking_is_configurable() -> None:
 @pytest.mark.parametrize("reason", [*REASONS, None])
 def test_refusals_are_polite_short_and_reveal_nothing(reason: str | None) -> None:
     for language in ("en", "zh"):
-        text = refusal_text(reason, language)  # type: ignore[arg-type]
+        text = refusal_text(reason, language)
         assert 10 < len(text) < 220
         for secret in ("injection", "rule", "classifier", "filter", "prompt", "规则", "过滤", "提示词"):
             assert secret not in text.lower()
