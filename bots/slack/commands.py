@@ -68,7 +68,10 @@ def parse_copy_args(args: list[str]) -> tuple[str, Language, Tone]:
 
 
 class KbOperations(Protocol):
-    """Knowledge-base admin operations (status, reload, diff, rollback); ``progress`` posts into the thread."""
+    """Knowledge-base admin operations (status, reload, diff, rollback); ``progress`` posts into the thread.
+
+    Implementations audit-log their own runs; ``StaffCommands`` logs the refusals that never reach them.
+    """
 
     async def run(self, action: str, args: list[str], actor: str, progress: Progress) -> str: ...
 
@@ -124,11 +127,8 @@ class StaffCommands:
         if self.kb is None:
             self.audit.record(actor, f"kb {action}", "unavailable")
             return "Knowledge-base administration is not available in this deployment."
-        started = time.perf_counter()
         try:
-            text = await self.kb.run(action, args[1:], actor, progress)
+            return await self.kb.run(action, args[1:], actor, progress)
         except ShopguideError as exc:
-            self.audit.record(actor, f"kb {action}", "failed", code=exc.code)
+            # KbOperations audits its own runs (KnowledgeAdmin writes ok/denied/error lines).
             return f"kb {action} failed [{exc.code}]: {exc.message}"
-        self.audit.record(actor, f"kb {action}", "ok", ms=f"{(time.perf_counter() - started) * 1000:.0f}")
-        return text
