@@ -1,0 +1,581 @@
+"""The Telegram adapter: turns updates into ``IncomingMessage`` for the core and renders its replies.
+
+Private chats: every message is for us. Groups: only mentions, replies to the bot and commands; one
+conversation per (chat, user) and per forum topic. One answer in flight per chat; the next waits.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import logging
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from telegram import (
+    BotCommand,
+    BotCommandScopeChat,
+    BotCommandScopeDefault,
+    CallbackQuery,
+    Chat,
+    InlineKeyboardMarkup,
+    Message,
+    MessageEntity,
+    Update,
+    User,
+)
+from telegram.constants import ChatType
+from telegram.error import BadRequest, Conflict, TelegramError
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from assistant.app import Assistant
+from assistant.config import Settings
+from assistant.types import (
+    CardsReady,
+    Choice,
+    IncomingMessage,
+    Language,
+    ProductCard,
+    Reply,
+    ReplyDone,
+    TextDelta,
+    TextReset,
+)
+
+from .flow import FlowControl, UserRateLimiter
+from .limits import EDIT_INTERVAL_S, TYPING_REFRESH_S
+from .render import CallbackTexts, Part, card_caption, card_keyboard, card_plain, choices_keyboard, render_parts
+from .sender import ChatTarget, TelegramSender, TypingIndicator
+from .streamer import StreamedAnswer
+from .texts import ui
+
+log = logging.getLogger("shopguide.telegram")
+
+PLATFORM = "telegram"
+# PTB processes updates one at a time by default, which would make every chat wait for every other.
+MAX_CONCURRENT_UPDATES = 512
+# One HTTP connection per in-flight write; the default pool of 1 would serialise all chats.
+CONNECTION_POOL_SIZE = 64
+POOL_TIMEOUT_S = 30.0
+GROUP_TYPES = (ChatType.GROUP, ChatType.SUPERGROUP)
+PUBLIC_COMMANDS = ("start", "help", "reset", "lang")
+ADMIN_COMMANDS = ("kb_status", "kb_reload", "kb_diff", "kb_rollback")
+
+
+def pseudonym(value: int | str) -> str:
+    """Stable short id for logs: user and chat ids are personal data and never logged raw."""
+    return hashlib.sha256(f"tg:{value}".encode()).hexdigest()[:10]
+
+
+def language_hint(user: User | None) -> Language | None:
+    code = (user.language_code or "").lower() if user else ""
+    if code.startswith("zh"):
+        return "zh"
+    if code.startswith("en"):
+        return "en"
+    return None
+
+
+@dataclass
+class TurnStats:
+    """What one answered turn cost the adapter; the bench reads these."""
+
+    request_id: str
+    received_at: float
+    first_visible_at: float | None = None
+    first_text_at: float | None = None
+    done_at: float = 0.0
+    core_s: float = 0.0  # time spent waiting for the core's events
+    writes: int = 0
+
+
+class ChatQueue:
+    """One answer in flight per chat; later messages wait their turn in arrival order (FIFO lock)."""
+
+    def __init__(self) -> None:
+        self._locks: dict[int, asyncio.Lock] = {}
+        self._users: dict[int, int] = {}
+
+    @contextlib.asynccontextmanager
+    async def turn(self, chat_id: int) -> AsyncIterator[None]:
+        lock = self._locks.setdefault(chat_id, asyncio.Lock())
+        self._users[chat_id] = self._users.get(chat_id, 0) + 1
+        try:
+            async with lock:
+                yield
+        finally:
+            self._users[chat_id] -= 1
+            if not self._users[chat_id]:
+                del self._users[chat_id]
+                del self._locks[chat_id]
+
+    def busy(self, chat_id: int) -> bool:
+        return chat_id in self._locks
+
+
+@dataclass
+class AdminRequest:
+    """An admin command as the adapter understood it (what ``KbCommands`` needs to act and report)."""
+
+    command: str
+    args: list[str]
+    actor: str
+    language: Language
+    say: Callable[[str], Awaitable[None]]
+    target: ChatTarget
+    sender: TelegramSender
+
+
+KbHandler = Callable[[AdminRequest], Awaitable[None]]
+
+
+@dataclass
+class TelegramAdapter:
+    """Build with an ``Assistant`` and ``Settings``; ``application`` is the python-telegram-bot app."""
+
+    assistant: Assistant
+    settings: Settings
+    kb: KbHandler | None = None
+    base_url: str | None = None
+    edit_interval_s: float = EDIT_INTERVAL_S
+    flow: FlowControl = field(default_factory=FlowControl)
+    stats: list[TurnStats] = field(default_factory=list)
+    keep_stats: bool = False
+    conflict: asyncio.Event = field(default_factory=asyncio.Event)
+    codec: CallbackTexts = field(default_factory=CallbackTexts)
+    application: Application[Any, Any, Any, Any, Any, Any] = field(init=False)
+    sender: TelegramSender = field(init=False)
+
+    def __post_init__(self) -> None:
+        token = self.settings.telegram_token.get_secret_value()
+        if not token:
+            from assistant.errors import ConfigError
+
+            raise ConfigError(
+                "no Telegram bot token configured",
+                hint="create a bot with @BotFather and set SHOPGUIDE_TELEGRAM_TOKEN (environment or .env)",
+            )
+        builder = (
+            Application.builder()
+            .token(token)
+            .base_url(self.base_url or self.settings.telegram_api_base_url)
+            .concurrent_updates(MAX_CONCURRENT_UPDATES)
+            .connection_pool_size(CONNECTION_POOL_SIZE)
+            .pool_timeout(POOL_TIMEOUT_S)
+        )
+        self.application = builder.build()
+        self.sender = TelegramSender(self.application.bot, self.flow)
+        self.user_limiter = UserRateLimiter(self.settings.telegram_user_messages_per_minute)
+        self.queue = ChatQueue()
+        self._register_handlers()
+
+    # ---- wiring --------------------------------------------------------------------------------
+    def _register_handlers(self) -> None:
+        app = self.application
+        new_messages = filters.UpdateType.MESSAGE
+        app.add_handler(CommandHandler("start", self._cmd_start, filters=new_messages))
+        app.add_handler(CommandHandler("help", self._cmd_help, filters=new_messages))
+        app.add_handler(CommandHandler("reset", self._cmd_reset, filters=new_messages))
+        app.add_handler(CommandHandler("lang", self._cmd_lang, filters=new_messages))
+        for command in ADMIN_COMMANDS:
+            app.add_handler(CommandHandler(command, self._cmd_admin, filters=new_messages))
+        chats = filters.ChatType.PRIVATE | filters.ChatType.GROUPS
+        app.add_handler(MessageHandler(new_messages & chats & filters.TEXT & ~filters.COMMAND, self._on_text))
+        app.add_handler(
+            MessageHandler(new_messages & filters.ChatType.PRIVATE & ~filters.TEXT & ~filters.COMMAND, self._on_other)
+        )
+        app.add_handler(CallbackQueryHandler(self._on_callback))
+        app.add_error_handler(self._on_error)
+
+    async def announce_commands(self) -> None:
+        """Register the command menu per language, and the admin menu for each admin's private chat."""
+        bot = self.application.bot
+
+        def menu(language: Language, names: tuple[str, ...]) -> list[BotCommand]:
+            return [BotCommand(name, ui(f"cmd_{name}", language)) for name in names]
+
+        await bot.set_my_commands(menu("en", PUBLIC_COMMANDS), scope=BotCommandScopeDefault())
+        await bot.set_my_commands(menu("zh", PUBLIC_COMMANDS), scope=BotCommandScopeDefault(), language_code="zh")
+        for admin in self.admin_user_ids():
+            for language in ("en", "zh"):
+                try:
+                    await bot.set_my_commands(
+                        menu(language, PUBLIC_COMMANDS + ADMIN_COMMANDS),
+                        scope=BotCommandScopeChat(admin),
+                        language_code=None if language == "en" else language,
+                    )
+                except BadRequest as exc:
+                    # "chat not found" until the admin has opened a chat with the bot; harmless.
+                    log.info("admin command menu not set admin=%s error=%s", pseudonym(admin), exc.message)
+
+    def admin_user_ids(self) -> list[int]:
+        ids = []
+        for entry in self.settings.admin_ids:
+            platform, _, user_id = entry.partition(":")
+            if platform == PLATFORM and user_id.lstrip("-").isdigit():
+                ids.append(int(user_id))
+        return ids
+
+    def polling_error(self, exc: TelegramError) -> None:
+        """``start_polling`` error callback: a 409 means another instance polls this token."""
+        if isinstance(exc, Conflict):
+            if not self.conflict.is_set():
+                log.error("telegram conflict: another instance is polling this bot token (409)")
+            self.conflict.set()
+        else:
+            log.warning("telegram polling error error=%s", exc)
+
+    @contextlib.asynccontextmanager
+    async def polling(self, *, poll_timeout: float = 10.0) -> AsyncIterator[None]:
+        """Run the bot with long polling for the duration of the block (the manual PTB lifecycle)."""
+        app = self.application
+        async with app:
+            await self.announce_commands()
+            await app.start()
+            assert app.updater is not None
+            await app.updater.start_polling(
+                timeout=int(poll_timeout),
+                error_callback=self.polling_error,
+                allowed_updates=["message", "callback_query"],
+            )
+            try:
+                yield
+            finally:
+                if app.updater.running:
+                    await app.updater.stop()
+                await app.stop()
+
+    @contextlib.asynccontextmanager
+    async def webhook(self, *, url: str, listen: str, port: int, url_path: str, secret: str) -> AsyncIterator[None]:
+        """Run the bot behind a webhook: Telegram (or a reverse proxy) POSTs updates to ``listen:port/url_path``.
+
+        Every request must carry ``X-Telegram-Bot-Api-Secret-Token``; PTB refuses others with 403.
+        """
+        app = self.application
+        async with app:
+            await self.announce_commands()
+            await app.start()
+            assert app.updater is not None
+            await app.updater.start_webhook(
+                listen=listen,
+                port=port,
+                url_path=url_path,
+                webhook_url=url,
+                secret_token=secret,
+                allowed_updates=["message", "callback_query"],
+            )
+            try:
+                yield
+            finally:
+                if app.updater.running:
+                    await app.updater.stop()
+                await app.stop()
+
+    # ---- turning updates into messages ---------------------------------------------------------
+    def _is_admin(self, user: User | None) -> bool:
+        return user is not None and f"{PLATFORM}:{user.id}" in self.settings.admin_ids
+
+    def _incoming(self, chat: Chat, user: User, text: str, message: Message | None) -> IncomingMessage:
+        thread = message.message_thread_id if message is not None and message.is_topic_message else None
+        return IncomingMessage(
+            platform=PLATFORM,
+            chat_id=str(chat.id),
+            user_id=str(user.id),
+            text=text,
+            language_hint=language_hint(user),
+            thread_id=str(thread) if thread is not None else None,
+            message_id=str(message.message_id) if message is not None else None,
+            is_admin=self._is_admin(user),
+            user_name=user.first_name,
+        )
+
+    def _target(self, chat: Chat, message: Message | None, update_id: int, *, quote: bool) -> ChatTarget:
+        is_group = chat.type in GROUP_TYPES
+        thread = message.message_thread_id if message is not None and message.is_topic_message else None
+        return ChatTarget(
+            chat_id=chat.id,
+            thread_id=thread,
+            is_group=is_group,
+            # In a group the answer quotes the question so everyone sees whom it is for.
+            reply_to=message.message_id if (is_group and quote and message is not None) else None,
+            request_id=f"tg-{update_id}",
+        )
+
+    def _addressed_text(self, message: Message) -> str | None:
+        """In groups: the text with our mention removed if the message is for us, else None."""
+        text = message.text or ""
+        if message.chat.type not in GROUP_TYPES:
+            return text
+        bot = self.application.bot
+        reply = message.reply_to_message
+        addressed = reply is not None and reply.from_user is not None and reply.from_user.id == bot.id
+        mention = f"@{bot.username}".lower() if bot.username else None
+        for entity, value in message.parse_entities([MessageEntity.MENTION, MessageEntity.TEXT_MENTION]).items():
+            if (entity.type == MessageEntity.MENTION and mention and value.lower() == mention) or (
+                entity.type == MessageEntity.TEXT_MENTION and entity.user is not None and entity.user.id == bot.id
+            ):
+                addressed = True
+                text = text.replace(value, " ")
+        return " ".join(text.split()) if addressed else None
+
+    def _rate_ok(self, user: User, language: Language) -> tuple[bool, str | None]:
+        allowed, retry_in, tell = self.user_limiter.check(str(user.id))
+        if allowed:
+            return True, None
+        log.info("user rate limited user=%s retry_in=%.0f", pseudonym(user.id), retry_in)
+        return False, ui("rate_limited", language, seconds=max(1, round(retry_in))) if tell else None
+
+    # ---- handlers ------------------------------------------------------------------------------
+    async def _on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message, user = update.effective_message, update.effective_user
+        if message is None or user is None or user.is_bot:
+            return
+        text = self._addressed_text(message)
+        if text is None:
+            return
+        await self._handle_user_text(update, message, user, text)
+
+    async def _on_other(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Stickers, photos, voice in a private chat: the core answers an empty text with a hint."""
+        message, user = update.effective_message, update.effective_user
+        if message is None or user is None or user.is_bot:
+            return
+        await self._handle_user_text(update, message, user, message.caption or "")
+
+    async def _handle_user_text(self, update: Update, message: Message, user: User, text: str) -> None:
+        received = time.perf_counter()
+        incoming = self._incoming(message.chat, user, text, message)
+        target = self._target(message.chat, message, update.update_id, quote=True)
+        allowed, notice = self._rate_ok(user, self.assistant.language_of(incoming))
+        if not allowed:
+            if notice:
+                await self._say(target, notice)
+            return
+        await self._answer(target, incoming, received)
+
+    async def _on_callback(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query: CallbackQuery | None = update.callback_query
+        if query is None:
+            return
+        received = time.perf_counter()
+        user = query.from_user
+        text = self.codec.decode(query.data or "")
+        language = language_hint(user) or self.settings.default_language
+        message = query.message if isinstance(query.message, Message) else None
+        if text is None or message is None:
+            await self._answer_query(query, ui("button_expired", language))
+            return
+        incoming = self._incoming(message.chat, user, text, message)
+        allowed, notice = self._rate_ok(user, self.assistant.language_of(incoming))
+        # Answer at once so the button stops spinning; the reply follows as messages.
+        await self._answer_query(query, notice)
+        if not allowed:
+            return
+        target = self._target(message.chat, message, update.update_id, quote=False)
+        await self._answer(target, incoming, received)
+
+    async def _answer_query(self, query: CallbackQuery, text: str | None) -> None:
+        try:
+            await query.answer(text=text)
+        except TelegramError as exc:
+            log.info("callback answer failed error=%s", exc)
+
+    async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        log.error("telegram handler error error=%r", context.error, exc_info=context.error)
+
+    # ---- commands ------------------------------------------------------------------------------
+    def _command_context(self, update: Update) -> tuple[IncomingMessage, ChatTarget] | None:
+        message, user = update.effective_message, update.effective_user
+        if message is None or user is None:
+            return None
+        incoming = self._incoming(message.chat, user, message.text or "", message)
+        return incoming, self._target(message.chat, message, update.update_id, quote=True)
+
+    async def _cmd_start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        if (ctx := self._command_context(update)) is not None:
+            incoming, target = ctx
+            async with self.queue.turn(target.chat_id):
+                await self._say(target, self.assistant.greeting(self.assistant.language_of(incoming)))
+
+    async def _cmd_help(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        if (ctx := self._command_context(update)) is not None:
+            incoming, target = ctx
+            async with self.queue.turn(target.chat_id):
+                await self._say(target, self.assistant.help_text(self.assistant.language_of(incoming)))
+
+    async def _cmd_reset(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        if (ctx := self._command_context(update)) is not None:
+            incoming, target = ctx
+            async with self.queue.turn(target.chat_id):
+                await self._say(target, self.assistant.reset(incoming))
+
+    async def _cmd_lang(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        if (ctx := self._command_context(update)) is None:
+            return
+        incoming, target = ctx
+        choice = (context.args or [""])[0].lower()
+        async with self.queue.turn(target.chat_id):
+            if choice in ("zh", "en"):
+                await self._say(target, self.assistant.set_language(incoming, "zh" if choice == "zh" else "en"))
+            else:
+                await self._say(target, ui("lang_usage", self.assistant.language_of(incoming)))
+
+    async def _cmd_admin(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        if (ctx := self._command_context(update)) is None:
+            return
+        incoming, target = ctx
+        language = self.assistant.language_of(incoming)
+        command = (incoming.text.split() or ["/"])[0].lstrip("/").split("@")[0]
+        actor = f"{PLATFORM}:{incoming.user_id}"
+        log.info(
+            "admin command command=%s user=%s admin=%s request_id=%s",
+            command,
+            pseudonym(incoming.user_id),
+            incoming.is_admin,
+            target.request_id,
+        )
+
+        async def say(text: str) -> None:
+            await self._say(target, text)
+
+        async with self.queue.turn(target.chat_id):
+            if self.kb is not None:
+                # The kb handler refuses non-admins itself, so refusals land in the audit log too.
+                await self.kb(
+                    AdminRequest(command, list(context.args or []), actor, language, say, target, self.sender)
+                )
+            elif not incoming.is_admin:
+                await say(ui("admin_only", language))
+            else:
+                await say(ui("admin_unavailable", language))
+
+    # ---- answering -----------------------------------------------------------------------------
+    async def _say(self, target: ChatTarget, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
+        parts = render_parts(text)
+        for index, part in enumerate(parts):
+            await self.sender.send_text(target, part, markup if index == len(parts) - 1 else None)
+
+    async def _answer(self, target: ChatTarget, incoming: IncomingMessage, received: float) -> None:
+        async with self.queue.turn(target.chat_id):
+            stats = TurnStats(target.request_id, received)
+            try:
+                await self._run_turn(target, incoming, stats)
+            except Exception:
+                log.exception("turn failed request_id=%s", target.request_id)
+                with contextlib.suppress(TelegramError):
+                    await self._say(target, ui("error", self.assistant.language_of(incoming)))
+            stats.done_at = time.perf_counter()
+            if self.keep_stats:
+                self.stats.append(stats)
+
+    async def _run_turn(self, target: ChatTarget, incoming: IncomingMessage, stats: TurnStats) -> None:
+        typing = TypingIndicator(self.sender, target, TYPING_REFRESH_S)
+        typing.start()
+        cards_task: asyncio.Task[None] | None = None
+
+        def first_text() -> None:
+            typing.stop()
+            now = time.perf_counter()
+            stats.first_text_at = now
+            stats.first_visible_at = stats.first_visible_at or now
+
+        async def cards_first() -> None:
+            if cards_task is not None:
+                await cards_task
+
+        stream = StreamedAnswer(
+            self.sender,
+            target,
+            interval_s=self.edit_interval_s,
+            before_first_send=cards_first,
+            on_first_send=first_text,
+        )
+        reply: Reply | None = None
+        try:
+            events = self.assistant.respond(incoming)
+            while True:
+                waited = time.perf_counter()
+                try:
+                    event = await anext(events)
+                except StopAsyncIteration:
+                    break
+                finally:
+                    stats.core_s += time.perf_counter() - waited
+                if isinstance(event, CardsReady):
+                    if event.cards and cards_task is None:
+                        cards_task = asyncio.create_task(self._send_cards(target, event.cards, event.language, stats))
+                elif isinstance(event, TextDelta):
+                    stream.append(event.text)
+                elif isinstance(event, TextReset):
+                    stream.replace(event.text)
+                elif isinstance(event, ReplyDone):
+                    reply = event.reply
+        except BaseException:
+            typing.stop()
+            await stream.cancel()
+            if cards_task is not None:
+                cards_task.cancel()
+            raise
+        assert reply is not None
+        if reply.handoff and not reply.text.strip():
+            # A colleague is handling this shopper: the bot stays silent.
+            typing.stop()
+            await stream.cancel()
+            return
+        if reply.cards and cards_task is None:
+            cards_task = asyncio.create_task(self._send_cards(target, reply.cards, reply.language, stats))
+        markup = choices_keyboard(reply.choices, self.codec)
+        try:
+            await stream.finish(reply.text if reply.text.strip() else None, markup)
+        finally:
+            typing.stop()
+        if cards_task is not None:
+            await cards_task
+        if not stream.started and markup is not None:
+            # Quick replies with no text (rare): they still need a message to hang under.
+            await self._say(target, _choices_prompt(reply.choices, reply.language), markup)
+        stats.writes = stream.writes
+        log.info(
+            "telegram turn request_id=%s chat=%s group=%s cards=%d writes=%d handoff=%s ms=%.0f",
+            target.request_id,
+            pseudonym(target.chat_id),
+            target.is_group,
+            len(reply.cards),
+            stream.writes,
+            reply.handoff,
+            (time.perf_counter() - stats.received_at) * 1000,
+        )
+
+    async def _send_cards(
+        self, target: ChatTarget, cards: list[ProductCard], language: Language, stats: TurnStats
+    ) -> None:
+        for index, card in enumerate(cards):
+            others = cards[index + 1 :] + cards[:index]
+            markup = card_keyboard(card, others, language, self.codec)
+            caption = Part(card_caption(card, language), card_plain(card, language))
+            if card.image_url.startswith(("https://", "http://")):
+                try:
+                    await self.sender.send_photo(target, card.image_url, caption, markup)
+                except BadRequest as exc:
+                    # Telegram could not fetch the picture: the card still matters more than the photo.
+                    log.info("card photo refused request_id=%s error=%s", target.request_id, exc.message)
+                    await self.sender.send_text(target, caption, markup)
+            else:
+                await self.sender.send_text(target, caption, markup)
+            stats.first_visible_at = stats.first_visible_at or time.perf_counter()
+        # Sending a message clears "typing…"; the answer text is still being written.
+        await self.sender.typing(target)
+
+
+def _choices_prompt(choices: list[Choice], language: Language) -> str:
+    return "👇" if choices else ""

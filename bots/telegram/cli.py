@@ -1,0 +1,136 @@
+"""``shopguide serve telegram``: run the Telegram bot with long polling (default) or a webhook."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import secrets
+import signal
+from typing import Annotated
+from urllib.parse import urlsplit
+
+import typer
+
+from assistant.app import Assistant
+from assistant.config import Settings
+from assistant.errors import ConfigError
+
+from ..cli_groups import serve_app
+from .adapter import KbHandler, TelegramAdapter
+
+log = logging.getLogger("shopguide.telegram.cli")
+
+EXIT_CONFLICT = 3
+CONFLICT_MESSAGE = (
+    "Telegram answered 409 Conflict: another process is already receiving updates for this bot token "
+    "(a second `shopguide serve telegram`, or a webhook set elsewhere). Stop the other instance, or run "
+    "only one of polling and webhook mode, then start again."
+)
+
+
+def webhook_path(url: str, override: str | None) -> str:
+    """The path the local server listens on: the public URL's path unless a proxy rewrites it."""
+    if override is not None:
+        return override.strip("/")
+    return urlsplit(url).path.strip("/")
+
+
+async def run_telegram(
+    adapter: TelegramAdapter,
+    *,
+    webhook_url: str = "",
+    listen: str = "127.0.0.1",
+    port: int = 8443,
+    url_path: str | None = None,
+    secret: str = "",
+    stop: asyncio.Event | None = None,
+) -> int:
+    """Serve until ``stop`` is set (or SIGINT/SIGTERM); returns the process exit code."""
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, stop.set)
+    if webhook_url:
+        if not webhook_url.startswith("https://"):
+            raise ConfigError("the webhook URL must be https://", hint="Telegram only delivers webhooks over HTTPS")
+        running = adapter.webhook(
+            url=webhook_url,
+            listen=listen,
+            port=port,
+            url_path=webhook_path(webhook_url, url_path),
+            secret=secret or secrets.token_urlsafe(32),
+        )
+    else:
+        running = adapter.polling()
+    async with running:
+        log.info("telegram bot running mode=%s", "webhook" if webhook_url else "polling")
+        waits = [asyncio.create_task(stop.wait()), asyncio.create_task(adapter.conflict.wait())]
+        await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+        for task in waits:
+            task.cancel()
+    return EXIT_CONFLICT if adapter.conflict.is_set() else 0
+
+
+@serve_app.command("telegram")
+def serve_telegram(
+    webhook_url: Annotated[
+        str | None,
+        typer.Option(help="public https URL Telegram posts updates to; without it the bot uses long polling"),
+    ] = None,
+    listen: Annotated[str | None, typer.Option(help="webhook bind address (default: loopback, behind a proxy)")] = None,
+    port: Annotated[int | None, typer.Option(help="webhook port the reverse proxy forwards to")] = None,
+    url_path: Annotated[
+        str | None, typer.Option(help="local webhook path if the proxy rewrites it (default: the URL's path)")
+    ] = None,
+) -> None:
+    """Run shopguide as a Telegram bot (token from SHOPGUIDE_TELEGRAM_TOKEN in the environment or .env).
+
+    Long polling needs no public address. With --webhook-url every request must carry the secret
+    token (SHOPGUIDE_TELEGRAM_WEBHOOK_SECRET, or a fresh random one per start); others get 403.
+    """
+    from ..cli import err_console, open_assistant
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    # httpx logs every request URL, and a Bot API URL contains the bot token.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    settings = Settings()
+    if not settings.telegram_token.get_secret_value():
+        err_console.print("[red]error[/red] no Telegram bot token: set SHOPGUIDE_TELEGRAM_TOKEN (see README, Telegram)")
+        raise typer.Exit(code=2)
+    assistant = open_assistant(settings)
+    kb = _kb_commands(settings, assistant)
+
+    async def main() -> int:
+        adapter = TelegramAdapter(assistant, settings, kb=kb)
+        try:
+            return await run_telegram(
+                adapter,
+                webhook_url=webhook_url if webhook_url is not None else settings.telegram_webhook_url,
+                listen=listen or settings.telegram_webhook_listen,
+                port=port or settings.telegram_webhook_port,
+                url_path=url_path,
+                secret=settings.telegram_webhook_secret.get_secret_value(),
+            )
+        finally:
+            await assistant.aclose()
+
+    try:
+        code = asyncio.run(main())
+    except ConfigError as exc:
+        err_console.print(f"[red]error[/red] [{exc.code}] {exc.message}")
+        if exc.hint:
+            err_console.print(f"  fix: {exc.hint}")
+        raise typer.Exit(code=2) from exc
+    if code == EXIT_CONFLICT:
+        err_console.print(f"[red]error[/red] {CONFLICT_MESSAGE}")
+    raise typer.Exit(code=code)
+
+
+def _kb_commands(settings: Settings, assistant: Assistant) -> KbHandler:
+    from assistant.admin import KnowledgeAdmin
+
+    from .kb import TelegramKbCommands
+
+    return TelegramKbCommands(KnowledgeAdmin(assistant.knowledge, settings, on_switch=assistant.on_release_switched))
