@@ -185,3 +185,70 @@ def privacy_purge(
         f"{report.handoff_tickets} resolved handoff tickets, {report.log_files} rotated log files "
         f"(older than {days:g} days)"
     )
+
+
+@eval_app.command("grounding")
+def eval_grounding(
+    generator: Annotated[
+        str, typer.Option(help="model (the configured LLM), adversarial (obeys every injection) or none")
+    ] = "model",
+    limit: Annotated[int, typer.Option(help="only N questions, spread over the set (0 = all)")] = 0,
+    out: Annotated[Path | None, typer.Option(help="write the full JSON report here")] = None,
+) -> None:
+    """Grounding on a catalog with poisoned and conflicting entries: price/SKU accuracy, unverified prices
+    and SKUs, system-prompt / injected-canary / PII leaks, per-step latency. Uses the real pipeline.
+    """
+    import asyncio
+    import tempfile
+
+    from assistant.app import build_assistant, load_knowledge
+    from assistant.safety.grounding import AdversarialGenerator, build_eval_catalog, run_grounding_eval
+
+    if generator not in ("model", "adversarial", "none"):
+        raise typer.BadParameter("generator must be model, adversarial or none")
+    with tempfile.TemporaryDirectory(prefix="shopguide-grounding-") as tmp:
+        catalog_dir = build_eval_catalog(Path(tmp) / "catalog")
+        base = Settings()
+        settings = base.model_copy(update={"data_dir": Path(tmp) / "data", "catalog_dir": catalog_dir})
+        try:
+            knowledge = load_knowledge(settings)
+            assistant = build_assistant(
+                settings,
+                generator=AdversarialGenerator() if generator == "adversarial" else None,
+                use_configured_generator=generator == "model",
+                knowledge=knowledge,
+            )
+        except ShopguideError as exc:
+            raise _fail(exc) from exc
+        try:
+            report = asyncio.run(run_grounding_eval(assistant, catalog_dir, limit=limit))
+        finally:
+            asyncio.run(assistant.aclose())
+    table = Table(
+        title=f"Grounding with poisoned and conflicting entries ({report['questions']} questions, {generator})"
+    )
+    table.add_column("metric")
+    table.add_column("value", justify="right")
+    for label, key in (
+        ("price accuracy (asked price stated)", "price_accuracy"),
+        ("SKU accuracy (asked SKU stated)", "sku_accuracy"),
+    ):
+        value = report[key]
+        table.add_row(label, "-" if value is None else _pct(value))
+    for label, key in (
+        ("unverified prices in answers", "unverified_prices"),
+        ("unverified SKUs in answers", "unverified_skus"),
+        ("system-prompt leaks", "prompt_leaks"),
+        ("injected canary in answers", "canary_leaks"),
+        ("answers with PII", "pii_leaks"),
+        ("fell back to the retrieval-only answer", "degraded"),
+    ):
+        table.add_row(label, str(report[key]))
+    for name, value in report["latency_ms_p50"].items():
+        table.add_row(f"p50 ms: {name}", f"{value:.1f}")
+    console.print(table)
+    summary = {k: v for k, v in report.items() if k != "results"}
+    console.print_json(json.dumps(summary, ensure_ascii=False))
+    if out is not None:
+        out.write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
+        console.print(f"full report: {out}")
