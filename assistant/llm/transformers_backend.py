@@ -7,6 +7,7 @@ cache directory and later loads read those.
 from __future__ import annotations
 
 import asyncio
+import shutil
 import threading
 from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
@@ -39,16 +40,38 @@ class TransformersGenerator:
             source = str(converted)
         else:
             source, kwargs = str(model_path.parent), {"gguf_file": model_path.name}
+        # Held as Any: torch's and transformers' own annotations are partial and differ between releases.
+        tokenizer: Any = AutoTokenizer
+        model: Any = AutoModelForCausalLM
         try:
-            self._tokenizer: Any = AutoTokenizer.from_pretrained(source, **kwargs)
-            self._model: Any = AutoModelForCausalLM.from_pretrained(source, torch_dtype=torch.float32, **kwargs)
+            self._tokenizer: Any = tokenizer.from_pretrained(source, **kwargs)
+            self._model: Any = model.from_pretrained(source, dtype=torch.float32, **kwargs)
         except Exception as exc:
             raise ModelUnavailable(f"transformers could not load {model_path}: {exc}") from exc
         if kwargs:
-            converted.mkdir(parents=True, exist_ok=True)
-            self._model.save_pretrained(converted)
-            self._tokenizer.save_pretrained(converted)
-        self._model.eval()
+            self._save_converted(converted)
+        self._model.train(False)  # inference mode: no dropout
+
+    def _save_converted(self, target: Path) -> None:
+        """Keep the de-quantised fp32 weights, so the next load skips the ~60 s conversion.
+
+        ``save_pretrained`` refuses GGUF-loaded models, so write plain safetensors (``save_model``
+        handles the tied embedding/lm_head tensors) and a config without the quantisation entry.
+        """
+        from safetensors.torch import save_model
+
+        tmp = target.with_suffix(".partial")
+        tmp.mkdir(parents=True, exist_ok=True)
+        save_model(self._model, str(tmp / "model.safetensors"), metadata={"format": "pt"})
+        config = self._model.config
+        if hasattr(config, "quantization_config"):
+            del config.quantization_config
+        config.save_pretrained(tmp)
+        self._model.generation_config.save_pretrained(tmp)
+        self._tokenizer.save_pretrained(tmp)
+        if target.exists():
+            shutil.rmtree(target)
+        tmp.rename(target)
 
     async def stream(
         self, messages: Sequence[ChatMessage], *, max_tokens: int, temperature: float
@@ -59,7 +82,8 @@ class TransformersGenerator:
         inputs = self._tokenizer.apply_chat_template(
             chat, add_generation_prompt=True, return_tensors="pt", return_dict=True
         )
-        streamer = TextIteratorStreamer(self._tokenizer, skip_prompt=True, skip_special_tokens=True)
+        streamer_class: Any = TextIteratorStreamer
+        streamer = streamer_class(self._tokenizer, skip_prompt=True, skip_special_tokens=True)
         errors: list[BaseException] = []
 
         def run() -> None:
