@@ -52,8 +52,9 @@ from assistant.types import (
     TextReset,
 )
 
+from .channel import TelegramShopperChannel
 from .flow import FlowControl, UserRateLimiter
-from .limits import EDIT_INTERVAL_S, TYPING_REFRESH_S
+from .limits import EDIT_INTERVAL_S, TYPING_DELAY_S, TYPING_REFRESH_S
 from .render import CallbackTexts, Part, card_caption, card_keyboard, card_plain, choices_keyboard, render_parts
 from .sender import ChatTarget, TelegramSender, TypingIndicator
 from .streamer import StreamedAnswer
@@ -92,10 +93,13 @@ class TurnStats:
 
     request_id: str
     received_at: float
+    chat_id: int = 0
     first_visible_at: float | None = None
     first_text_at: float | None = None
     done_at: float = 0.0
     core_s: float = 0.0  # time spent waiting for the core's events
+    core_first_s: float | None = None  # of which: waiting for the first event (understanding, retrieval)
+    core_before_first_write_s: float | None = None  # core time spent before the first message went out
     writes: int = 0
 
 
@@ -218,6 +222,10 @@ class TelegramAdapter:
                     # "chat not found" until the admin has opened a chat with the bot; harmless.
                     log.info("admin command menu not set admin=%s error=%s", pseudonym(admin), exc.message)
 
+    def shopper_channel(self) -> TelegramShopperChannel:
+        """For ``HandoffService.register_channel``: staff replies reach shoppers through this bot."""
+        return TelegramShopperChannel(self.sender)
+
     def admin_user_ids(self) -> list[int]:
         ids = []
         for entry in self.settings.admin_ids:
@@ -328,12 +336,14 @@ class TelegramAdapter:
                 text = text.replace(value, " ")
         return " ".join(text.split()) if addressed else None
 
-    def _rate_ok(self, user: User, language: Language) -> tuple[bool, str | None]:
+    def _rate_ok(self, user: User, incoming: IncomingMessage) -> tuple[bool, str | None]:
         allowed, retry_in, tell = self.user_limiter.check(str(user.id))
         if allowed:
             return True, None
         log.info("user rate limited user=%s retry_in=%.0f", pseudonym(user.id), retry_in)
-        return False, ui("rate_limited", language, seconds=max(1, round(retry_in))) if tell else None
+        if not tell:
+            return False, None
+        return False, ui("rate_limited", self.assistant.language_of(incoming), seconds=max(1, round(retry_in)))
 
     # ---- handlers ------------------------------------------------------------------------------
     async def _on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -356,7 +366,7 @@ class TelegramAdapter:
         received = time.perf_counter()
         incoming = self._incoming(message.chat, user, text, message)
         target = self._target(message.chat, message, update.update_id, quote=True)
-        allowed, notice = self._rate_ok(user, self.assistant.language_of(incoming))
+        allowed, notice = self._rate_ok(user, incoming)
         if not allowed:
             if notice:
                 await self._say(target, notice)
@@ -376,7 +386,7 @@ class TelegramAdapter:
             await self._answer_query(query, ui("button_expired", language))
             return
         incoming = self._incoming(message.chat, user, text, message)
-        allowed, notice = self._rate_ok(user, self.assistant.language_of(incoming))
+        allowed, notice = self._rate_ok(user, incoming)
         # Answer at once so the button stops spinning; the reply follows as messages.
         await self._answer_query(query, notice)
         if not allowed:
@@ -467,7 +477,7 @@ class TelegramAdapter:
 
     async def _answer(self, target: ChatTarget, incoming: IncomingMessage, received: float) -> None:
         async with self.queue.turn(target.chat_id):
-            stats = TurnStats(target.request_id, received)
+            stats = TurnStats(target.request_id, received, chat_id=target.chat_id)
             try:
                 await self._run_turn(target, incoming, stats)
             except Exception:
@@ -479,7 +489,7 @@ class TelegramAdapter:
                 self.stats.append(stats)
 
     async def _run_turn(self, target: ChatTarget, incoming: IncomingMessage, stats: TurnStats) -> None:
-        typing = TypingIndicator(self.sender, target, TYPING_REFRESH_S)
+        typing = TypingIndicator(self.sender, target, TYPING_REFRESH_S, TYPING_DELAY_S)
         typing.start()
         cards_task: asyncio.Task[None] | None = None
 
@@ -492,6 +502,8 @@ class TelegramAdapter:
         async def cards_first() -> None:
             if cards_task is not None:
                 await cards_task
+            if stats.core_before_first_write_s is None:
+                stats.core_before_first_write_s = stats.core_s
 
         stream = StreamedAnswer(
             self.sender,
@@ -510,10 +522,15 @@ class TelegramAdapter:
                 except StopAsyncIteration:
                     break
                 finally:
-                    stats.core_s += time.perf_counter() - waited
+                    spent = time.perf_counter() - waited
+                    stats.core_s += spent
+                    if stats.core_first_s is None:
+                        stats.core_first_s = spent
                 if isinstance(event, CardsReady):
                     if event.cards and cards_task is None:
-                        cards_task = asyncio.create_task(self._send_cards(target, event.cards, event.language, stats))
+                        cards_task = asyncio.create_task(
+                            self._send_cards(target, event.cards, event.language, stats, lambda: not stream.closing)
+                        )
                 elif isinstance(event, TextDelta):
                     stream.append(event.text)
                 elif isinstance(event, TextReset):
@@ -533,7 +550,9 @@ class TelegramAdapter:
             await stream.cancel()
             return
         if reply.cards and cards_task is None:
-            cards_task = asyncio.create_task(self._send_cards(target, reply.cards, reply.language, stats))
+            cards_task = asyncio.create_task(
+                self._send_cards(target, reply.cards, reply.language, stats, lambda: False)
+            )
         markup = choices_keyboard(reply.choices, self.codec)
         try:
             await stream.finish(reply.text if reply.text.strip() else None, markup)
@@ -557,8 +576,15 @@ class TelegramAdapter:
         )
 
     async def _send_cards(
-        self, target: ChatTarget, cards: list[ProductCard], language: Language, stats: TurnStats
+        self,
+        target: ChatTarget,
+        cards: list[ProductCard],
+        language: Language,
+        stats: TurnStats,
+        still_writing: Callable[[], bool],
     ) -> None:
+        if stats.core_before_first_write_s is None:
+            stats.core_before_first_write_s = stats.core_s
         for index, card in enumerate(cards):
             others = cards[index + 1 :] + cards[:index]
             markup = card_keyboard(card, others, language, self.codec)
@@ -573,8 +599,9 @@ class TelegramAdapter:
             else:
                 await self.sender.send_text(target, caption, markup)
             stats.first_visible_at = stats.first_visible_at or time.perf_counter()
-        # Sending a message clears "typing…"; the answer text is still being written.
-        await self.sender.typing(target)
+        if still_writing():
+            # Sending a message clears "typing…"; the answer text is still being written.
+            await self.sender.typing(target)
 
 
 def _choices_prompt(choices: list[Choice], language: Language) -> str:

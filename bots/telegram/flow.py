@@ -109,6 +109,8 @@ class FlowControl:
 class UserRateLimiter:
     """Sliding window of incoming messages per user; tells when to refuse and when to say so (once)."""
 
+    MAX_TRACKED_USERS = 100_000
+
     def __init__(self, per_minute: int, *, window_s: float = 60.0, clock: Clock = time.monotonic) -> None:
         self.per_minute = per_minute
         self.window_s = window_s
@@ -116,11 +118,19 @@ class UserRateLimiter:
         self._seen: dict[str, deque[float]] = {}
         self._warned_until: dict[str, float] = {}
 
+    def _forget_idle(self, now: float) -> None:
+        idle = [k for k, seen in self._seen.items() if not seen or seen[-1] <= now - self.window_s]
+        for key in idle:
+            del self._seen[key]
+            self._warned_until.pop(key, None)
+
     def check(self, user_key: str) -> tuple[bool, float, bool]:
         """(allowed, seconds until allowed again, whether to tell the user now)."""
         if self.per_minute <= 0:
             return True, 0.0, False
         now = self.clock()
+        if len(self._seen) > self.MAX_TRACKED_USERS:
+            self._forget_idle(now)
         seen = self._seen.setdefault(user_key, deque())
         while seen and seen[0] <= now - self.window_s:
             seen.popleft()

@@ -28,3 +28,6 @@ MAX_COMMAND_DESCRIPTION = 256
 # Telegram shows the loading spinner on a pressed button until answerCallbackQuery or about 15 s
 # (Bot API: "the Telegram clients will display a progress bar until you call answerCallbackQuery").
 CALLBACK_ANSWER_DEADLINE_S = 15.0
+# Typing starts only if nothing is visible after this long: a fast answer needs no "typing…" (and
+# one API call fewer per message); a slower one shows it well before a shopper wonders.
+TYPING_DELAY_S = 0.15

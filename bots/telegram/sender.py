@@ -175,16 +175,19 @@ class TelegramSender:
 class TypingIndicator:
     """Shows "typing…" from the start of a turn until the first text is visible, refreshed before it fades."""
 
-    def __init__(self, sender: TelegramSender, target: ChatTarget, refresh_s: float) -> None:
+    def __init__(self, sender: TelegramSender, target: ChatTarget, refresh_s: float, delay_s: float = 0.0) -> None:
         self.sender = sender
         self.target = target
         self.refresh_s = refresh_s
+        self.delay_s = delay_s
         self._task: asyncio.Task[None] | None = None
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run())
 
     async def _run(self) -> None:
+        if self.delay_s:
+            await asyncio.sleep(self.delay_s)
         while True:
             await self.sender.typing(self.target)
             await asyncio.sleep(self.refresh_s)

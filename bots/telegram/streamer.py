@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from telegram import InlineKeyboardMarkup
-from telegram.error import TelegramError
+from telegram.error import BadRequest, TelegramError
 
 from .limits import EDIT_INTERVAL_S, MAX_MESSAGE_LENGTH
 from .render import Part, render_parts
@@ -92,6 +92,10 @@ class StreamedAnswer:
     def started(self) -> bool:
         return bool(self._sent)
 
+    @property
+    def closing(self) -> bool:
+        return self._closing
+
     # ---- the writer --------------------------------------------------------------------------
     def _poke(self) -> None:
         if self._task is None:
@@ -133,8 +137,15 @@ class StreamedAnswer:
                     continue
                 if index > 0 or self.writes:
                     await self._pace()
-                await self.sender.edit_text(self.target, sent.message_id, part, markup)
-                self._sent[index] = _SentPart(sent.message_id, part, markup)
+                try:
+                    await self.sender.edit_text(self.target, sent.message_id, part, markup)
+                    self._sent[index] = _SentPart(sent.message_id, part, markup)
+                except BadRequest as exc:
+                    if "message to edit not found" not in exc.message.lower():
+                        raise
+                    # The shopper deleted our message: the answer continues in a fresh one.
+                    message = await self.sender.send_text(self.target, part, markup)
+                    self._sent[index] = _SentPart(message.message_id, part, markup)
             else:
                 if self._sent:
                     await self._pace()

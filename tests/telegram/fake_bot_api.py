@@ -153,6 +153,7 @@ class FakeBotApi:
         self._runner: web.AppRunner | None = None
         self.port = 0
         self._fetched_up_to = 0
+        self.delivered_at: dict[int, float] = {}  # update_id -> when getUpdates first handed it out
 
     # ---- server lifecycle ----------------------------------------------------------------------
     async def start(self) -> None:
@@ -359,11 +360,14 @@ class FakeBotApi:
     async def _handle(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
         params: dict[str, Any] = {}
-        if request.content_type == "application/json":
-            params = await request.json()
-        elif request.can_read_body:
-            form = await request.post()
-            params = {k: v for k, v in form.items() if isinstance(v, str)}
+        try:
+            if request.content_type == "application/json":
+                params = await request.json()
+            elif request.can_read_body:
+                form = await request.post()
+                params = {k: v for k, v in form.items() if isinstance(v, str)}
+        except ConnectionResetError:  # the client went away (shutdown mid long poll)
+            return web.Response(status=499)
         params.update({k: v for k, v in request.query.items()})
         self.calls.append(Call(method, params, time.monotonic()))
         try:
@@ -426,6 +430,9 @@ class FakeBotApi:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._new_update.wait(), min(timeout, 1.0))
         batch = [u for u in self.updates if u["update_id"] >= offset][:limit]
+        now = time.monotonic()
+        for update in batch:
+            self.delivered_at.setdefault(update["update_id"], now)
         if batch:
             self._fetched_up_to = max(self._fetched_up_to, batch[-1]["update_id"])
         return batch

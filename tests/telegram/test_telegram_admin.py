@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from fake_bot_api import FakeBotApi
 from tg_harness import ADMIN_ID, BotFactory
 
@@ -12,6 +13,8 @@ from assistant.admin import AuditLog, KnowledgeAdmin
 from assistant.app import load_knowledge
 from assistant.config import DEMO_DATA_DIR, Settings
 from bots.telegram.kb import TelegramKbCommands
+
+pytestmark = pytest.mark.integration  # a loopback fake Bot API server
 
 SHOPPER = 1001
 PRODUCTS_KEPT = 12

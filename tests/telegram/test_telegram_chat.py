@@ -10,11 +10,14 @@ import asyncio
 import itertools
 import json
 
+import pytest
 from fake_bot_api import FakeBotApi
 from tg_harness import ADMIN_ID, BotFactory
 
 from assistant.llm.scripted import ScriptedGenerator
 from bots.telegram.streamer import STREAMING_CURSOR
+
+pytestmark = pytest.mark.integration  # a loopback fake Bot API server
 
 SHOPPER = 1001
 
@@ -43,8 +46,22 @@ async def test_product_question_shows_cards_first_then_the_answer(fake: FakeBotA
     # the answer is grounded in the first card's facts and was finished (no streaming cursor left)
     assert answer.text and not answer.text.endswith(STREAMING_CURSOR)
     assert answer.parse_mode == "HTML"
+
+
+async def test_typing_shows_while_a_slow_answer_is_written(fake: FakeBotApi, run_bot: BotFactory) -> None:
+    generator = ScriptedGenerator(text="Returns are free within 30 days of delivery.", chunk_chars=10, delay_s=0.2)
+    async with run_bot(generator=generator):
+        await ask(fake, "what is the return policy?")
     methods = [c.method for c in fake.calls_to_chat(SHOPPER)]
-    assert methods[0] == "sendChatAction"  # "typing…" before anything else
+    assert methods[0] == "sendChatAction" and fake.calls_to("sendChatAction")[0].params["action"] == "typing"
+    assert "sendMessage" in methods[1:]
+
+
+async def test_a_fast_answer_skips_the_typing_action(fake: FakeBotApi, run_bot: BotFactory) -> None:
+    async with run_bot():
+        await ask(fake, "/help")
+        await ask(fake, "what is the return policy?")
+    assert fake.calls_to("sendChatAction") == []
 
 
 async def test_streaming_edits_one_message_at_most_once_per_second(fake: FakeBotApi, run_bot: BotFactory) -> None:

@@ -8,6 +8,7 @@ import socket
 from typing import Any
 
 import httpx
+import pytest
 from fake_bot_api import BOT_USERNAME, FakeBotApi
 from tg_harness import AdapterFactory, BotFactory
 
@@ -15,6 +16,8 @@ from assistant.conversation import ConversationState
 from assistant.types import IncomingMessage
 from bots.telegram.channel import TelegramShopperChannel
 from bots.telegram.cli import EXIT_CONFLICT, run_telegram
+
+pytestmark = pytest.mark.integration  # a loopback fake Bot API server
 
 GROUP = -100123
 ANN, BOB = 2001, 2002
