@@ -47,6 +47,9 @@ from .search import PassageHit, ProductHit, ProductQuery
 
 ADD_BATCH = 1024  # rows per Chroma add: bounded memory, few round trips
 EMBED_BATCH = 256  # the encoder's throughput flattens above this on 2 cores
+# Description lead embedded per language; Chinese carries about three times the meaning per character.
+EMBED_DESCRIPTION_CHARS = 120
+EMBED_DESCRIPTION_ZH_CHARS = 40
 QUERY_CACHE_SIZE = 1024
 POINTER_FILE = "live_release.json"
 RELEASES_DIR = "releases"
@@ -73,6 +76,10 @@ REFRESH_INTERVAL_S = 1.0
 SAME_LANGUAGE_BONUS = 0.05
 MODEL_CODE_ATTRIBUTES = ("model", "model_number", "mpn", "sku_alias")
 _CODE_TOKEN = re.compile(r"[A-Za-z0-9]+(?:[-_./][A-Za-z0-9]+)+|[A-Za-z0-9]*(?:[A-Za-z][0-9]|[0-9][A-Za-z])[A-Za-z0-9]*")
+# Quantities with a unit ("512GB", "20L", "5000mAh") are specs many products share, never model numbers.
+_MEASURE = re.compile(r"^\d+(?:\.\d+)?(?:gb|tb|mb|ml|l|mm|cm|m|kg|g|w|mah|mp|hz|k|atm|inch|in|h)$", re.IGNORECASE)
+# A model number names one product or a few variants of it (sizes, colours); more is a family name.
+MAX_PRODUCTS_PER_CODE = 3
 Lang = Literal["zh", "en"]
 StockState = Literal["in", "out"]
 STOCK_STATES: tuple[StockState, ...] = ("in", "out")
@@ -161,6 +168,34 @@ def product_document(product: Product) -> str:
     )
 
 
+def _lead(text: str, limit: int) -> str:
+    """The first sentence of a description, cut at ``limit`` characters."""
+    first = re.split(r"(?<=[.!?。！？；;])", text.strip(), maxsplit=1)[0]
+    return first[:limit]
+
+
+def product_embedding_text(product: Product) -> str:
+    """The shorter text the dense encoder sees: names, kind, uses and the lead of each description.
+
+    The encoder's cost grows with text length (the full document embeds ~3x slower), and the details
+    it would add (numbers, materials) are what BM25 over the full document matches better anyway.
+    """
+    flags = " ".join(k.replace("_", " ") for k, v in product.attributes.items() if v is True)
+    return " | ".join(
+        part
+        for part in (
+            product.name,
+            product.name_zh,
+            product.category.replace("_", " "),
+            " ".join(product.uses),
+            flags,
+            _lead(product.description, EMBED_DESCRIPTION_CHARS),
+            _lead(product.description_zh, EMBED_DESCRIPTION_ZH_CHARS),
+        )
+        if part
+    )
+
+
 def product_metadata(product: Product) -> dict[str, Any]:
     meta: dict[str, Any] = {
         "sku": product.sku,
@@ -179,8 +214,12 @@ def model_codes(product: Product) -> set[str]:
     codes = {product.sku.lower()}
     texts = [product.name, *(str(product.attributes.get(a, "")) for a in MODEL_CODE_ATTRIBUTES)]
     for text in texts:
-        codes.update(m.lower() for m in _CODE_TOKEN.findall(text) if len(m) >= 4)
+        codes.update(m.lower() for m in _CODE_TOKEN.findall(text) if len(m) >= 4 and not _MEASURE.match(m))
     return codes
+
+
+def skus_lower(skus: Sequence[str]) -> set[str]:
+    return {s.lower() for s in skus}
 
 
 def stock_state(product: Product) -> StockState:
@@ -315,6 +354,7 @@ class KnowledgeStore:
         self._last_refresh = 0.0
         self._refreshing = False
         self._attached: dict[str, LiveRelease] = {}
+        self.last_build_seconds: dict[str, float] = {}  # where the last build spent its time
         self._readers: dict[str, int] = {}
         self._retired: set[str] = set()
 
@@ -428,6 +468,8 @@ class KnowledgeStore:
         for product in products:
             for code in model_codes(product):
                 codes.setdefault(code, []).append(product.sku)
+        # A "code" shared by many products is a spec ("16GB"), not a model number: it must not win.
+        codes = {c: skus for c, skus in codes.items() if len(skus) <= MAX_PRODUCTS_PER_CODE or c in skus_lower(skus)}
         return LiveRelease(
             release_id=manifest.release_id,
             manifest=manifest,
@@ -509,17 +551,22 @@ class KnowledgeStore:
                 for s in layout
             }
             texts = [product_document(p) for p in products]
+            dense_texts = [product_embedding_text(p) for p in products]
             homes = [_shards_for(layout, p) for p in products]
             total = len(products)
             done = 0
+            spent = dict.fromkeys(("embed", "chroma_add", "lexical", "files"), 0.0)
             for start in range(0, total, ADD_BATCH):
                 batch = range(start, min(total, start + ADD_BATCH))
+                mark = time.perf_counter()
                 vectors = np.concatenate(
                     [
-                        self._embedder.encode(texts[s : s + EMBED_BATCH])
+                        self._embedder.encode(dense_texts[s : s + EMBED_BATCH])
                         for s in range(batch.start, batch.stop, EMBED_BATCH)
                     ]
                 )
+                spent["embed"] += time.perf_counter() - mark
+                mark = time.perf_counter()
                 groups: dict[str, list[int]] = {}
                 for i in batch:
                     for name in homes[i]:
@@ -531,6 +578,7 @@ class KnowledgeStore:
                             embeddings=cast(Any, vectors[[i - start for i in rows]]),
                             metadatas=cast(Any, [product_metadata(products[i]) for i in rows]),
                         )
+                spent["chroma_add"] += time.perf_counter() - mark
                 done = batch.stop
                 if progress:
                     progress("products", done, total)
@@ -540,6 +588,7 @@ class KnowledgeStore:
                 f"{COLLECTION_PREFIX}{release_id}-docs", embedding_function=self._ef, metadata={"hnsw:space": "cosine"}
             )
             docs = list(loaded.docs)
+            mark = time.perf_counter()
             for start in range(0, len(docs), ADD_BATCH):
                 batch_docs = docs[start : start + ADD_BATCH]
                 docs_col.add(
@@ -547,10 +596,14 @@ class KnowledgeStore:
                     embeddings=cast(Any, self._embedder.encode([f"{d.title}\n{d.text}" for d in batch_docs])),
                     metadatas=[{"kind": d.kind, "language": d.language} for d in batch_docs],
                 )
+            spent["docs"] = time.perf_counter() - mark
             if progress:
                 progress("documents", len(docs), len(docs))
+            mark = time.perf_counter()
             lexical = BM25Index.build(tokenize(t) for t in texts)
             lexical.save(staging / "products.bm25.npz")
+            spent["lexical"] = time.perf_counter() - mark
+            mark = time.perf_counter()
             _write_lines(staging / "products.jsonl", (p.model_dump_json() for p in products))
             _write_lines(staging / "docs.jsonl", (d.model_dump_json() for d in docs))
             _write_lines(staging / "reviews.jsonl", (r.model_dump_json() for r in loaded.reviews))
@@ -566,6 +619,8 @@ class KnowledgeStore:
             )
             (staging / MANIFEST_FILE).write_text(manifest.model_dump_json(indent=2), encoding="utf-8")
             staging.replace(self._release_dir(release_id))
+            spent["files"] = time.perf_counter() - mark
+            self.last_build_seconds = spent
             if progress:
                 progress("indexed", total, total)
         return release_id
@@ -721,7 +776,7 @@ class KnowledgeStore:
             reembed = [p for p in products if p.sku not in live.products or _text_changed(live.products[p.sku], p)]
             vectors: dict[str, Any] = {}
             if reembed:
-                encoded = self._embedder.encode([product_document(p) for p in reembed])
+                encoded = self._embedder.encode([product_embedding_text(p) for p in reembed])
                 vectors.update({p.sku: encoded[i] for i, p in enumerate(reembed)})
             for product in products:
                 old = live.products.get(product.sku)
