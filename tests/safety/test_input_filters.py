@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import base64
+import json
 import time
 
 import pytest
 
-from assistant.config import Settings
+from assistant.config import DEMO_DATA_DIR, Settings
 from assistant.ports import SafetyCheck, SafetyVerdict
 from assistant.safety import build_input_checks, refusal_text
 from assistant.safety.datasets import load_bundled
@@ -161,3 +162,21 @@ def test_refusals_are_polite_short_and_reveal_nothing(reason: str | None) -> Non
         for secret in ("injection", "rule", "classifier", "filter", "prompt", "规则", "过滤", "提示词"):
             assert secret not in text.lower()
         assert any("\u4e00" <= c <= "\u9fff" for c in text) == (language == "zh")
+
+
+def test_questions_about_every_demo_product_pass(input_checks: list[SafetyCheck]) -> None:
+    """Product names carry numbers, model codes and words like "Pro", "Storm" or "Ultra": none may trip a filter."""
+    rows = [json.loads(line) for line in (DEMO_DATA_DIR / "products.jsonl").read_text(encoding="utf-8").splitlines()]
+    blocked = []
+    for index, row in enumerate(rows):
+        other = rows[(index * 7 + 3) % len(rows)]
+        for text, language in (
+            (f"How much is {row['name']}?", "en"),
+            (f"{row['name_zh']}多少钱？", "zh"),
+            (f"Compare {row['name']} and {other['name']}", "en"),
+            (f"{row['name_zh']}的保修多久？", "zh"),
+        ):
+            verdict = first_block(input_checks, text, language)  # type: ignore[arg-type]
+            if not verdict.allowed:
+                blocked.append((text, verdict.reason))
+    assert blocked == []
