@@ -355,6 +355,7 @@ class KnowledgeStore:
         self._refreshing = False
         self._attached: dict[str, LiveRelease] = {}
         self.last_build_seconds: dict[str, float] = {}  # where the last build spent its time
+        self._listeners: list[Callable[[str], None]] = []
         self._readers: dict[str, int] = {}
         self._retired: set[str] = set()
 
@@ -395,6 +396,8 @@ class KnowledgeStore:
             return False
         pointer = self._read_pointer()
         self._pointer_stamp = self._pointer_path.stat().st_mtime_ns
+        if str(pointer["release_id"]) not in self.release_ids():
+            return False  # written by an older layout or its release was deleted: rebuild from the catalog
         live = self._attach(str(pointer["release_id"]))
         live.revision = int(pointer.get("revision", 0))
         self._live = live
@@ -650,6 +653,7 @@ class KnowledgeStore:
             self._live = new  # the switch: one assignment
             self._write_pointer(release_id, history[: self.keep_releases], revision)
         self.prune()
+        self._notify(release_id)
 
     def rollback(self, release_id: str | None = None) -> str:
         """Serve the previous release again (or ``release_id``). Its collections still exist, so this is instant."""
@@ -720,6 +724,15 @@ class KnowledgeStore:
             if delete:
                 self._delete_release_storage(live.release_id)
 
+    def subscribe(self, listener: Callable[[str], None]) -> None:
+        """Call ``listener(release_id)`` after every switch or live update, including another process's."""
+        self._listeners.append(listener)
+
+    def _notify(self, release_id: str) -> None:
+        for listener in list(self._listeners):
+            with contextlib.suppress(Exception):  # a listener's failure must not undo the switch
+                listener(release_id)
+
     # ---- cross-process refresh ---------------------------------------------------------------
     def _maybe_refresh(self) -> None:
         """Pick up a switch or update made by another process (CLI reload while the bot serves)."""
@@ -749,6 +762,7 @@ class KnowledgeStore:
                     fresh.revision = revision
                     self._attached[release_id] = fresh
                     self._live = fresh
+                    self._notify(release_id)
                 self._pointer_stamp = stamp
         except KnowledgeError:
             pass  # a half-written or pruned release: keep serving the current one, retry next interval
@@ -801,6 +815,7 @@ class KnowledgeStore:
             self._attached[live.release_id] = fresh
             self._live = fresh
             self._write_pointer(live.release_id, self.history(), fresh.revision)
+        self._notify(live.release_id)
         return len(products)
 
     def _with_products(self, live: LiveRelease, products: Sequence[Product]) -> LiveRelease:

@@ -195,6 +195,8 @@ def test_a_second_process_follows_the_switch(make_store: StoreFactory, small_cat
     first = reload_catalog(writer, [small_catalog]).release_id
     reader = make_store()
     assert reader.open_live() and reader.live.release_id == first
+    switched: list[str] = []
+    reader.subscribe(switched.append)
 
     second = reload_catalog(writer, [small_catalog]).release_id
     reader._last_refresh = 0.0  # skip the polling interval
@@ -204,3 +206,11 @@ def test_a_second_process_follows_the_switch(make_store: StoreFactory, small_cat
             break
         threading.Event().wait(0.05)
     assert reader.live.release_id == second
+    assert switched == [second]
+
+
+def test_a_pointer_to_a_missing_release_means_no_live_release(make_store: StoreFactory, tmp_path: Path) -> None:
+    (tmp_path / "kb").mkdir(parents=True, exist_ok=True)
+    (tmp_path / "kb" / "live_release.json").write_text('{"release_id": "20200101-000000-abcdef"}', "utf-8")
+    store = make_store()
+    assert store.open_live() is False and not store.has_live
