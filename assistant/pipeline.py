@@ -9,6 +9,7 @@ import logging
 import time
 import uuid
 from collections.abc import AsyncIterator, Sequence
+from contextlib import aclosing
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -461,10 +462,12 @@ class Pipeline:
             return
         produced = False
         try:
-            async with self._generation_slots, asyncio.timeout(self.settings.llm_timeout_s):
-                async for delta in self.generator.stream(
-                    ctx.messages, max_tokens=self.settings.llm_max_tokens, temperature=self.settings.llm_temperature
-                ):
+            stream = self.generator.stream(
+                ctx.messages, max_tokens=self.settings.llm_max_tokens, temperature=self.settings.llm_temperature
+            )
+            # aclosing: on timeout the backend is told at once to stop generating.
+            async with self._generation_slots, asyncio.timeout(self.settings.llm_timeout_s), aclosing(stream):
+                async for delta in stream:
                     if not produced:
                         ctx.timings["first_token"] = (time.perf_counter() - start) * 1000
                         produced = True

@@ -95,3 +95,22 @@ def test_missing_model_file_names_the_fix(tmp_path: Path) -> None:
     with pytest.raises(ModelUnavailable) as caught:
         LlamaCppGenerator(tmp_path / "nope.gguf", threads=1, context=512)
     assert "SHOPGUIDE_MODEL_PATH" in str(caught.value)
+
+
+async def test_abandoned_generation_stops_the_model(llm: LlamaCppGenerator) -> None:
+    """A timed-out or abandoned answer must not keep llama.cpp busy for nobody."""
+    import asyncio
+    import threading
+    from contextlib import aclosing
+
+    stream = llm.stream(
+        [ChatMessage("user", "Count from 1 to 500, one number per line.")], max_tokens=400, temperature=0
+    )
+    async with aclosing(stream):
+        async for _chunk in stream:
+            break
+    for _ in range(100):
+        if not any(t.name == "llamacpp-generate" and t.is_alive() for t in threading.enumerate()):
+            break
+        await asyncio.sleep(0.05)
+    assert not any(t.name == "llamacpp-generate" and t.is_alive() for t in threading.enumerate())

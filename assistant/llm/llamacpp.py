@@ -81,28 +81,42 @@ class LlamaCppGenerator:
             }
         )
 
-        def on_chunk(raw: Any) -> None:
-            loop.call_soon_threadsafe(queue.put_nowait, raw)
+        # Set when the consumer stops listening (timeout, disconnect): the callback then returns True,
+        # which makes llama.cpp stop generating instead of burning the CPU for nobody.
+        cancelled = threading.Event()
+
+        def deliver(item: object) -> None:
+            try:
+                loop.call_soon_threadsafe(queue.put_nowait, item)
+            except RuntimeError:  # the event loop is gone: nobody is listening any more
+                cancelled.set()
+
+        def on_chunk(raw: Any) -> bool:
+            deliver(raw)
+            return cancelled.is_set()
 
         def run() -> None:
             try:
                 self._server.handle_chat_completions(request, on_chunk)
             except Exception as exc:  # surfaced to the awaiting coroutine
-                loop.call_soon_threadsafe(queue.put_nowait, exc)
+                deliver(exc)
             finally:
-                loop.call_soon_threadsafe(queue.put_nowait, _DONE)
+                deliver(_DONE)
 
         worker = threading.Thread(target=run, name="llamacpp-generate", daemon=True)
         worker.start()
-        while True:
-            item = await queue.get()
-            if item is _DONE:
-                break
-            if isinstance(item, Exception):
-                raise GenerationFailed(f"llama.cpp generation failed: {item}") from item
-            text = chunk_text(item)
-            if text:
-                yield text
+        try:
+            while True:
+                item = await queue.get()
+                if item is _DONE:
+                    break
+                if isinstance(item, Exception):
+                    raise GenerationFailed(f"llama.cpp generation failed: {item}") from item
+                text = chunk_text(item)
+                if text:
+                    yield text
+        finally:
+            cancelled.set()
 
     def complete_raw(self, request: dict[str, Any]) -> list[Any]:
         """Blocking OpenAI-style call (used by the HTTP server and benchmarks)."""
