@@ -29,7 +29,13 @@ from assistant.types import CardsReady, Choice, IncomingMessage, Reply, ReplyDon
 from .cli_groups import app, eval_app, serve_app
 
 # Area modules register their commands on the groups when imported.
-AREA_MODULES: tuple[str, ...] = ("bots.telegram.cli", "bots.slack.cli", "bots.cli_staff", "bots.cli_safety")
+AREA_MODULES: tuple[str, ...] = (
+    "bots.telegram.cli",
+    "bots.slack.cli",
+    "bots.cli_staff",
+    "bots.cli_safety",
+    "bots.cli_kb",
+)
 
 console = Console(highlight=False)
 err_console = Console(stderr=True, highlight=False)
