@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncGenerator, Sequence
 from dataclasses import dataclass
 from typing import Literal, Protocol, runtime_checkable
 
@@ -50,7 +50,9 @@ class Generator(Protocol):
 
     name: str
 
-    def stream(self, messages: Sequence[ChatMessage], *, max_tokens: int, temperature: float) -> AsyncIterator[str]: ...
+    def stream(
+        self, messages: Sequence[ChatMessage], *, max_tokens: int, temperature: float
+    ) -> AsyncGenerator[str, None]: ...
 
     async def aclose(self) -> None: ...
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncGenerator, Sequence
 
 import httpx
 
@@ -28,7 +28,7 @@ class OpenAIGenerator:
 
     async def stream(
         self, messages: Sequence[ChatMessage], *, max_tokens: int, temperature: float
-    ) -> AsyncIterator[str]:
+    ) -> AsyncGenerator[str, None]:
         body = {
             "model": self._model,
             "messages": [{"role": m.role, "content": m.content} for m in messages],

@@ -7,7 +7,7 @@ mock of the model, it is a different, trivially small model.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncGenerator, Sequence
 
 from ..errors import GenerationFailed
 from ..ports import ChatMessage
@@ -34,7 +34,7 @@ class ScriptedGenerator:
 
     async def stream(
         self, messages: Sequence[ChatMessage], *, max_tokens: int, temperature: float
-    ) -> AsyncIterator[str]:
+    ) -> AsyncGenerator[str, None]:
         self.calls.append(list(messages))
         if self.fail:
             raise GenerationFailed("scripted generator set to fail")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import shutil
 import threading
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncGenerator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -75,7 +75,7 @@ class TransformersGenerator:
 
     async def stream(
         self, messages: Sequence[ChatMessage], *, max_tokens: int, temperature: float
-    ) -> AsyncIterator[str]:
+    ) -> AsyncGenerator[str, None]:
         from transformers import TextIteratorStreamer
 
         chat = [{"role": m.role, "content": m.content} for m in messages]
