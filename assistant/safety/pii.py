@@ -200,7 +200,8 @@ _installed: dict[str, Any] = {}
 
 
 def install_log_redaction(redactor: PiiRedactor | None = None) -> Callable[[], None]:
-    """Redact every log record of every logger from now on. Idempotent; returns a function that uninstalls it.
+    """Redact every log record of every logger from now on. Idempotent: the first call returns a function that
+    uninstalls it, later calls (which only swap the redactor) return a no-op.
 
     A record factory redacts message and args at creation, so third-party loggers and handlers added later
     are covered; a ``RedactingLogFilter`` on the root logger's handlers also redacts ``extra=`` fields, which
@@ -211,7 +212,7 @@ def install_log_redaction(redactor: PiiRedactor | None = None) -> Callable[[], N
         _installed["redactor"] = redactor
         _installed["filter"].redactor = redactor
         _filter_root_handlers()
-        return _uninstall
+        return _keep_installed
     previous = logging.getLogRecordFactory()
 
     def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
@@ -233,6 +234,10 @@ def _filter_root_handlers() -> None:
         if handler_filter not in handler.filters:
             handler.addFilter(handler_filter)
             _installed["handlers"].append(handler)
+
+
+def _keep_installed() -> None:
+    """What a second installer gets back: only the first installer may take the redaction away."""
 
 
 def _uninstall() -> None:
