@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -19,7 +20,9 @@ from .cli_groups import app, eval_app
 privacy_app = typer.Typer(help="Privacy: purge stored personal data past the retention period.", no_args_is_help=True)
 app.add_typer(privacy_app, name="privacy")
 
-console = Console(highlight=False)
+# Report tables are wide; when piped to a file, rich would otherwise squeeze them to 80 columns.
+REPORT_WIDTH = 120
+console = Console(highlight=False, width=None if sys.stdout.isatty() else REPORT_WIDTH)
 err_console = Console(stderr=True, highlight=False)
 
 
@@ -127,6 +130,8 @@ def eval_safety(  # noqa: PLR0917 (typer options)
         raise _fail(exc) from exc
     except FileNotFoundError as exc:
         raise typer.BadParameter(f"no such file: {file}") from exc
+    if allow_off_topic:  # for a shop that allows general chat, off-topic rows are not attacks
+        messages = [m for m in messages if m.label != "off_topic"]
     checks = build_input_checks(settings)
     for check in checks:
         if isinstance(check, ClassifierCheck):

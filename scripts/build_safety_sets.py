@@ -194,6 +194,10 @@ def rows_benign() -> list[dict[str, object]]:
         add(text, "tricky", "en", text)
     for text in benign_src.TRICKY_ZH_2:
         add(text, "tricky", "zh", text)
+    for text in benign_src.CHAT_EN:
+        add(text, "chat_complaint", "en", text)
+    for text in benign_src.CHAT_ZH:
+        add(text, "chat_complaint", "zh", text)
     for text in benign_src.templated("en", 130, SEED):
         add(text, "shopping", "en", text)
     for text in benign_src.templated("zh", 130, SEED + 1):
