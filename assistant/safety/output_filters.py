@@ -178,6 +178,13 @@ def _number_on_kind_line(kind: str, number: str, facts: str) -> bool:
     return any(re.search(words, line, re.IGNORECASE) and number_re.search(line) for line in facts.splitlines())
 
 
+NEGATION_WINDOW = 16
+_NEGATED = re.compile(
+    r"\b(no|not|never|without|isn'?t|aren'?t|don'?t|doesn'?t|cannot|can'?t|unfortunately)\b[^.!?]*$|(没有|不|无|并非|暂无|不能)[^。！？]*$",
+    re.IGNORECASE,
+)
+
+
 def _number_in(claim_match: re.Match[str]) -> str | None:
     for group in claim_match.groups():
         if group and re.fullmatch(r"\d+(?:\.\d+)?", group):
@@ -205,6 +212,8 @@ class UnpromisedClaimFilter:
         problems: list[str] = []
         for claim in _CLAIMS:
             for match in claim.pattern.finditer(text):
+                if _NEGATED.search(text[max(0, match.start() - NEGATION_WINDOW) : match.start()]):
+                    continue  # "there is no discount right now" promises nothing
                 number = _number_in(match)
                 if number is None:
                     supports = [s for s in claim.support if "{n}" not in s] or [re.escape(match.group(0))]

@@ -104,3 +104,10 @@ def test_every_system_prompt_variant_is_guarded() -> None:
     for text in system_prompt_texts():
         words = text.split()
         assert not leak.check(" ".join(words[5:20]), "en").allowed
+
+
+@pytest.mark.parametrize(
+    "answer", ["There is no discount on the X200 right now.", "目前没有优惠券。", "It does not come with a free gift."]
+)
+def test_saying_there_is_no_offer_promises_nothing(output_checks: list[SafetyCheck], answer: str) -> None:
+    assert run(output_checks, answer, prompt_context("Any discount on the X200?")).allowed
