@@ -114,6 +114,7 @@ class Settings(BaseSettings):
         default=1.0, description="minimum seconds between message writes per channel while streaming"
     )
     slack_admin_group: str = Field(default="", description="Slack user group id whose members may run kb commands")
+    slack_max_turns: int = Field(default=4, description="Slack turns processed at once; more wait in a queue")
 
     # --- telegram ---
     telegram_token: SecretStr = Field(default=SecretStr(""), description="bot token from @BotFather (env or .env only)")

@@ -6,6 +6,7 @@ listener afterwards, so the model never delays the 3-second ack.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 import time
@@ -41,6 +42,7 @@ from .channels import SlackShopperChannel
 from .commands import HELP_TEXT, AuditLog, Command, KbOperations, StaffCommands, parse_command
 from .dedupe import EventDedupeMiddleware, SeenEvents
 from .desk import SlackStaffDesk, desk_ref
+from .ingress import IngressThread, WorkDispatcher
 from .streamer import ChannelPacer, SlackReplyStreamer, StreamTarget
 
 log = logging.getLogger("shopguide.slack")
@@ -142,6 +144,10 @@ class SlackBot:
         )
         self._admin_group: tuple[float, frozenset[str]] = (0.0, frozenset())
         self.http_port = 0
+        self.work = WorkDispatcher(settings.slack_max_turns)
+        self._ingress = IngressThread()
+        self._runner: web.AppRunner | None = None
+        self._socket: Any = None
         secret = settings.slack_signing_secret.get_secret_value()
         self.app = AsyncApp(
             client=client,
@@ -182,7 +188,42 @@ class SlackBot:
         return user_id in members
 
     # ---- listeners (run after bolt has acked) -------------------------------------------------
+    # Listeners run on the ingress loop after bolt's ack (events) or ours (commands, actions); each
+    # hands its turn to the work loop at once so the next request is acked without waiting.
     async def _on_mention(self, event: dict[str, Any], body: dict[str, Any]) -> None:
+        self.work.spawn(self._mention_turn(event, body))
+
+    async def _on_message(self, event: dict[str, Any], body: dict[str, Any], context: dict[str, Any]) -> None:
+        if event.get("subtype") or event.get("bot_id"):
+            return  # edits, joins, bot posts (including our own) are not questions
+        bot_user = context.get("bot_user_id")
+        if bot_user and f"<@{bot_user}" in str(event.get("text", "")) and event.get("channel_type") != "im":
+            return  # the app_mention event carries it
+        self.work.spawn(self._message_turn(event, body))
+
+    async def _on_command(self, ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond) -> None:
+        await ack()
+        self.work.spawn(self._command_turn(command, respond))
+
+    async def _on_details(self, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
+        await ack()
+        self.work.spawn(self._action_turn(body, ACTION_DETAILS, value=str(action.get("value", ""))))
+
+    async def _on_compare(self, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
+        await ack()
+        self.work.spawn(self._action_turn(body, ACTION_COMPARE, value=str(action.get("value", ""))))
+
+    async def _on_choice(self, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
+        await ack()
+        self.work.spawn(self._action_turn(body, ACTION_CHOICE, value=str(action.get("value", ""))))
+
+    async def _on_resolve_button(self, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
+        await ack()
+        user = str((body.get("user") or {}).get("id", ""))
+        self.work.spawn(self._resolve_turn(str(action.get("value", "")), user))
+
+    # ---- turns (on the work loop) -------------------------------------------------------------
+    async def _mention_turn(self, event: dict[str, Any], body: dict[str, Any]) -> None:
         channel = str(event.get("channel", ""))
         user = str(event.get("user", ""))
         thread_ts = event.get("thread_ts")
@@ -193,15 +234,10 @@ class SlackBot:
             text, channel, str(thread_ts or event["ts"]), user, team=_team(event, body), message_ts=str(event["ts"])
         )
 
-    async def _on_message(self, event: dict[str, Any], body: dict[str, Any], context: dict[str, Any]) -> None:
-        if event.get("subtype") or event.get("bot_id"):
-            return  # edits, joins, bot posts (including our own) are not questions
+    async def _message_turn(self, event: dict[str, Any], body: dict[str, Any]) -> None:
         channel = str(event.get("channel", ""))
         user = str(event.get("user", ""))
         raw = str(event.get("text", ""))
-        bot_user = context.get("bot_user_id")
-        if bot_user and f"<@{bot_user}" in raw and event.get("channel_type") != "im":
-            return  # the app_mention event carries it
         thread_ts = event.get("thread_ts")
         if event.get("channel_type") == "im":
             text = strip_mentions(raw)
@@ -211,14 +247,12 @@ class SlackBot:
         elif thread_ts:
             await self._in_ticket_thread(channel, str(thread_ts), user, strip_mentions(raw))
 
-    async def _on_command(self, ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond) -> None:
-        await ack()
+    async def _command_turn(self, command: dict[str, Any], respond: AsyncRespond) -> None:
         user = str(command.get("user_id", ""))
         channel = str(command.get("channel_id", ""))
         text = str(command.get("text", ""))
         parsed = parse_command(text) or Command("ask", text.split(), text.strip())
-        request_id = uuid.uuid4().hex[:12]
-        log.info("slack command request_id=%s command=%s user=%s", request_id, parsed.name, user)
+        log.info("slack command command=%s user=%s", parsed.name, user)
         if parsed.name == "ask":
             await self._guard(self._slash_ask(parsed.rest, channel, user, respond), ResponseUrlSink(respond, False))
             return
@@ -228,24 +262,12 @@ class SlackBot:
             sink = ResponseUrlSink(respond, in_channel=parsed.name in ("copy", "reviews"))
         await self._guard(self._run_command(parsed, sink, user, channel, None), ResponseUrlSink(respond, False))
 
-    async def _on_details(self, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
-        await ack()
-        await self._action_turn(body, ACTION_DETAILS, value=str(action.get("value", "")))
+    async def _resolve_turn(self, ticket_id: str, user: str) -> None:
+        try:
+            await self._resolve(ticket_id, user)
+        except Exception as exc:
+            log.exception("slack resolve_failed ticket=%s error=%s", ticket_id, type(exc).__name__)
 
-    async def _on_compare(self, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
-        await ack()
-        await self._action_turn(body, ACTION_COMPARE, value=str(action.get("value", "")))
-
-    async def _on_choice(self, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
-        await ack()
-        await self._action_turn(body, ACTION_CHOICE, value=str(action.get("value", "")))
-
-    async def _on_resolve_button(self, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
-        await ack()
-        user = str((body.get("user") or {}).get("id", ""))
-        await self._resolve(str(action.get("value", "")), user)
-
-    # ---- work ---------------------------------------------------------------------------------
     async def _handle_text(
         self, text: str, channel: str, thread_ts: str, user: str, *, team: str | None, message_ts: str
     ) -> None:
@@ -406,18 +428,43 @@ class SlackBot:
         """The HTTP endpoint (events, commands and actions on one path), verified by the signing secret."""
         return self.app.web_app(path=EVENTS_PATH)
 
-    async def start_http(self, host: str, port: int) -> web.AppRunner:
-        """Serve on ``host:port`` (port 0 picks a free one, see ``http_port``)."""
+    async def start_http(self, host: str, port: int) -> None:
+        """Serve on ``host:port`` from the ingress thread (port 0 picks a free one, see ``http_port``)."""
+        self.work.bind(asyncio.get_running_loop())
+        self._ingress.start()
+        self._runner = await self._ingress.call(self._serve_http(host, port))
+
+    async def _serve_http(self, host: str, port: int) -> web.AppRunner:
         runner = web.AppRunner(self.web_app())
         await runner.setup()
         site = web.TCPSite(runner, host, port)
         await site.start()
-        server = site._server
-        sockets = getattr(server, "sockets", None) or []
+        sockets = getattr(site._server, "sockets", None) or []
         self.http_port = int(sockets[0].getsockname()[1]) if sockets else port
         return runner
 
+    async def start_socket_mode(self, app_token: str) -> None:
+        """Connect over Socket Mode (no public endpoint); Slack's envelopes are acked from the ingress thread."""
+        from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+
+        self.work.bind(asyncio.get_running_loop())
+        self._ingress.start()
+
+        async def connect() -> AsyncSocketModeHandler:
+            handler = AsyncSocketModeHandler(self.app, app_token)
+            await handler.connect_async()  # type: ignore[no-untyped-call]
+            return handler
+
+        self._socket = await self._ingress.call(connect())
+
     async def aclose(self) -> None:
+        if self._runner is not None:
+            await self._ingress.call(self._runner.cleanup())
+            self._runner = None
+        if self._socket is not None:
+            await self._ingress.call(self._socket.close_async())
+            self._socket = None
+        self._ingress.stop()
         self.seen.close()
 
 

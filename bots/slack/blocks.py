@@ -163,9 +163,9 @@ def fallback_text(body: str, cards: Sequence[ProductCard], language: Language) -
 def render_streaming(text: str, cards: Sequence[ProductCard], language: Language) -> SlackMessage:
     """The message while the answer is still streaming: text so far plus the cards, no buttons yet."""
     shown = split_text(text)[0] if text else ""
-    blocks: list[Block] = []
-    if shown or not cards:
-        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": to_mrkdwn(shown) + STREAMING_CURSOR}})
+    # The cursor marks "still writing" until the final render replaces this message.
+    cursor = to_mrkdwn(shown) + STREAMING_CURSOR if shown else STREAMING_CURSOR.strip()
+    blocks: list[Block] = [{"type": "section", "text": {"type": "mrkdwn", "text": cursor}}]
     for i, card in enumerate(cards):
         blocks.extend(card_blocks(card, language, i))
     return SlackMessage(text=fallback_text(shown or "…", cards, language), blocks=blocks[:MESSAGE_BLOCKS_MAX])

@@ -63,18 +63,12 @@ async def _serve(settings: Settings, mode: str, port: int) -> None:
     bot = build_slack_bot(settings, assistant, handoff=handoff, kb=kb)
     try:
         if mode == "http":
-            runner = await bot.start_http(settings.slack_http_host, port)
+            await bot.start_http(settings.slack_http_host, port)
             log.info("slack serving mode=http host=%s port=%d", settings.slack_http_host, bot.http_port)
-            try:
-                await asyncio.Event().wait()
-            finally:
-                await runner.cleanup()
         else:
-            from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
-
-            handler = AsyncSocketModeHandler(bot.app, settings.slack_app_token.get_secret_value())
+            await bot.start_socket_mode(settings.slack_app_token.get_secret_value())
             log.info("slack serving mode=socket")
-            await handler.start_async()  # type: ignore[no-untyped-call]
+        await asyncio.Event().wait()
     finally:
         await bot.aclose()
         await assistant.aclose()

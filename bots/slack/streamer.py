@@ -131,8 +131,8 @@ class SlackReplyStreamer:
             elif isinstance(event, TextReset):
                 text = event.text
             elif isinstance(event, ReplyDone):
-                outcome.reply = event.reply
-                break
+                outcome.reply = event.reply  # the last event: the generator finishes on its own
+                continue
             visible = bool(text.strip() or cards)
             if visible and text != written and self.pacer.try_acquire(target.channel):
                 message = render_streaming(text, cards, language)
@@ -206,7 +206,7 @@ class SlackReplyStreamer:
                 continue
             elif isinstance(event, ReplyDone):
                 outcome.reply = event.reply
-                break
+                continue
             else:
                 continue
             if stream_ts is None and pending.strip():

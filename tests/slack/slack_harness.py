@@ -13,15 +13,15 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
-from aiohttp import web
 from fake_slack_api import TEAM_ID, FakeSlackApi
 
 from assistant.app import Assistant, build_assistant
 from assistant.config import Settings
 from assistant.handoff import HandoffService, SQLiteTicketStore
 from assistant.ports import Generator
-from bots.slack.app import EVENTS_PATH, SlackBot, build_slack_bot, make_client
+from bots.slack.app import EVENTS_PATH, SlackBot, make_client
 from bots.slack.commands import KbOperations
+from bots.slack.dedupe import SeenEvents
 from knowledge.store import KnowledgeStore
 
 SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
@@ -49,7 +49,6 @@ class SlackHarness:
     assistant: Assistant
     handoff: HandoffService
     http: aiohttp.ClientSession
-    runner: web.AppRunner
     settings: Settings
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
@@ -178,7 +177,6 @@ class SlackHarness:
 
     async def aclose(self) -> None:
         await self.http.close()
-        await self.runner.cleanup()
         await self.bot.aclose()
         await self.api.stop()
         self.assistant.memory.close()
@@ -195,6 +193,7 @@ async def start_harness(
     update_interval_s: float = 0.05,
     kb: KbOperations | None = None,
     usergroups: dict[str, list[str]] | None = None,
+    seen: SeenEvents | None = None,
     **settings_kw: Any,
 ) -> SlackHarness:
     api = FakeSlackApi(native_streaming=native_streaming, usergroups=usergroups)
@@ -214,6 +213,6 @@ async def start_harness(
     assistant = build_assistant(settings, generator=generator, knowledge=store, handoff=handoff)
     handoff.bind_memory(assistant.memory)
     handoff.bind_retriever(store)
-    bot = build_slack_bot(settings, assistant, handoff=handoff, client=make_client(settings), kb=kb)
-    runner = await bot.start_http("127.0.0.1", 0)
-    return SlackHarness(api, bot, assistant, handoff, aiohttp.ClientSession(), runner, settings)
+    bot = SlackBot(settings, assistant, client=make_client(settings), handoff=handoff, kb=kb, seen=seen)
+    await bot.start_http("127.0.0.1", 0)
+    return SlackHarness(api, bot, assistant, handoff, aiohttp.ClientSession(), settings)

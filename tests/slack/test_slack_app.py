@@ -25,7 +25,7 @@ def _answers(slack: SlackHarness, channel: str, thread_ts: str) -> list[FakeMess
 def _final(messages: list[FakeMessage]) -> bool:
     """Posted and no longer showing the streaming cursor."""
     return bool(messages) and not any(
-        b.get("text", {}).get("text", "").endswith(" …") for m in messages for b in m.blocks
+        b.get("text", {}).get("text", "").endswith("…") for m in messages for b in m.blocks
     )
 
 
