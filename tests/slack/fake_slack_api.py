@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from aiohttp import web
+from aiohttp import WSMsgType, web
 
 BOT_USER_ID = "UBOT"
 BOT_ID = "BBOT"
@@ -54,6 +54,8 @@ class FakeSlackApi:
         self._runner: web.AppRunner | None = None
         self.port = 0
         self.changed = asyncio.Event()
+        self.sockets: list[web.WebSocketResponse] = []
+        self.socket_acks: list[dict[str, Any]] = []
 
     # ---- lifecycle ----------------------------------------------------------------------------
     async def start(self) -> str:
@@ -61,6 +63,7 @@ class FakeSlackApi:
         app.router.add_post("/api/{method}", self._api)
         app.router.add_get("/api/{method}", self._api)  # slack-sdk sends some read methods as GET
         app.router.add_post("/response/{rid}", self._response_url)
+        app.router.add_get("/socket", self._socket)
         self._runner = web.AppRunner(app)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -105,6 +108,25 @@ class FakeSlackApi:
             self.changed.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.changed.wait(), min(remaining, 0.2))
+
+    # ---- Socket Mode ----------------------------------------------------------------------------
+    async def _socket(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse(autoping=True)
+        await ws.prepare(request)
+        self.sockets.append(ws)
+        await ws.send_json({"type": "hello", "num_connections": 1, "debug_info": {"host": "fake"}})
+        self.changed.set()
+        async for message in ws:
+            if message.type == WSMsgType.TEXT:
+                self.socket_acks.append({**json.loads(message.data), "at": time.monotonic()})
+                self.changed.set()
+        return ws
+
+    async def push_envelope(self, envelope: dict[str, Any]) -> float:
+        """Send an envelope to the connected app, as Slack does; returns the send time."""
+        sent = time.monotonic()
+        await self.sockets[-1].send_json(envelope)
+        return sent
 
     # ---- wire format --------------------------------------------------------------------------
     async def _args(self, request: web.Request) -> dict[str, Any]:
@@ -168,6 +190,8 @@ class FakeSlackApi:
             return {"ok": True, "channel": message.channel, "ts": message.ts}
         if method in ("chat.startStream", "chat.appendStream", "chat.stopStream"):
             return self._stream(method, args)
+        if method == "apps.connections.open":
+            return {"ok": True, "url": f"ws://127.0.0.1:{self.port}/socket"}
         if method == "usergroups.users.list":
             return {"ok": True, "users": self.usergroups.get(str(args.get("usergroup")), [])}
         return {"ok": False, "error": "unknown_method"}

@@ -194,6 +194,7 @@ async def start_harness(
     kb: KbOperations | None = None,
     usergroups: dict[str, list[str]] | None = None,
     seen: SeenEvents | None = None,
+    socket_mode: bool = False,
     **settings_kw: Any,
 ) -> SlackHarness:
     api = FakeSlackApi(native_streaming=native_streaming, usergroups=usergroups)
@@ -214,5 +215,8 @@ async def start_harness(
     handoff.bind_memory(assistant.memory)
     handoff.bind_retriever(store)
     bot = SlackBot(settings, assistant, client=make_client(settings), handoff=handoff, kb=kb, seen=seen)
-    await bot.start_http("127.0.0.1", 0)
+    if socket_mode:
+        await bot.start_socket_mode("xapp-test-token")
+    else:
+        await bot.start_http("127.0.0.1", 0)
     return SlackHarness(api, bot, assistant, handoff, aiohttp.ClientSession(), settings)

@@ -266,3 +266,35 @@ async def test_native_streaming_unavailable_falls_back_to_updates(slack: SlackHa
     assert len([c for c in slack.api.calls if c.method == "chat.startStream"]) == 1  # tried once, then remembered
     assert slack.bot.streamer.native_available is False
     assert slack.api.calls_of("chat.postMessage")
+
+
+async def test_socket_mode_acks_envelopes_and_answers_once(tmp_path: Path, demo_store: KnowledgeStore) -> None:
+    harness = await start_harness(tmp_path, demo_store, generator=ScriptedGenerator(), socket_mode=True)
+    api = harness.api
+    try:
+        await api.wait_for(lambda: bool(api.sockets))
+        body, _ = harness.event_body(
+            {"type": "app_mention", "user": "U1", "text": "<@UBOT> hello", "ts": "1700001400.000100", "channel": "C14"}
+        )
+        payload = json.loads(body)
+        for attempt in (0, 1):  # Slack redelivers over the socket too
+            envelope = {
+                "envelope_id": f"env-{attempt}",
+                "type": "events_api",
+                "accepts_response_payload": False,
+                "retry_attempt": attempt,
+                "retry_reason": "timeout" if attempt else "",
+                "payload": payload,
+            }
+            sent = await api.push_envelope(envelope)
+            await api.wait_for(
+                lambda attempt=attempt: any(a["envelope_id"] == f"env-{attempt}" for a in api.socket_acks)
+            )
+            ack = next(a for a in api.socket_acks if a["envelope_id"] == f"env-{attempt}")
+            assert ack["at"] - sent < 3.0
+        await api.wait_for(lambda: len(api.thread("C14", "1700001400.000100")) == 1)
+        await _settle(0.5)
+        assert len(api.thread("C14", "1700001400.000100")) == 1
+        assert harness.bot.dedupe.dropped == 1
+    finally:
+        await harness.aclose()
