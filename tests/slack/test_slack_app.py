@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pytest
 from fake_slack_api import FakeMessage
 from slack_harness import ADMIN, SIGNING_SECRET, SlackHarness, sign, start_harness
 
@@ -296,5 +297,38 @@ async def test_socket_mode_acks_envelopes_and_answers_once(tmp_path: Path, demo_
         await _settle(0.5)
         assert len(api.thread("C14", "1700001400.000100")) == 1
         assert harness.bot.dedupe.dropped == 1
+    finally:
+        await harness.aclose()
+
+
+@pytest.mark.parametrize("native", [False, True], ids=["chat_update", "native_stream"])
+async def test_fact_check_reset_replaces_the_streamed_text(
+    tmp_path: Path, demo_store: KnowledgeStore, native: bool
+) -> None:
+    liar = ScriptedGenerator("Stridex AeroRun 2 costs ¥99 today.", chunk_chars=5, delay_s=0.01)
+    harness = await start_harness(tmp_path, demo_store, generator=liar, native_streaming=native)
+    try:
+        await harness.mention("how much is SG-RUN-0001", ts="1700001500.000100")
+        if native:
+            await harness.api.wait_for(lambda: len(harness.api.calls_of("chat.stopStream")) == 1)
+        await harness.api.wait_for(lambda: _final(harness.api.thread("CGENERAL", "1700001500.000100")))
+        await _settle()
+        [answer] = harness.api.thread("CGENERAL", "1700001500.000100")
+        shown = answer.blocks[0]["text"]["text"]
+        assert "¥99" not in shown and "¥459" in shown
+    finally:
+        await harness.aclose()
+
+
+async def test_long_answers_continue_in_the_thread(tmp_path: Path, demo_store: KnowledgeStore) -> None:
+    long_text = "The Stridex AeroRun 2 is a light daily trainer for road running. " * 120
+    harness = await start_harness(tmp_path, demo_store, generator=ScriptedGenerator(long_text, chunk_chars=400))
+    try:
+        await harness.mention("tell me about SG-RUN-0001", ts="1700001600.000100")
+        await harness.api.wait_for(lambda: len(harness.api.thread("CGENERAL", "1700001600.000100")) >= 3)
+        await _settle(0.5)
+        messages = harness.api.thread("CGENERAL", "1700001600.000100")
+        assert all(len(b["text"]["text"]) <= 3000 for m in messages for b in m.blocks if b["type"] == "section")
+        assert any("fields" in b for b in messages[-1].blocks)
     finally:
         await harness.aclose()
