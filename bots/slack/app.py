@@ -21,6 +21,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
+from assistant.admin import AuditLog
 from assistant.app import Assistant
 from assistant.config import Settings
 from assistant.errors import ShopguideError
@@ -39,7 +40,7 @@ from .blocks import (
     unescape,
 )
 from .channels import SlackShopperChannel
-from .commands import HELP_TEXT, AuditLog, Command, KbOperations, StaffCommands, parse_command
+from .commands import HELP_TEXT, Command, KbOperations, StaffCommands, parse_command
 from .dedupe import EventDedupeMiddleware, SeenEvents
 from .desk import SlackStaffDesk, desk_ref
 from .ingress import IngressThread, WorkDispatcher
@@ -51,6 +52,9 @@ EVENTS_PATH = "/slack/events"
 RATE_LIMIT_RETRIES = 2  # slack-sdk waits Retry-After between attempts
 ADMIN_GROUP_CACHE_S = 300.0
 _MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
+_LINK = re.compile(r"<((?:https?|mailto):[^|>]+)(?:\|([^>]*))?>")
+_CHANNEL = re.compile(r"<#[A-Z0-9]+\|([^>]*)>")
+_SPECIAL = re.compile(r"<![^>]*>")
 _ERROR_TEXT = {
     "en": "Sorry, something went wrong on my side. Please try again in a moment.",
     "zh": "抱歉，我这边出了点问题，请稍后再试。",
@@ -72,7 +76,13 @@ def make_client(settings: Settings, *, base_url: str | None = None) -> AsyncWebC
 
 
 def strip_mentions(text: str) -> str:
-    return unescape(_MENTION.sub("", text)).strip()
+    """Slack markup to plain text: mentions and @here dropped, links as "label (url)", channels as #name."""
+    text = _SPECIAL.sub("", _MENTION.sub("", text))
+    text = _CHANNEL.sub(lambda m: f"#{m.group(1)}", text)
+    text = _LINK.sub(
+        lambda m: f"{m.group(2)} ({m.group(1)})" if m.group(2) and m.group(2) != m.group(1) else m.group(1), text
+    )
+    return unescape(text).strip()
 
 
 @dataclass

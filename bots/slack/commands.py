@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import logging
-import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Protocol
 
+from assistant.admin import AdminActor, AuditLog
 from assistant.errors import ShopguideError
 from assistant.staff import TONES, CopyWriter, ReviewSummariser, Tone
 from assistant.types import Language
@@ -76,20 +74,6 @@ class KbOperations(Protocol):
     async def run(self, action: str, args: list[str], actor: str, progress: Progress) -> str: ...
 
 
-class AuditLog:
-    """Append-only JSON lines of who ran or was refused which admin command (no message text, no PII)."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-
-    def record(self, actor: str, action: str, outcome: str, **extra: str) -> None:
-        entry = {"at": round(time.time(), 3), "source": "slack", "actor": actor, "action": action, "outcome": outcome}
-        entry.update(extra)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self.path.open("a", encoding="utf-8") as handle:
-            handle.write(json.dumps(entry, ensure_ascii=False) + "\n")
-
-
 class StaffCommands:
     """Runs copy, reviews and kb; returns the text to post. Admin checks happen in the caller."""
 
@@ -121,11 +105,11 @@ class StaffCommands:
         if action not in KB_ACTIONS:
             return f"Unknown kb action `{action}`. Use one of: {', '.join(KB_ACTIONS)}."
         if not allowed:
-            self.audit.record(actor, f"kb {action}", "denied")
+            self.audit.record(AdminActor.parse(actor), action, "denied", detail="not a Slack admin")
             log.warning("slack kb denied actor=%s action=%s", actor, action)
             return "Sorry, `kb` commands are for shopguide admins only."
         if self.kb is None:
-            self.audit.record(actor, f"kb {action}", "unavailable")
+            self.audit.record(AdminActor.parse(actor), action, "unavailable")
             return "Knowledge-base administration is not available in this deployment."
         try:
             return await self.kb.run(action, args[1:], actor, progress)

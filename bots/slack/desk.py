@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from slack_sdk.web.async_client import AsyncWebClient
 
+from assistant.config import Settings
 from assistant.handoff import HandoffTicket, TicketBrief
 
 from .blocks import Block, escape, header, resolve_button, split_text
@@ -75,3 +76,14 @@ def _split_ref(ticket: HandoffTicket) -> tuple[str, str]:
 
 def _section(text: str) -> Block:
     return {"type": "section", "text": {"type": "mrkdwn", "text": text[:SECTION_TEXT_MAX]}}
+
+
+def desk_from_settings(settings: Settings, client: AsyncWebClient | None = None) -> SlackStaffDesk | None:
+    """For other processes (the Telegram adapter) that open tickets: None when Slack is not configured."""
+    if not settings.slack_bot_token.get_secret_value() or not settings.slack_support_channel:
+        return None
+    if client is None:
+        from .app import make_client
+
+        client = make_client(settings)
+    return SlackStaffDesk(client, settings.slack_support_channel)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
+from typing import Any
 
 from assistant.admin import AdminActor, KnowledgeAdmin, ProgressEvent
 from assistant.app import Assistant
@@ -16,16 +17,37 @@ from .commands import Progress
 PROGRESS_INTERVAL_S = 2.0
 
 
+class SlackKnowledgeAdmin(KnowledgeAdmin):
+    """Also accepts members of the Slack admin user group, as verified by the adapter for this call."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.verified: set[str] = set()
+
+    def is_admin(self, actor: AdminActor) -> bool:
+        return super().is_admin(actor) or actor.key in self.verified
+
+
 class AdminKbOperations:
     def __init__(self, admin: KnowledgeAdmin) -> None:
         self.admin = admin
 
     @classmethod
     def create(cls, settings: Settings, assistant: Assistant) -> AdminKbOperations:
-        return cls(KnowledgeAdmin(assistant.knowledge, settings, on_switch=assistant.on_release_switched))
+        return cls(SlackKnowledgeAdmin(assistant.knowledge, settings, on_switch=assistant.on_release_switched))
 
     async def run(self, action: str, args: list[str], actor: str, progress: Progress) -> str:
+        """Called only after the adapter's admin check (allowlist or user group) passed for ``actor``."""
         who = AdminActor.parse(actor)
+        if isinstance(self.admin, SlackKnowledgeAdmin):
+            self.admin.verified.add(who.key)
+        try:
+            return await self._run(action, args, who, progress)
+        finally:
+            if isinstance(self.admin, SlackKnowledgeAdmin):
+                self.admin.verified.discard(who.key)
+
+    async def _run(self, action: str, args: list[str], who: AdminActor, progress: Progress) -> str:
         if action == "status":
             status = await asyncio.to_thread(self.admin.status, who)
             return "\n".join(status.lines())

@@ -186,7 +186,7 @@ async def test_kb_commands_are_admin_only_audited_and_report_progress_in_thread(
         assert [m.text for m in harness.api.thread("CGENERAL", root.ts)][-1] == "kb reload: done"
 
         audit = [json.loads(line) for line in harness.settings.audit_log.read_text().splitlines()]
-        assert [(a["actor"], a["action"], a["outcome"]) for a in audit] == [("slack:U1", "kb reload", "denied")]
+        assert [(a["who"], a["action"], a["result"]) for a in audit] == [("slack:U1", "reload", "denied")]
     finally:
         await harness.aclose()
 
@@ -330,5 +330,31 @@ async def test_long_answers_continue_in_the_thread(tmp_path: Path, demo_store: K
         messages = harness.api.thread("CGENERAL", "1700001600.000100")
         assert all(len(b["text"]["text"]) <= 3000 for m in messages for b in m.blocks if b["type"] == "section")
         assert any("fields" in b for b in messages[-1].blocks)
+    finally:
+        await harness.aclose()
+
+
+async def test_kb_status_through_the_core_knowledge_admin(tmp_path: Path, demo_store: KnowledgeStore) -> None:
+    from assistant.admin import AdminActor, KnowledgeAdmin
+    from bots.slack.kb import AdminKbOperations, SlackKnowledgeAdmin
+
+    harness = await start_harness(
+        tmp_path,
+        demo_store,
+        generator=ScriptedGenerator(),
+        usergroups={"S_ADMINS": ["UGROUP"]},
+        slack_admin_group="S_ADMINS",
+    )
+    admin = SlackKnowledgeAdmin(demo_store, harness.settings)
+    harness.bot.commands.kb = AdminKbOperations(admin)
+    try:
+        for user, ts in ((ADMIN, "1700001700.000100"), ("UGROUP", "1700001701.000100")):
+            await harness.mention("kb status", user=user, ts=ts)
+            await harness.api.wait_for(lambda ts=ts: len(harness.api.thread("CGENERAL", ts)) == 1)
+            assert harness.api.thread("CGENERAL", ts)[0].text.startswith("live: ")
+        audit = [(a["who"], a["action"], a["result"]) for a in admin.audit.entries()]
+        assert audit == [(f"slack:{ADMIN}", "status", "ok"), ("slack:UGROUP", "status", "ok")]
+        # the group grant is per verified call only: the plain core admin still refuses the group member
+        assert not KnowledgeAdmin(demo_store, harness.settings).is_admin(AdminActor("slack", "UGROUP"))
     finally:
         await harness.aclose()

@@ -71,3 +71,10 @@ def test_streaming_render_shows_a_cursor_and_the_cards() -> None:
     assert [b.get("fields") is not None for b in message.blocks[1:]] == [True, True]
     empty = render_streaming("", CARDS, "en")
     assert empty.blocks[0]["text"]["text"] == "…"
+
+
+def test_slack_markup_becomes_plain_text_for_the_shopper() -> None:
+    from bots.slack.app import strip_mentions
+
+    raw = "<@UBOT> <!here> see <https://shop.example.com/p/1|the page> or <https://x.example> in <#C1|support> &amp; hi"
+    assert strip_mentions(raw) == "see the page (https://shop.example.com/p/1) or https://x.example in #support & hi"
