@@ -16,8 +16,16 @@ from typing import Any
 import numpy as np
 
 from knowledge.embedding import EMBEDDING_DIM, EMBEDDING_NAME, MultilingualUSE
+from knowledge.errors import ShopguideError
 
-__all__ = ["CLASSES", "DEFAULT_MODEL_PATH", "ClassifierScore", "ClassifierWeights", "SafetyClassifier"]
+__all__ = [
+    "CLASSES",
+    "DEFAULT_MODEL_PATH",
+    "ClassifierScore",
+    "ClassifierWeights",
+    "SafetyClassifier",
+    "SafetyModelInvalid",
+]
 
 CLASSES = ("benign", "injection", "harmful", "off_topic")
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -27,6 +35,15 @@ WINDOW_CHARS = 512
 DEFAULT_THRESHOLD = 0.5
 
 FloatArray = np.ndarray[Any, np.dtype[np.float32]]
+
+
+class SafetyModelInvalid(ShopguideError):
+    """The classifier weights file is missing, unreadable or made for another embedding."""
+
+    code = "safety_model_invalid"
+
+
+_RETRAIN_HINT = "retrain with `python -m assistant.safety.train`, or set SHOPGUIDE_SAFETY_CLASSIFIER=false"
 
 
 @dataclass(frozen=True)
@@ -39,12 +56,17 @@ class ClassifierWeights:
 
     @classmethod
     def load(cls, path: Path = DEFAULT_MODEL_PATH) -> ClassifierWeights:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            coef = np.asarray(data["coef"], dtype=np.float32)
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise SafetyModelInvalid(f"cannot read classifier weights {path}: {exc}", hint=_RETRAIN_HINT) from exc
         if data.get("embedding") != EMBEDDING_NAME:
-            raise ValueError(f"{path} was trained on {data.get('embedding')!r}, not {EMBEDDING_NAME!r}")
-        coef = np.asarray(data["coef"], dtype=np.float32)
-        if coef.shape[1] != EMBEDDING_DIM:
-            raise ValueError(f"{path}: expected {EMBEDDING_DIM} features, got {coef.shape[1]}")
+            raise SafetyModelInvalid(
+                f"{path} was trained on {data.get('embedding')!r}, not {EMBEDDING_NAME!r}", hint=_RETRAIN_HINT
+            )
+        if coef.ndim != 2 or coef.shape[1] != EMBEDDING_DIM:
+            raise SafetyModelInvalid(f"{path}: expected {EMBEDDING_DIM} features per class", hint=_RETRAIN_HINT)
         return cls(
             classes=tuple(data["classes"]),
             coef=coef,

@@ -5,12 +5,14 @@ from __future__ import annotations
 import base64
 import json
 import time
+from pathlib import Path
 
 import pytest
 
 from assistant.config import DEMO_DATA_DIR, Settings
 from assistant.ports import SafetyCheck, SafetyVerdict
 from assistant.safety import build_input_checks, refusal_text
+from assistant.safety.classifier import ClassifierWeights, SafetyModelInvalid
 from assistant.safety.datasets import load_bundled
 from assistant.safety.evaluate import evaluate_input
 from assistant.safety.input_filters import SplitTurnCheck
@@ -180,3 +182,13 @@ def test_questions_about_every_demo_product_pass(input_checks: list[SafetyCheck]
             if not verdict.allowed:
                 blocked.append((text, verdict.reason))
     assert blocked == []
+
+
+def test_a_broken_weights_file_is_a_shopguide_error(tmp_path: Path) -> None:
+    path = tmp_path / "classifier.json"
+    path.write_text('{"embedding": "some-other-encoder", "coef": [[0.0]], "intercept": [0.0]}')
+    with pytest.raises(SafetyModelInvalid) as caught:
+        ClassifierWeights.load(path)
+    assert caught.value.code == "safety_model_invalid" and "assistant.safety.train" in caught.value.hint
+    with pytest.raises(SafetyModelInvalid):
+        ClassifierWeights.load(tmp_path / "missing.json")
