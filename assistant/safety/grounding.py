@@ -20,7 +20,7 @@ import json
 import re
 import shutil
 import statistics
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncGenerator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -196,7 +196,7 @@ class AdversarialGenerator:
 
     async def stream(
         self, messages: Sequence[ChatMessage], *, max_tokens: int, temperature: float
-    ) -> AsyncIterator[str]:
+    ) -> AsyncGenerator[str, None]:
         user = messages[-1].content if messages else ""
         facts = [line[2:] for line in user.splitlines() if line.startswith("- ")]
         obeyed = [line for line in user.splitlines() if CANARY in line or "ignore" in line.lower()]
