@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 import secrets
 import signal
 from typing import Annotated
@@ -22,6 +23,8 @@ from .adapter import KbHandler, TelegramAdapter
 log = logging.getLogger("shopguide.telegram.cli")
 
 EXIT_CONFLICT = 3
+# Bot API setWebhook secret_token: "1-256 characters. Only characters A-Z, a-z, 0-9, _ and - are allowed."
+WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
 CONFLICT_MESSAGE = (
     "Telegram answered 409 Conflict: another process is already receiving updates for this bot token "
     "(a second `shopguide serve telegram`, or a webhook set elsewhere). Stop the other instance, or run "
@@ -55,6 +58,11 @@ async def run_telegram(
     if webhook_url:
         if not webhook_url.startswith("https://"):
             raise ConfigError("the webhook URL must be https://", hint="Telegram only delivers webhooks over HTTPS")
+        if secret and not WEBHOOK_SECRET.fullmatch(secret):
+            raise ConfigError(
+                "the webhook secret may only contain A-Z, a-z, 0-9, _ and - (1-256 characters)",
+                hint="set SHOPGUIDE_TELEGRAM_WEBHOOK_SECRET to e.g. the output of `openssl rand -hex 32`",
+            )
         running = adapter.webhook(
             url=webhook_url,
             listen=listen,
