@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import re
 import secrets
 import signal
@@ -13,9 +14,10 @@ from urllib.parse import urlsplit
 
 import typer
 
-from assistant.app import Assistant
+from assistant.app import Assistant, build_assistant
 from assistant.config import Settings
-from assistant.errors import ConfigError
+from assistant.errors import ConfigError, ShopguideError
+from assistant.handoff import HandoffService, SQLiteTicketStore
 
 from ..cli_groups import serve_app
 from .adapter import KbHandler, TelegramAdapter
@@ -98,7 +100,7 @@ def serve_telegram(
     Long polling needs no public address. With --webhook-url every request must carry the secret
     token (SHOPGUIDE_TELEGRAM_WEBHOOK_SECRET, or a fresh random one per start); others get 403.
     """
-    from ..cli import err_console, open_assistant
+    from ..cli import err_console
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     # httpx logs every request URL, and a Bot API URL contains the bot token.
@@ -107,11 +109,14 @@ def serve_telegram(
     if not settings.telegram_token.get_secret_value():
         err_console.print("[red]error[/red] no Telegram bot token: set SHOPGUIDE_TELEGRAM_TOKEN (see README, Telegram)")
         raise typer.Exit(code=2)
-    assistant = open_assistant(settings)
+    handoff = _handoff_desk(settings)
+    assistant = _open_assistant(settings, handoff)
     kb = _kb_commands(settings, assistant)
 
     async def main() -> int:
         adapter = TelegramAdapter(assistant, settings, kb=kb)
+        if handoff is not None:
+            handoff.register_channel(adapter.shopper_channel())
         try:
             return await run_telegram(
                 adapter,
@@ -134,6 +139,39 @@ def serve_telegram(
     if code == EXIT_CONFLICT:
         err_console.print(f"[red]error[/red] {CONFLICT_MESSAGE}")
     raise typer.Exit(code=code)
+
+
+def _handoff_desk(settings: Settings) -> HandoffService | None:
+    """Human handoff to the Slack staff desk when Slack is configured; staff replies are relayed by the
+    Slack process (tickets and conversations live in the shared data directory)."""
+    from ..slack.desk import desk_from_settings
+
+    desk = desk_from_settings(settings)
+    if desk is None:
+        log.info("no staff desk configured: shoppers asking for a human are told none is available")
+        return None
+    return HandoffService(SQLiteTicketStore(settings.handoff_db), desk=desk)
+
+
+def _open_assistant(settings: Settings, handoff: HandoffService | None) -> Assistant:
+    from ..cli import LoadProgress, err_console
+
+    # Offline by construction, as for every shopguide command: no hub or telemetry calls.
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+    try:
+        with LoadProgress(True) as progress:
+            err_console.print("[dim]loading catalog and model…[/dim]")
+            assistant = build_assistant(settings, handoff=handoff, progress=progress)
+    except ShopguideError as exc:
+        err_console.print(f"[red]error[/red] [{exc.code}] {exc.message}")
+        if exc.hint:
+            err_console.print(f"  fix: {exc.hint}")
+        raise typer.Exit(code=2) from exc
+    if handoff is not None:
+        handoff.bind_memory(assistant.memory)
+        handoff.bind_retriever(assistant.knowledge)
+    return assistant
 
 
 def _kb_commands(settings: Settings, assistant: Assistant) -> KbHandler:

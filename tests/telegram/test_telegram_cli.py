@@ -1,0 +1,57 @@
+"""`shopguide serve telegram` as a process: missing token, and a clear exit on 409 Conflict."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from pathlib import Path
+
+import pytest
+from fake_bot_api import FakeBotApi
+from tg_harness import TEST_TOKEN
+
+from knowledge.store import KnowledgeStore
+
+pytestmark = pytest.mark.integration  # a loopback fake Bot API server and a real process
+
+
+async def serve(env: dict[str, str], within: float = 120) -> tuple[int, str]:
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bots.cli",
+        "serve",
+        "telegram",
+        env={**os.environ, **env},
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    out, _ = await asyncio.wait_for(proc.communicate(), within)
+    assert proc.returncode is not None
+    return proc.returncode, " ".join(out.decode().split())  # rich wraps lines when not on a terminal
+
+
+async def test_without_a_token_it_says_what_to_set(tmp_path: Path) -> None:
+    code, out = await serve({"SHOPGUIDE_TELEGRAM_TOKEN": "", "SHOPGUIDE_DATA_DIR": str(tmp_path)})
+    assert code == 2
+    assert "SHOPGUIDE_TELEGRAM_TOKEN" in out
+
+
+async def test_a_second_instance_gets_409_and_exits_with_a_clear_message(
+    fake: FakeBotApi, demo_store: KnowledgeStore, session_dir: Path, tmp_path: Path
+) -> None:
+    fake.conflict()
+    code, out = await serve(
+        {
+            "SHOPGUIDE_TELEGRAM_TOKEN": TEST_TOKEN,
+            "SHOPGUIDE_TELEGRAM_API_BASE_URL": fake.base_url,
+            "SHOPGUIDE_DATA_DIR": str(session_dir / "kb"),  # the session's indexed demo catalog
+            "SHOPGUIDE_LLM_BACKEND": "none",
+            "SHOPGUIDE_SLACK_BOT_TOKEN": "",
+        }
+    )
+    assert code == 3
+    assert "409 Conflict" in out and "another process is already receiving updates" in out
+    assert TEST_TOKEN not in out  # the token never reaches the logs
+    assert [c.method for c in fake.calls][:2] == ["getMe", "setMyCommands"]
