@@ -166,3 +166,13 @@ async def test_round_trip_telegram_shopper_to_slack_staff_and_back(
     assert slack.handoff.tickets.list_open() == []
     back = await assistant.ask(_shopper("tell me about SG-RUN-0002"))
     assert back.text and not back.handoff
+
+
+async def test_long_staff_replies_are_split_for_telegram(round_trip: tuple[SlackHarness, FakeTelegramApi]) -> None:
+    slack, telegram = round_trip
+    await slack.assistant.ask(_shopper("I want to talk to a human"))
+    ticket = slack.handoff.tickets.list_open()[0]
+    long_reply = "Here is everything about your order. " * 200
+    assert await slack.handoff.relay_from_staff(ticket.ticket_id, long_reply)
+    assert len(telegram.sent) >= 2 and all(len(m["text"]) <= 4096 for m in telegram.sent)
+    assert " ".join(m["text"] for m in telegram.sent).split() == long_reply.split()

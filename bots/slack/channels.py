@@ -5,6 +5,8 @@ from __future__ import annotations
 from slack_sdk.web.async_client import AsyncWebClient
 from telegram import Bot
 
+from bots.telegram.render import split_text
+
 from .blocks import escape
 
 
@@ -38,9 +40,10 @@ class TelegramSendChannel:
             self._ready = True
         # thread_id is a forum topic id on Telegram; ordinary private chats have none.
         topic = int(thread_id) if thread_id and thread_id.isdigit() else None
-        await self.bot.send_message(
-            chat_id=int(chat_id) if chat_id.lstrip("-").isdigit() else chat_id, text=text, message_thread_id=topic
-        )
+        target: int | str = int(chat_id) if chat_id.lstrip("-").isdigit() else chat_id
+        # Plain text (no parse mode): staff wording arrives as typed, split at Telegram's 4096 characters.
+        for part in split_text(text):
+            await self.bot.send_message(chat_id=target, text=part, message_thread_id=topic)
 
     async def aclose(self) -> None:
         if self._ready:
