@@ -27,7 +27,7 @@ from knowledge.embedding import EMBEDDING_DIM, MultilingualUSE
 from knowledge.loaders import LoadedKnowledge
 from knowledge.models import Product
 from knowledge.search import ProductQuery
-from knowledge.store import KnowledgeStore, make_client, product_embedding_text
+from knowledge.store import KnowledgeStore, ProductFilter, collection_tag, make_client, product_embedding_text
 
 P50_TARGET_MS = 20.0
 P99_TARGET_MS = 60.0
@@ -116,14 +116,11 @@ def timed(store: KnowledgeStore, query: ProductQuery, mode: str) -> float:
 
 
 def naive(store: KnowledgeStore, query: ProductQuery) -> float:
-    """One collection, every condition in one ``where``: the path the shard plan replaces."""
+    """One collection (all in-stock products), every condition in one ``where``: what the shard plan replaces."""
     live = store.live
     collection = live.products_collection  # the in-stock whole collection (stock condition kept anyway)
-    conditions: list[dict[str, Any]] = [{"stock": {"$gt": 0}}]
-    if query.price_min is not None:
-        conditions.append({"price": {"$gte": float(query.price_min)}})
-    if query.price_max is not None:
-        conditions.append({"price": {"$lte": float(query.price_max)}})
+    flt = ProductFilter(price_min=query.price_min, price_max=query.price_max, in_stock_only=True)
+    conditions = flt.conditions(tag=collection_tag(collection.name))
     store._embed_query.cache_clear()
     started = time.perf_counter()
     vector = cast(Any, [list(store._embed_query(query.text))])
