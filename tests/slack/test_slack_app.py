@@ -358,3 +358,16 @@ async def test_kb_status_through_the_core_knowledge_admin(tmp_path: Path, demo_s
         assert not KnowledgeAdmin(demo_store, harness.settings).is_admin(AdminActor("slack", "UGROUP"))
     finally:
         await harness.aclose()
+
+
+@pytest.mark.integration
+async def test_mention_answered_by_the_shipped_model(tmp_path: Path, demo_store: KnowledgeStore, llm: Any) -> None:
+    harness = await start_harness(tmp_path, demo_store, generator=llm, llm_timeout_s=120.0)
+    try:
+        await harness.mention("SG-RUN-0001 多少钱？", ts="1700001800.000100")
+        await harness.api.wait_for(lambda: _final(harness.api.thread("CGENERAL", "1700001800.000100")), timeout=180)
+        [answer] = harness.api.thread("CGENERAL", "1700001800.000100")
+        assert "459" in answer.blocks[0]["text"]["text"]  # the model may write ¥459 or 459元
+        assert any("fields" in b for b in answer.blocks)
+    finally:
+        await harness.aclose()
