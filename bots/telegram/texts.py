@@ -14,7 +14,7 @@ UI_TEXTS: dict[str, dict[Language, str]] = {
     "out_of_stock": {"en": "Out of stock", "zh": "缺货"},
     "details_query": {"en": "details {sku}", "zh": "{sku} 的详情"},
     "compare_query": {"en": "compare {a} and {b}", "zh": "比较 {a} 和 {b}"},
-    "similar_query": {"en": "{category} under {price}", "zh": "{price}元以内的{category}"},
+    "similar_query": {"en": "just recommend {category} under {price}", "zh": "直接推荐{price}元以内的{category}"},
     "rate_limited": {
         "en": "You're sending messages faster than I can answer. Please wait {seconds} s and try again.",
         "zh": "您发消息太快啦，我有点跟不上。请 {seconds} 秒后再试。",

@@ -260,3 +260,19 @@ async def test_a_failing_model_still_answers_from_the_catalog(fake: FakeBotApi, 
         await asyncio.sleep(0)
     answer = fake.shown(SHOPPER)[-1]
     assert "AeroRun 2" in answer.text or "¥459" in answer.text
+
+
+async def test_similar_under_button_recommends_cards_within_that_budget(fake: FakeBotApi, run_bot: BotFactory) -> None:
+    async with run_bot():
+        await ask(fake, "details SG-RUN-0001")
+        card = fake.shown(SHOPPER)[0]
+        similar = card.buttons[1][0]
+        assert similar["text"] == "Similar under ¥500"
+        before = len(fake.shown(SHOPPER))
+        await fake.press(card, similar["callback_data"], SHOPPER)
+        await fake.wait_for(lambda: len(fake.shown(SHOPPER)) >= before + 2)
+        await fake.wait_until_quiet(0.6)
+    new_cards = [m for m in fake.shown(SHOPPER)[before:] if m.buttons and m.buttons[0][0]["text"] == "Details"]
+    assert len(new_cards) == 3
+    prices = [int(m.text.split("\n")[1].split(" · ")[0].lstrip("¥").replace(",", "")) for m in new_cards]
+    assert all(price <= 500 for price in prices)

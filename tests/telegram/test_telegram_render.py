@@ -91,7 +91,11 @@ def test_card_keyboard_layout_and_button_texts() -> None:
     labels = [[b.text for b in row] for row in markup.inline_keyboard]
     assert labels == [["Details", "Compare"], ["Similar under ¥500"], ["View in shop"]]
     sent = [codec.decode(b.callback_data) for row in markup.inline_keyboard for b in row if b.callback_data]
-    assert sent == ["details SG-RUN-0001", "compare SG-RUN-0001 and SG-RUN-0002", "running shoes under 500"]
+    assert sent == [
+        "details SG-RUN-0001",
+        "compare SG-RUN-0001 and SG-RUN-0002",
+        "just recommend running shoes under 500",
+    ]
     assert markup.inline_keyboard[2][0].url == "https://shop.example.com/p/sg-run-0001"
     zh = card_keyboard(first, [], "zh", codec)
     assert [[b.text for b in row] for row in zh.inline_keyboard] == [["详情"], ["¥500以内的同类"], ["去店铺看看"]]
