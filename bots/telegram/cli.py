@@ -34,6 +34,22 @@ CONFLICT_MESSAGE = (
 )
 
 
+class SecretRedactor(logging.Filter):
+    """Defence in depth: library log lines (a Bot API URL contains the token) never show a secret."""
+
+    def __init__(self, secrets_: list[str]) -> None:
+        super().__init__()
+        self.secrets = [x for x in secrets_ if x]
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if any(x in message for x in self.secrets):
+            for x in self.secrets:
+                message = message.replace(x, "<redacted>")
+            record.msg, record.args = message, None
+        return True
+
+
 def webhook_path(url: str, override: str | None) -> str:
     """The path the local server listens on: the public URL's path unless a proxy rewrites it."""
     if override is not None:
@@ -106,6 +122,11 @@ def serve_telegram(
     # httpx logs every request URL, and a Bot API URL contains the bot token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     settings = Settings()
+    redactor = SecretRedactor(
+        [settings.telegram_token.get_secret_value(), settings.telegram_webhook_secret.get_secret_value()]
+    )
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(redactor)
     if not settings.telegram_token.get_secret_value():
         err_console.print("[red]error[/red] no Telegram bot token: set SHOPGUIDE_TELEGRAM_TOKEN (see README, Telegram)")
         raise typer.Exit(code=2)

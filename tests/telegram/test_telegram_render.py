@@ -148,3 +148,13 @@ def test_user_rate_limit_refuses_and_says_so_once() -> None:
     assert limiter.check("other")[0] is True
     clock.now += 61
     assert limiter.check("u")[0] is True
+
+
+def test_log_lines_never_show_the_token() -> None:
+    import logging
+
+    from bots.telegram.cli import SecretRedactor
+
+    record = logging.LogRecord("httpx", logging.INFO, "", 0, "POST %s/getUpdates", ("https://x/bot123:SECRET",), None)
+    assert SecretRedactor(["123:SECRET", ""]).filter(record)
+    assert record.getMessage() == "POST https://x/bot<redacted>/getUpdates"
