@@ -40,6 +40,7 @@ from telegram.ext import (
 
 from assistant.app import Assistant
 from assistant.config import Settings
+from assistant.errors import ConfigError
 from assistant.types import (
     CardsReady,
     Choice,
@@ -123,13 +124,10 @@ class ChatQueue:
                 del self._users[chat_id]
                 del self._locks[chat_id]
 
-    def busy(self, chat_id: int) -> bool:
-        return chat_id in self._locks
-
 
 @dataclass
 class AdminRequest:
-    """An admin command as the adapter understood it (what ``KbCommands`` needs to act and report)."""
+    """An admin command as the adapter understood it (what ``kb.TelegramKbCommands`` needs to act and report)."""
 
     command: str
     args: list[str]
@@ -163,8 +161,6 @@ class TelegramAdapter:
     def __post_init__(self) -> None:
         token = self.settings.telegram_token.get_secret_value()
         if not token:
-            from assistant.errors import ConfigError
-
             raise ConfigError(
                 "no Telegram bot token configured",
                 hint="create a bot with @BotFather and set SHOPGUIDE_TELEGRAM_TOKEN (environment or .env)",
