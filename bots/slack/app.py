@@ -209,7 +209,9 @@ class SlackBot:
         bot_user = context.get("bot_user_id")
         if bot_user and f"<@{bot_user}" in str(event.get("text", "")) and event.get("channel_type") != "im":
             return  # the app_mention event carries it
-        self.work.spawn(self._message_turn(event, body))
+        in_ticket_thread = bool(event.get("thread_ts")) and event.get("channel") == self.settings.slack_support_channel
+        if event.get("channel_type") == "im" or in_ticket_thread:
+            self.work.spawn(self._message_turn(event, body))  # other channel chatter is not for us
 
     async def _on_command(self, ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond) -> None:
         await ack()
