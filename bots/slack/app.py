@@ -24,7 +24,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from assistant.admin import AuditLog
 from assistant.app import Assistant
 from assistant.config import Settings
-from assistant.errors import ShopguideError
+from assistant.errors import ConfigError, ShopguideError
 from assistant.handoff import HandoffService
 from assistant.staff import CopyWriter, ReviewSummariser
 from assistant.types import IncomingMessage, Language
@@ -442,6 +442,9 @@ class SlackBot:
 
     async def start_http(self, host: str, port: int) -> None:
         """Serve on ``host:port`` from the ingress thread (port 0 picks a free one, see ``http_port``)."""
+        if not self.settings.slack_signing_secret.get_secret_value():
+            # Without it anyone who can reach the port could post fake events as any user.
+            raise ConfigError("HTTP mode needs the Slack signing secret", hint="set SHOPGUIDE_SLACK_SIGNING_SECRET")
         self.work.bind(asyncio.get_running_loop())
         self._ingress.start()
         self._runner = await self._ingress.call(self._serve_http(host, port))

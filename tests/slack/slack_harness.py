@@ -199,10 +199,10 @@ async def start_harness(
 ) -> SlackHarness:
     api = FakeSlackApi(native_streaming=native_streaming, usergroups=usergroups)
     await api.start()
+    settings_kw.setdefault("slack_signing_secret", SIGNING_SECRET)
     settings = Settings(
         data_dir=tmp_path,
         slack_bot_token="xoxb-test-token",
-        slack_signing_secret=SIGNING_SECRET,
         slack_support_channel=SUPPORT_CHANNEL,
         slack_api_url=api.base_url,
         slack_streaming=streaming,
@@ -215,8 +215,13 @@ async def start_harness(
     handoff.bind_memory(assistant.memory)
     handoff.bind_retriever(store)
     bot = SlackBot(settings, assistant, client=make_client(settings), handoff=handoff, kb=kb, seen=seen)
-    if socket_mode:
-        await bot.start_socket_mode("xapp-test-token")
-    else:
-        await bot.start_http("127.0.0.1", 0)
-    return SlackHarness(api, bot, assistant, handoff, aiohttp.ClientSession(), settings)
+    harness = SlackHarness(api, bot, assistant, handoff, aiohttp.ClientSession(), settings)
+    try:
+        if socket_mode:
+            await bot.start_socket_mode("xapp-test-token")
+        else:
+            await bot.start_http("127.0.0.1", 0)
+    except BaseException:
+        await harness.aclose()
+        raise
+    return harness

@@ -371,3 +371,10 @@ async def test_mention_answered_by_the_shipped_model(tmp_path: Path, demo_store:
         assert any("fields" in b for b in answer.blocks)
     finally:
         await harness.aclose()
+
+
+async def test_http_mode_refuses_to_start_without_a_signing_secret(tmp_path: Path, demo_store: KnowledgeStore) -> None:
+    from assistant.errors import ConfigError
+
+    with pytest.raises(ConfigError):
+        await start_harness(tmp_path, demo_store, generator=ScriptedGenerator(), slack_signing_secret="")
