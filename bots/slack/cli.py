@@ -41,6 +41,8 @@ def serve_slack(
         err_console.print("[red]error[/red] HTTP mode needs SHOPGUIDE_SLACK_SIGNING_SECRET")
         raise typer.Exit(code=2)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    # httpx logs each request URL at INFO, and a Telegram Bot API URL carries the bot token (handoff relay).
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     asyncio.run(_serve(settings, mode, port or settings.slack_http_port))
 
 
