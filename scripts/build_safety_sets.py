@@ -111,6 +111,8 @@ def rows_attacks() -> list[dict[str, object]]:
         (attacks_src.ROLEPLAY_ZH, "injection", "roleplay", "zh"),
         (attacks_src.EXTRACT_ZH, "injection", "prompt_extraction", "zh"),
         (attacks_src.PRIVACY_ZH, "injection", "privacy_probe", "zh"),
+        (attacks_src.SUBTLE_EN, "injection", "subtle", "en"),
+        (attacks_src.SUBTLE_ZH, "injection", "subtle", "zh"),
         (attacks_src.HARMFUL_EN, "harmful", "harmful", "en"),
         (attacks_src.ABUSIVE_EN, "harmful", "abusive", "en"),
         (attacks_src.SELF_HARM_EN, "harmful", "self_harm", "en"),
