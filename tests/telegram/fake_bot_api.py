@@ -29,6 +29,8 @@ BOT_USERNAME = "shopguide_test_bot"
 MAX_TEXT = 4096
 MAX_CAPTION = 1024
 MAX_CALLBACK_DATA = 64
+# Long polls end early so the bot under test stops quickly (PTB waits for the poll in flight on stop).
+LONG_POLL_CAP_S = 0.25
 ALLOWED_TAGS = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a", "code", "pre", "tg-spoiler",
                 "blockquote", "span", "tg-emoji"}  # fmt: skip
 WRITE_METHODS = {"sendMessage", "editMessageText", "sendPhoto", "editMessageCaption", "editMessageReplyMarkup",
@@ -428,7 +430,7 @@ class FakeBotApi:
         async with self._new_update:
             if not self.updates and timeout > 0:
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._new_update.wait(), min(timeout, 1.0))
+                    await asyncio.wait_for(self._new_update.wait(), min(timeout, LONG_POLL_CAP_S))
         batch = [u for u in self.updates if u["update_id"] >= offset][:limit]
         now = time.monotonic()
         for update in batch:
