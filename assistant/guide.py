@@ -216,7 +216,8 @@ def _category_choice(category: str, count: int, language: Language) -> Choice:
 def _use_choice(use: str, count: int, language: Language) -> Choice:
     en, zh = USE_LABELS.get(use, (use, use))
     label = zh if language == "zh" else en
-    return Choice(label=f"{label} ({count})", value=(zh if language == "zh" else "for " + en.lower()))
+    phrase = en.lower() if en.lower().startswith(("for ", "a ")) else "for " + en.lower()
+    return Choice(label=f"{label} ({count})", value=zh if language == "zh" else phrase)
 
 
 _QUESTIONS: dict[Facet, dict[Language, str]] = {

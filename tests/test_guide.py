@@ -79,3 +79,16 @@ def test_price_bands_are_round_and_ordered() -> None:
     edges = [b[1] for b in bands if b[1] is not None]
     assert edges == sorted(edges)
     assert all(edge % 50 == 0 for edge in edges)
+
+
+def test_use_quick_replies_read_naturally_and_are_understood(demo_store: KnowledgeStore) -> None:
+    from assistant.guide import _use_choice
+    from assistant.understanding import USE_LABELS, CatalogVocabulary, Understander
+
+    understander = Understander(CatalogVocabulary.from_products(demo_store.all_products()))
+    for use in USE_LABELS:
+        for language in ("en", "zh"):
+            choice = _use_choice(use, 3, language)  # type: ignore[arg-type]
+            assert "for for" not in choice.value
+            parsed = understander.understand(choice.value, language, [], has_need=True)  # type: ignore[arg-type]
+            assert parsed.slots.use == use, (use, language, choice.value)
