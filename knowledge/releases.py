@@ -40,6 +40,7 @@ class ReleaseManifest(BaseModel):
     price_bands: dict[str, list[float]] = Field(
         default_factory=dict, description="upper price bound of each shard, per stock state"
     )
+    band_group: int = Field(default=0, description="price bands per group collection (0: no groups)")
     gate_accuracy: float | None = None
     notes: list[str] = Field(default_factory=list)
 

@@ -57,8 +57,12 @@ BUILD_LOCK_FILE = ".build.lock"
 STAGING_PREFIX = ".building-"
 COLLECTION_PREFIX = "sg-"
 ATTR_PREFIX = "attr_"
-# Shard size: a where-filtered query over ~4k rows takes ~5 ms, an unfiltered one ~1.3 ms (measured).
-SHARD_TARGET = 4000
+# Band size: the price condition on the band a range cuts costs ~4-7 us per matching row (measured),
+# so ~2,000 rows keep it near 5 ms; an unfiltered query of any one collection costs ~1.1 ms.
+SHARD_TARGET = 2000
+# Bands are also stored in groups of this many, so a wide price range is a few group queries, not 30+
+# band queries. Costs one more copy of each product, only for catalogs of more than 8 bands.
+BAND_GROUP = 8
 # Reciprocal rank fusion constant from Cormack et al. (2009); 60 is the value the paper found robust.
 RRF_K = 60
 # Per-list weights in the fusion. Lexical evidence is weighted higher because catalog queries reuse the
@@ -266,6 +270,7 @@ class Shard:
     low: float | None  # exclusive; None = unbounded
     high: float | None  # inclusive; None = unbounded
     whole: bool  # holds every product of its stock state
+    bands: tuple[int, ...] = ()  # price bands it holds: one for a band, a run of them for a group
 
 
 @dataclass
@@ -295,36 +300,37 @@ class LiveRelease:
         return self.shards[whole[0].name]
 
 
-def _shard_layout(
-    release_id: str, products: Sequence[Product], target: int
-) -> tuple[list[Shard], dict[str, list[float]]]:
-    layout: list[Shard] = []
+def _price_bounds(products: Sequence[Product], target: int) -> dict[str, list[float]]:
+    """Upper price bound of each equal-count band, per stock state (none when one collection suffices)."""
     bands: dict[str, list[float]] = {}
     for state in STOCK_STATES:
         prices = sorted(p.price for p in products if stock_state(p) == state)
-        base = f"{COLLECTION_PREFIX}{release_id}-{state}"
-        layout.append(Shard(base if len(prices) <= target else base + "-all", state, None, None, True))
         if len(prices) <= target:
             bands[state] = []
             continue
         n_bands = -(-len(prices) // target)
-        bounds = sorted({prices[min(len(prices) - 1, (i * len(prices)) // n_bands - 1)] for i in range(1, n_bands)})
-        bands[state] = bounds
-        edges: list[float | None] = [None, *bounds, None]
-        for i in range(len(edges) - 1):
-            layout.append(Shard(f"{base}-b{i:02d}", state, edges[i], edges[i + 1], False))
-    return layout, bands
+        bands[state] = sorted({prices[(i * len(prices)) // n_bands - 1] for i in range(1, n_bands)})
+    return bands
 
 
-def _layout_from_manifest(manifest: ReleaseManifest) -> list[Shard]:
+def _layout(release_id: str, bounds_by_state: dict[str, list[float]], group: int) -> list[Shard]:
+    """Collections of a release: per stock state the whole set, its price bands and groups of bands."""
     layout: list[Shard] = []
     for state in STOCK_STATES:
-        bounds = manifest.price_bands.get(state, [])
-        base = f"{COLLECTION_PREFIX}{manifest.release_id}-{state}"
+        bounds = bounds_by_state.get(state, [])
+        base = f"{COLLECTION_PREFIX}{release_id}-{state}"
         layout.append(Shard(base + "-all" if bounds else base, state, None, None, True))
-        edges: list[float | None] = [None, *bounds, None] if bounds else []
-        for i in range(len(edges) - 1):
-            layout.append(Shard(f"{base}-b{i:02d}", state, edges[i], edges[i + 1], False))
+        if not bounds:
+            continue
+        edges: list[float | None] = [None, *bounds, None]
+        count = len(edges) - 1
+        for i in range(count):
+            layout.append(Shard(f"{base}-b{i:02d}", state, edges[i], edges[i + 1], False, (i,)))
+        if group and count > group:
+            for g, first in enumerate(range(0, count, group)):
+                last = min(count, first + group) - 1
+                members = tuple(range(first, last + 1))
+                layout.append(Shard(f"{base}-g{g:02d}", state, edges[first], edges[last + 1], False, members))
     return layout
 
 
@@ -365,7 +371,7 @@ class KnowledgeStore:
         self._live: LiveRelease | None = None
         self._embed_query = lru_cache(maxsize=QUERY_CACHE_SIZE)(self._embed_one)
         self.keep_releases = max(1, keep_releases)
-        self._shard_target = max(100, shard_target)
+        self._shard_target = max(1, shard_target)
         self._pointer_stamp: int = 0
         self._last_refresh = 0.0
         self._refreshing = False
@@ -447,7 +453,7 @@ class KnowledgeStore:
         manifest = self.manifest(release_id)
         folder = self._release_dir(release_id)
         try:
-            layout = _layout_from_manifest(manifest)
+            layout = _layout(manifest.release_id, manifest.price_bands, manifest.band_group)
             shards = {s.name: self._client.get_collection(s.name, embedding_function=self._ef) for s in layout}
             docs_col = self._client.get_collection(f"{COLLECTION_PREFIX}{release_id}-docs", embedding_function=self._ef)
             products = [Product.model_validate_json(line) for line in _lines(folder / "products.jsonl")]
@@ -562,7 +568,8 @@ class KnowledgeStore:
             staging = self._releases_dir / f"{STAGING_PREFIX}{release_id}"
             shutil.rmtree(staging, ignore_errors=True)
             staging.mkdir(parents=True)
-            layout, bands = _shard_layout(release_id, products, self._shard_target)
+            bands = _price_bounds(products, self._shard_target)
+            layout = _layout(release_id, bands, BAND_GROUP)
             collections = {
                 s.name: self._client.create_collection(
                     s.name, embedding_function=self._ef, metadata={"hnsw:space": "cosine"}
@@ -634,6 +641,7 @@ class KnowledgeStore:
                 counts={"products": len(products), "docs": len(docs), "reviews": len(loaded.reviews)},
                 collections=[*collections, docs_col.name],
                 price_bands=bands,
+                band_group=BAND_GROUP,
                 notes=[*loaded.flagged[:50]],
             )
             (staging / MANIFEST_FILE).write_text(manifest.model_dump_json(indent=2), encoding="utf-8")
@@ -934,16 +942,28 @@ class KnowledgeStore:
             whole = next(s for s in shards if s.whole)
             conditions = flt.conditions(price=not bands, stock=False, tag=collection_tag(whole.name))
             return [(whole, _where(conditions))]
-        plan: list[tuple[Shard, dict[str, Any] | None]] = []
+        covered: dict[int, bool] = {}  # band index -> wholly inside the range
         for shard in bands:
+            if len(shard.bands) != 1:
+                continue
             if hi is not None and shard.low is not None and shard.low >= hi:
                 continue
             if lo is not None and shard.high is not None and shard.high < lo:
                 continue
             inside_low = lo is None or (shard.low is not None and shard.low >= lo)
             inside_high = hi is None or (shard.high is not None and shard.high <= hi)
-            # A band wholly inside the range needs no price condition: every row in it qualifies.
-            needs_price = not (inside_low and inside_high)
+            covered[shard.bands[0]] = inside_low and inside_high
+        chosen: list[Shard] = []
+        for shard in bands:  # a group whose bands are all wholly inside replaces them
+            if len(shard.bands) > 1 and all(covered.get(b) for b in shard.bands):
+                chosen.append(shard)
+                for b in shard.bands:
+                    covered.pop(b)
+        chosen += [s for s in bands if len(s.bands) == 1 and s.bands[0] in covered]
+        plan: list[tuple[Shard, dict[str, Any] | None]] = []
+        for shard in chosen:
+            # A collection wholly inside the range needs no price condition: every row in it qualifies.
+            needs_price = len(shard.bands) == 1 and not covered[shard.bands[0]]
             conditions = flt.conditions(price=needs_price, stock=False, tag=collection_tag(shard.name))
             plan.append((shard, _where(conditions)))
         return plan

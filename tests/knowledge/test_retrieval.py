@@ -18,10 +18,10 @@ DEMO_DIR = Path(__file__).resolve().parents[2] / "knowledge" / "data" / "demo"
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KnowledgeStore]:
-    """The demo catalog with a tiny shard size, so the price-band filter path is exercised too."""
+    """The demo catalog with a tiny band size, so price bands and band groups are exercised too."""
     folder = tmp_path_factory.mktemp("demo-kb")
     store = KnowledgeStore(
-        make_client("embedded", folder / "chroma"), MultilingualUSE(threads=1), folder, shard_target=40
+        make_client("embedded", folder / "chroma"), MultilingualUSE(threads=1), folder, shard_target=20
     )
     store.activate(store.build_release(load_directory(DEMO_DIR)))
     yield store
