@@ -141,6 +141,10 @@ def build_assistant(
     if generator is None and use_configured_generator:
         generator = load_generator(settings, progress)
     memory = SQLiteConversationStore(settings.memory_db)
+    bind_memory = getattr(handoff, "bind_memory", None)
+    if callable(bind_memory):
+        # The handoff service clears ``state.handoff`` on resolve, in this same store.
+        bind_memory(memory)
     pipeline = Pipeline(
         settings,
         retriever=knowledge,

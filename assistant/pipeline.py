@@ -94,9 +94,11 @@ class TurnContext:
 
 
 class Step(Protocol):
+    """One job of the pipeline. Synchronous CPU work: the pipeline runs steps in a worker thread."""
+
     name: str
 
-    async def run(self, ctx: TurnContext) -> None: ...
+    def run(self, ctx: TurnContext) -> None: ...
 
 
 # ---- steps --------------------------------------------------------------------------------------
@@ -106,7 +108,7 @@ class InputSafetyStep:
     def __init__(self, checks: Sequence[SafetyCheck]) -> None:
         self.checks = list(checks)
 
-    async def run(self, ctx: TurnContext) -> None:
+    def run(self, ctx: TurnContext) -> None:
         for check in self.checks:
             verdict = check.check(ctx.message.text, ctx.language)
             if not verdict.allowed:
@@ -122,7 +124,7 @@ class UnderstandStep:
     def __init__(self, understander: Understander) -> None:
         self.understander = understander
 
-    async def run(self, ctx: TurnContext) -> None:
+    def run(self, ctx: TurnContext) -> None:
         state = ctx.state
         has_need = bool(state.slots.category or state.slots.has_budget or state.slots.use)
         u = self.understander.understand(ctx.message.text, ctx.language, state.last_skus, has_need)
@@ -148,7 +150,7 @@ class RetrieveStep:
         self.guide = guide
         self.handoff_available = handoff_available
 
-    async def run(self, ctx: TurnContext) -> None:
+    def run(self, ctx: TurnContext) -> None:
         u = ctx.understanding
         assert u is not None
         lang = ctx.language
@@ -253,7 +255,7 @@ class RetrieveStep:
 class PromptStep:
     name = "prompt"
 
-    async def run(self, ctx: TurnContext) -> None:
+    def run(self, ctx: TurnContext) -> None:
         need = describe_need(ctx.state.slots, ctx.language) if ctx.intent is Intent.RECOMMEND else ""
         ctx.messages = build_messages(
             ctx.intent, ctx.language, ctx.message.text, products=ctx.products, passages=ctx.passages, need=need
@@ -266,7 +268,7 @@ class FactCheckStep:
     def __init__(self, checker: FactChecker) -> None:
         self.checker = checker
 
-    async def run(self, ctx: TurnContext) -> None:
+    def run(self, ctx: TurnContext) -> None:
         if ctx.degraded:
             return
         slots = ctx.state.slots
@@ -295,7 +297,7 @@ class OutputSafetyStep:
     def __init__(self, checks: Sequence[SafetyCheck]) -> None:
         self.checks = list(checks)
 
-    async def run(self, ctx: TurnContext) -> None:
+    def run(self, ctx: TurnContext) -> None:
         for check in self.checks:
             bind = getattr(check, "bind_context", None)
             if callable(bind):
@@ -388,7 +390,7 @@ class Pipeline:
 
     async def respond(self, message: IncomingMessage) -> AsyncIterator[ReplyEvent]:
         started = time.perf_counter()
-        state = self.memory.load(message.conversation_key)
+        state = await asyncio.to_thread(self.memory.load, message.conversation_key)
         if state.handoff and self.handoff is not None:
             await self.handoff.relay_from_shopper(message, state)
             yield ReplyDone(Reply(text="", language=state.language or self.settings.default_language, handoff=True))
@@ -403,21 +405,19 @@ class Pipeline:
             ctx.finish(text("empty", ctx.language))
         else:
             state.language = language
-            for step in (self.input_safety, self.understand, self.retrieve):
-                await self._timed(step, ctx)
-                if ctx.reply is not None:
-                    break
+            # CPU work (classifier, embeddings, search) runs in a worker thread: the adapters' event
+            # loop keeps acking and streaming other chats meanwhile.
+            await asyncio.to_thread(self._run_steps, (self.input_safety, self.understand, self.retrieve), ctx)
         if ctx.reply is None:
             yield CardsReady(cards=list(ctx.cards), choices=list(ctx.choices), language=ctx.language)
             ctx.timings["first_visible"] = (time.perf_counter() - started) * 1000
-            await self._timed(self.prompt, ctx)
+            self._run_steps((self.prompt,), ctx)
             streamed = ""
             async for delta in self._generate(ctx):
                 streamed += delta
                 yield TextDelta(delta)
             ctx.answer = ctx.fallback_text if ctx.degraded else streamed
-            await self._timed(self.fact_check, ctx)
-            await self._timed(self.output_safety, ctx)
+            await asyncio.to_thread(self._run_steps, (self.fact_check, self.output_safety), ctx)
             if ctx.answer != streamed:
                 yield TextReset(ctx.answer)
             ctx.reply = Reply(
@@ -435,7 +435,7 @@ class Pipeline:
             reply.handoff = True
             state.handoff = True
             await self.handoff.open(message, state, ctx.handoff_reason)
-        self._remember(ctx, reply)
+        await asyncio.to_thread(self._remember, ctx, reply)
         log.info(
             "turn request_id=%s platform=%s intent=%s cards=%d blocked=%s degraded=%s total_ms=%.0f",
             ctx.request_id,
@@ -448,10 +448,15 @@ class Pipeline:
         )
         yield ReplyDone(reply)
 
-    async def _timed(self, step: Step, ctx: TurnContext) -> None:
-        start = time.perf_counter()
-        await step.run(ctx)
-        ctx.timings[step.name] = (time.perf_counter() - start) * 1000
+    @staticmethod
+    def _run_steps(steps: Sequence[Step], ctx: TurnContext) -> None:
+        """Run steps in order, timing each, until one of them answers."""
+        for step in steps:
+            start = time.perf_counter()
+            step.run(ctx)
+            ctx.timings[step.name] = (time.perf_counter() - start) * 1000
+            if ctx.reply is not None:
+                return
 
     async def _generate(self, ctx: TurnContext) -> AsyncIterator[str]:
         """Stream model text; on failure or timeout degrade to the retrieval-only answer, never silence."""
