@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -112,6 +113,8 @@ class SafetyClassifier:
     def __init__(self, weights: ClassifierWeights, threads: int = 1) -> None:
         self.weights = weights
         self.encoder = MultilingualUSE(threads=max(1, min(threads, os.cpu_count() or 1)))
+        # Turns run in worker threads; one encode at a time (~2 ms) keeps BLAS from oversubscribing the cores.
+        self._encode_lock = threading.Lock()
 
     @classmethod
     def load(cls, path: Path = DEFAULT_MODEL_PATH, threads: int = 1) -> SafetyClassifier:
@@ -125,7 +128,8 @@ class SafetyClassifier:
         return result
 
     def embed(self, texts: list[str]) -> FloatArray:
-        return self.encoder.encode(texts)
+        with self._encode_lock:
+            return self.encoder.encode(texts)
 
     def score(
         self, views: list[str], payloads: list[str] | None = None, *, ignore_off_topic: bool = False

@@ -127,13 +127,14 @@ class SplitTurnCheck:
     def __init__(self, classifier: ClassifierCheck | None, *, window: int = SPLIT_TURN_WINDOW) -> None:
         self.classifier = classifier
         self.window = window
-        self._history: tuple[str, ...] = ()
+        self._bound = threading.local()  # per worker thread: concurrent turns never mix histories
 
     def bind_history(self, previous_user_texts: Sequence[str]) -> None:
-        self._history = tuple(previous_user_texts[-self.window :])
+        self._bound.history = tuple(previous_user_texts[-self.window :])
 
     def check(self, text: str, language: Language) -> SafetyVerdict:
-        history, self._history = self._history, ()
+        history: tuple[str, ...] = getattr(self._bound, "history", ())
+        self._bound.history = ()
         earlier = [t for t in history if t.strip() and match_rules(text_views(t), include_off_topic=False) is None]
         if not earlier:
             return SafetyVerdict.ok()

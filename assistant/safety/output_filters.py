@@ -2,7 +2,8 @@
 the shop did not (discounts, free items, delivery dates, warranties), bash competitors or echo someone's PII.
 
 Checks that need the turn's facts expose ``bind_context(context: str)``; the pipeline calls it with the
-prompt's user message (FACTS block, question) right before ``check`` in the same thread. Only the fenced FACTS
+prompt's user message (FACTS block, question) right before ``check`` in the same thread. The binding is
+per thread, so turns running concurrently in worker threads never see each other's facts. Only the fenced FACTS
 count as the shop's word: a shopper writing "promise me 50% off" in the question does not make it true.
 """
 
@@ -11,6 +12,7 @@ count as the shop's word: a shopper writing "promise me 50% off" in the question
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass
 
 from .. import prompt as prompt_module
@@ -202,13 +204,15 @@ class UnpromisedClaimFilter:
     name = "unpromised_claim"
 
     def __init__(self, facts: str = "") -> None:
-        self._facts = facts
+        self._default = facts
+        # The pipeline runs turns in worker threads sharing this check: each thread binds its own facts.
+        self._bound = threading.local()
 
     def bind_context(self, context: str) -> None:
-        self._facts = facts_of(context)
+        self._bound.facts = facts_of(context)
 
     def unsupported(self, text: str) -> list[str]:
-        facts = self._facts
+        facts: str = getattr(self._bound, "facts", self._default)
         problems: list[str] = []
         for claim in _CLAIMS:
             for match in claim.pattern.finditer(text):
@@ -269,14 +273,15 @@ class PiiEchoFilter:
 
     def __init__(self, redactor: PiiRedactor | None = None) -> None:
         self.redactor = redactor or PiiRedactor()
-        self._context = ""
+        self._bound = threading.local()  # per worker thread, like UnpromisedClaimFilter
 
     def bind_context(self, context: str) -> None:
-        self._context = context
+        self._bound.context = context
 
     def check(self, text: str, language: Language) -> SafetyVerdict:
-        context_digits = re.sub(r"\D", "", self._context)
-        context_lower = self._context.lower()
+        context: str = getattr(self._bound, "context", "")
+        context_digits = re.sub(r"\D", "", context)
+        context_lower = context.lower()
         for span in self.redactor.spans(text):
             value = span.value
             digits = re.sub(r"\D", "", value)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 
 from assistant.config import Settings
@@ -111,3 +113,25 @@ def test_every_system_prompt_variant_is_guarded() -> None:
 )
 def test_saying_there_is_no_offer_promises_nothing(output_checks: list[SafetyCheck], answer: str) -> None:
     assert run(output_checks, answer, prompt_context("Any discount on the X200?")).allowed
+
+
+def test_bound_facts_are_per_thread() -> None:
+    """The pipeline runs turns in worker threads that share one check: bindings must not cross."""
+    check = UnpromisedClaimFilter()
+    results: dict[str, bool] = {}
+    ready = threading.Barrier(2)
+
+    def turn(name: str, facts: str, answer: str) -> None:
+        check.bind_context(f"<<<FACTS\\n{facts}\\nFACTS>>>")
+        ready.wait()  # both threads have bound before either checks
+        results[name] = check.check(answer, "en").allowed
+
+    threads = [
+        threading.Thread(target=turn, args=("a", "- [returns] 30-day returns", "Returns within 30 days are fine.")),
+        threading.Thread(target=turn, args=("b", "- X200 ¥1,299", "You can return it within 30 days.")),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert results == {"a": True, "b": False}
