@@ -154,6 +154,7 @@ def build_assistant(
         output_checks=build_output_checks(settings),
         handoff=handoff,
     )
+    pipeline.input_safety.warm_up()
     return Assistant(settings=settings, knowledge=knowledge, generator=generator, memory=memory, pipeline=pipeline)
 
 

@@ -25,7 +25,7 @@ from .language import detect_language
 from .ports import ChatMessage, Generator, Retriever, SafetyCheck
 from .prompt import build_messages
 from .render import attribute_text, compare_answer, list_answer, money, spec_answer, use_text
-from .safety.pii import PiiRedactor
+from .safety import build_redactor, refusal_text
 from .texts import text
 from .types import (
     CardsReady,
@@ -109,13 +109,24 @@ class InputSafetyStep:
         self.checks = list(checks)
 
     def run(self, ctx: TurnContext) -> None:
+        earlier = [t.text for t in ctx.state.turns if t.role == "user"]
         for check in self.checks:
+            bind = getattr(check, "bind_history", None)
+            if callable(bind):
+                bind(earlier)  # instructions split across turns are judged together
             verdict = check.check(ctx.message.text, ctx.language)
             if not verdict.allowed:
                 ctx.blocked = verdict.reason or check.name
                 log.info("input blocked request_id=%s check=%s reason=%s", ctx.request_id, check.name, ctx.blocked)
-                ctx.finish(text("oversize" if verdict.reason == "oversize" else "blocked", ctx.language))
+                ctx.finish(refusal_text(ctx.blocked, ctx.language))
                 return
+
+    def warm_up(self) -> None:
+        """Load lazy models (the classifier) now, not on the first shopper's message."""
+        for check in self.checks:
+            warm = getattr(check, "warm_up", None)
+            if callable(warm):
+                warm()
 
 
 class UnderstandStep:
@@ -362,7 +373,7 @@ class Pipeline:
         self.generator = generator
         self.memory = memory
         self.handoff = handoff
-        self.redactor = PiiRedactor()
+        self.redactor = build_redactor(settings)
         self._generation_slots = asyncio.Semaphore(settings.llm_concurrency)
         self.refresh_catalog()
         self.input_safety = InputSafetyStep(input_checks)

@@ -22,6 +22,9 @@ from assistant.llm.model_files import assemble_default_model
 from assistant.llm.scripted import ScriptedGenerator
 from knowledge.store import KnowledgeStore
 
+# Every log line written during the session is scanned for PII; any leak fails the run.
+pytest_plugins = ("tests.safety.pii_log_scan",)
+
 # The assembled model is reused across sessions (it is 491 MB and always the same bytes).
 MODEL_CACHE = Path(os.environ.get("SHOPGUIDE_TEST_CACHE", Path.home() / ".cache" / "shopguide-tests"))
 
