@@ -137,23 +137,17 @@ ATTRIBUTE_WORDS: tuple[tuple[tuple[str, ...], str, AttributeValue], ...] = (
 )
 STOCK_WORDS = ("in stock", "available now", "ship today", "有货", "现货", "有库存")
 GREETING_WORDS = ("hi", "hello", "hey", "good morning", "good evening", "你好", "您好", "嗨", "哈喽", "在吗", "在不在")
+# Asking for a person, complaining or demanding a refund: a colleague should take over.
 HUMAN_WORDS = (
-    "human",
-    "real person",
-    "agent",
-    "representative",
-    "talk to someone",
-    "customer service",
-    "complaint",
-    "complain",
-    "manager",
-    "人工",
-    "真人",
-    "客服",
-    "转人工",
-    "投诉",
-    "经理",
-)
+    "talk to a human", "speak to a human", "talk to a person", "speak to a person", "real person",
+    "human agent", "live agent", "talk to someone", "talk to customer service", "contact customer service",
+    "complaint", "complain", "manager", "i want a refund", "refund me", "give me my money back",
+    "转人工", "人工客服", "真人", "找客服", "联系客服", "投诉", "经理", "我要退款", "申请退款", "退钱",
+)  # fmt: skip
+# Bare words that mean "a person, please" only when they are (nearly) the whole message:
+# "customer service hours?" is a policy question, "客服" alone is a request.
+BARE_HUMAN_WORDS = ("human", "agent", "person", "customer service", "人工", "客服")
+BARE_HUMAN_MAX_CHARS = 24
 POLICY_WORDS = (
     "shipping",
     "delivery",
@@ -208,6 +202,10 @@ POLICY_WORDS = (
     "保价",
     "改地址",
     "客服时间",
+    "客服几点",
+    "几点上班",
+    "营业时间",
+    "service hours",
     "尺码",
     "七天无理由",
     "7天无理由",
@@ -559,7 +557,9 @@ class Understander:
         self, lowered: str, slots: Slots, named: list[str], not_carried: str | None, *, has_need: bool, just: bool
     ) -> Intent:
         has_slot = bool(slots.category or slots.has_budget or slots.use or slots.brand or slots.attributes)
-        if _contains(lowered, HUMAN_WORDS):
+        stripped = lowered.strip(" !.?！。？~,，")
+        bare_request = len(stripped) <= BARE_HUMAN_MAX_CHARS and _contains(lowered, BARE_HUMAN_WORDS)
+        if _contains(lowered, HUMAN_WORDS) or (bare_request and not _contains(lowered, POLICY_WORDS)):
             return Intent.HUMAN
         if len(named) >= 2:
             return Intent.COMPARE
@@ -571,7 +571,6 @@ class Understander:
             return Intent.RECOMMEND
         if has_slot or _contains(lowered, RECOMMEND_WORDS) or (has_need and just):
             return Intent.RECOMMEND
-        stripped = lowered.strip(" !.?！。？~")
         if _contains(lowered, GREETING_WORDS) and len(stripped) <= len("good morning there"):
             return Intent.GREETING
         return Intent.UNKNOWN
