@@ -28,7 +28,8 @@ TASKS: dict[Intent, str] = {
     Intent.RECOMMEND: "TASK: in 1-2 short sentences, say why the products fit the shopper; name them; no list.",
     Intent.PRODUCT_INFO: "TASK: answer the shopper's question about the product in 1-2 sentences.",
     Intent.COMPARE: "TASK: compare the two products in 2 sentences: the key difference and who each suits.",
-    Intent.POLICY: "TASK: answer the shopper's question from the policy text in 1-2 sentences.",
+    Intent.POLICY: "TASK: answer the shopper's question from the policy text in 1-2 sentences, "
+    "stating the exact numbers (days, amounts) the policy gives.",
 }
 SYSTEM_PROMPTS: dict[Intent, str] = {intent: RULES + task for intent, task in TASKS.items()}
 SYSTEM_PROMPT = RULES  # the part every variant shares: what a leak check looks for

@@ -33,7 +33,7 @@ CATEGORY_WORDS: dict[str, tuple[str, ...]] = {
     "headphones": ("headphone", "headphones", "earphone", "earphones", "earbuds", "headset", "耳机", "耳麦"),
     "laptops": ("laptop", "laptops", "notebook", "ultrabook", "笔记本", "电脑", "笔记本电脑"),
     "phones": ("phone", "phones", "smartphone", "mobile", "手机"),
-    "backpacks": ("backpack", "backpacks", "rucksack", "bag", "daypack", "背包", "双肩包", "书包", "包"),
+    "backpacks": ("backpack", "backpacks", "rucksack", "bag", "daypack", "背包", "双肩包", "书包", "包包", "旅行包"),
     "water_bottles": ("water bottle", "bottle", "flask", "tumbler", "水杯", "水壶", "保温杯", "杯子", "水瓶"),
     "smartwatches": ("smartwatch", "smart watch", "watch", "fitness tracker", "手表", "智能手表", "运动手表"),
     "jackets": (
@@ -563,7 +563,8 @@ class Understander:
             return Intent.HUMAN
         if len(named) >= 2:
             return Intent.COMPARE
-        if _contains(lowered, POLICY_WORDS) and not named and not slots.category:
+        # "warranty on headphones" is about policy even though it names a category; a budget means shopping.
+        if _contains(lowered, POLICY_WORDS) and not named and not slots.has_budget:
             return Intent.POLICY
         if named:
             return Intent.PRODUCT_INFO
