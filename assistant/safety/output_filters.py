@@ -134,7 +134,8 @@ _CLAIMS = (
                                   r"立减|特价|优惠价", re.I),
            (r"discount|coupon|promo|voucher|sale|special price|deal|优惠|折扣|打折|满减|立减|特价",)),
     _Claim("free_shipping", re.compile(r"\bfree (shipping|delivery)\b|包邮|免运费|免邮", re.I),
-           (r"free (shipping|delivery)|包邮|免运费|免邮",)),
+           # policies qualify it ("free standard shipping", "免标准运费"): the qualified wording supports the claim
+           (r"free (standard |express )?(shipping|delivery)|包邮|免(标准|快递)?运费|免邮",)),
     _Claim("free_gift", re.compile(r"\bfree (gifts?|items?|samples?|accessor(y|ies)|case|bag|charger|strap|headphones)\b|"
                                    r"\bcomplimentary\b|赠送|赠品|送你|白送|免费送", re.I),
            (r"free (gift|item|sample|accessor|case|bag|charger|strap|headphones)|complimentary|赠送|赠品|免费送",)),

@@ -135,3 +135,15 @@ def test_bound_facts_are_per_thread() -> None:
     for thread in threads:
         thread.join()
     assert results == {"a": True, "b": False}
+
+
+def test_free_shipping_is_supported_by_the_qualified_policy_wording() -> None:
+    from assistant.safety.output_filters import UnpromisedClaimFilter
+
+    check = UnpromisedClaimFilter()
+    check.bind_context("<<<FACTS\n- [policies.md] Shipping fees: Free standard shipping on orders over ¥99.\nFACTS>>>")
+    assert check.check("The minimum order for free shipping is ¥99.", "en").allowed
+    check.bind_context("<<<FACTS\n- [policies.zh.md] 运费: 订单满 ¥99 免标准运费。\nFACTS>>>")
+    assert check.check("满99元包邮，免运费。", "zh").allowed
+    check.bind_context("<<<FACTS\n- [faq.md] Tracking: we send the tracking number by SMS.\nFACTS>>>")
+    assert not check.check("We offer free shipping.", "en").allowed
