@@ -44,7 +44,7 @@ from .understanding import CATEGORY_LABELS, CatalogVocabulary, Understander, Und
 
 log = logging.getLogger("shopguide.pipeline")
 
-POLICY_PASSAGES = 2
+POLICY_PASSAGES = 3  # near-ties are common among policy sections: give the model all three
 POLICY_MIN_SCORE = 0.2  # below this cosine similarity no passage is about the question
 MAX_UNKNOWN_BEFORE_HUMAN = 2
 ASSISTANT_TURN_CHARS = 500  # memory keeps a bounded copy of each answer

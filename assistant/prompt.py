@@ -21,7 +21,7 @@ RULES = (
 )
 FACTS_OPEN = "<<<FACTS"
 FACTS_CLOSE = "FACTS>>>"
-PASSAGE_CHARS = 420  # a retrieved passage is cut to this many characters to keep prefill short
+PASSAGE_CHARS = 320  # a retrieved passage is cut to this many characters to keep prefill short
 MULTI_PRODUCT_SPECS = 4  # specs per product when several are in the prompt
 
 TASKS: dict[Intent, str] = {
