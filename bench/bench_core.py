@@ -252,6 +252,7 @@ def main() -> None:
     print(f"{'metric'.ljust(width)}  {'value':>10}  target / note")
     for name, value, note in rows:
         print(f"{name.ljust(width)}  {value:>10}  {note}")
+    asyncio.run(generator.aclose())  # release llama.cpp before interpreter shutdown
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "core.json").write_text(json.dumps(report, indent=2, ensure_ascii=False))
     print(f"wrote {RESULTS / 'core.json'}")

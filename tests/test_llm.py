@@ -114,3 +114,41 @@ async def test_abandoned_generation_stops_the_model(llm: LlamaCppGenerator) -> N
             break
         await asyncio.sleep(0.05)
     assert not any(t.name == "llamacpp-generate" and t.is_alive() for t in threading.enumerate())
+
+
+def test_serve_llm_exposes_an_openai_compatible_streaming_endpoint(tmp_path: Path, model_path: Path) -> None:
+    """`shopguide serve llm` as a real process: health check, then a streamed chat completion."""
+    import os
+    import subprocess
+    import sys
+    import time
+
+    import httpx
+
+    port = _closed_port()
+    env = {**os.environ, "SHOPGUIDE_DATA_DIR": str(tmp_path), "SHOPGUIDE_MODEL_PATH": str(model_path)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bots.cli", "serve", "llm", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(base + "/health", timeout=1).status_code == httpx.codes.OK:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.3)
+        else:
+            pytest.fail("serve llm did not become healthy")
+        body = {"model": "shopguide", "stream": True, "max_tokens": 8, "messages": [{"role": "user", "content": "Hi"}]}
+        with httpx.stream("POST", base + "/v1/chat/completions", json=body, timeout=60) as response:
+            assert response.status_code == httpx.codes.OK
+            lines = [line for line in response.iter_lines() if line.startswith("data:")]
+        assert len(lines) >= 2 and lines[-1].strip() == "data: [DONE]"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
