@@ -13,7 +13,9 @@ app = typer.Typer(
 )
 kb_app = typer.Typer(help="Knowledge base: reload, inspect, diff and roll back catalog releases.", no_args_is_help=True)
 eval_app = typer.Typer(help="Measure answer accuracy and safety on bundled or your own labelled sets.")
-serve_app = typer.Typer(help="Run shopguide on a platform (telegram, slack) or serve the local LLM.", no_args_is_help=True)
+serve_app = typer.Typer(
+    help="Run shopguide on a platform (telegram, slack) or serve the local LLM.", no_args_is_help=True
+)
 app.add_typer(kb_app, name="kb")
 app.add_typer(eval_app, name="eval")
 app.add_typer(serve_app, name="serve")

@@ -124,6 +124,7 @@ def storage_label(gb: int) -> str:
 
 # --------------------------------------------------------------------------- running shoes
 
+
 class ShoeLine(NamedTuple):
     brand: str
     en: str
@@ -142,56 +143,137 @@ class ShoeLine(NamedTuple):
 
 SHOE_LINES: tuple[ShoeLine, ...] = (
     ShoeLine(
-        "Stridex", "AeroRun", "轻风跑鞋", "road", "medium", 250, 8, 459, 799, ("running", "gym"),
+        "Stridex",
+        "AeroRun",
+        "轻风跑鞋",
+        "road",
+        "medium",
+        250,
+        8,
+        459,
+        799,
+        ("running", "gym"),
         ("2", "3", "3 Wide", "4", "4 Lite"),
         "A lightweight daily trainer for easy miles and tempo days.",
         "轻量日常训练鞋，适合轻松跑和节奏跑。",
     ),
     ShoeLine(
-        "Stridex", "CloudStep", "云步缓震跑鞋", "road", "high", 290, 10, 599, 999,
-        ("running", "commuting", "gift"), ("1", "2", "2 Wide", "3"),
+        "Stridex",
+        "CloudStep",
+        "云步缓震跑鞋",
+        "road",
+        "high",
+        290,
+        10,
+        599,
+        999,
+        ("running", "commuting", "gift"),
+        ("1", "2", "2 Wide", "3"),
         "A plush max-cushion shoe for long runs and all-day comfort.",
         "厚底高缓震跑鞋，适合长距离慢跑和全天穿着。",
     ),
     ShoeLine(
-        "Stridex", "Pulse Racer", "脉冲竞速跑鞋", "road", "low", 205, 6, 899, 1299, ("running",),
+        "Stridex",
+        "Pulse Racer",
+        "脉冲竞速跑鞋",
+        "road",
+        "low",
+        205,
+        6,
+        899,
+        1299,
+        ("running",),
         ("1", "2", "2 Carbon"),
         "A race-day shoe with a firm, snappy ride for 10K to marathon.",
         "竞速比赛鞋，脚感扎实、推进有力，适合10公里到全马。",
     ),
     ShoeLine(
-        "Stridex", "TrailGrip", "山径越野跑鞋", "trail", "medium", 315, 6, 569, 949,
-        ("running", "hiking", "outdoor"), ("2", "2 GTX", "3", "3 GTX"),
+        "Stridex",
+        "TrailGrip",
+        "山径越野跑鞋",
+        "trail",
+        "medium",
+        315,
+        6,
+        569,
+        949,
+        ("running", "hiking", "outdoor"),
+        ("2", "2 GTX", "3", "3 GTX"),
         "A grippy trail runner with deep lugs for mud and rock.",
         "深齿大底越野跑鞋，泥地和岩石路面抓地力强。",
     ),
     ShoeLine(
-        "Stridex", "DailyJog", "日常慢跑鞋", "road", "medium", 290, 10, 199, 329,
-        ("running", "gym", "commuting"), ("1", "2", "2 Wide"),
+        "Stridex",
+        "DailyJog",
+        "日常慢跑鞋",
+        "road",
+        "medium",
+        290,
+        10,
+        199,
+        329,
+        ("running", "gym", "commuting"),
+        ("1", "2", "2 Wide"),
         "An affordable everyday jogging shoe for beginners.",
         "入门级日常慢跑鞋，价格亲民。",
     ),
     ShoeLine(
-        "Stridex", "Tempo", "节奏训练跑鞋", "road", "medium", 235, 8, 399, 549, ("running", "gym"),
+        "Stridex",
+        "Tempo",
+        "节奏训练跑鞋",
+        "road",
+        "medium",
+        235,
+        8,
+        399,
+        549,
+        ("running", "gym"),
         ("1", "2"),
         "A responsive trainer for intervals and gym sessions.",
         "回弹灵敏的训练鞋，适合间歇跑和健身房训练。",
     ),
     ShoeLine(
-        "Kestrel", "Ridge Runner", "山脊越野跑鞋", "trail", "high", 335, 6, 699, 1099,
-        ("running", "hiking", "outdoor"), ("1", "1 GTX", "2", "2 GTX"),
+        "Kestrel",
+        "Ridge Runner",
+        "山脊越野跑鞋",
+        "trail",
+        "high",
+        335,
+        6,
+        699,
+        1099,
+        ("running", "hiking", "outdoor"),
+        ("1", "1 GTX", "2", "2 GTX"),
         "A cushioned trail shoe for long mountain days.",
         "高缓震越野跑鞋，适合长距离山地路线。",
     ),
     ShoeLine(
-        "Kestrel", "Swift", "疾风跑鞋", "road", "medium", 255, 8, 299, 499, ("running", "gym"),
+        "Kestrel",
+        "Swift",
+        "疾风跑鞋",
+        "road",
+        "medium",
+        255,
+        8,
+        299,
+        499,
+        ("running", "gym"),
         ("3", "4", "4 Lite"),
         "A versatile road shoe at a friendly price.",
         "百搭公路跑鞋，性价比高。",
     ),
     ShoeLine(
-        "Kestrel", "Dash Kids", "少年疾跑童鞋", "road", "medium", 180, 6, 199, 269,
-        ("running", "kids", "gift"), ("1", "2"),
+        "Kestrel",
+        "Dash Kids",
+        "少年疾跑童鞋",
+        "road",
+        "medium",
+        180,
+        6,
+        199,
+        269,
+        ("running", "kids", "gift"),
+        ("1", "2"),
         "A light, hook-and-loop running shoe for kids aged 6 to 12.",
         "轻便魔术贴儿童跑鞋，适合6到12岁孩子。",
     ),
@@ -253,6 +335,7 @@ def running_shoes(rng: random.Random) -> list[Draft]:
 
 # --------------------------------------------------------------------------- headphones
 
+
 class Headphone(NamedTuple):
     brand: str
     line: str
@@ -268,52 +351,62 @@ class Headphone(NamedTuple):
 
 HEADPHONE_LINES: dict[str, tuple[str, tuple[str, ...], str, str]] = {
     "Quietude": (
-        "静界头戴式降噪耳机", ("commuting", "travel", "office", "gift"),
+        "静界头戴式降噪耳机",
+        ("commuting", "travel", "office", "gift"),
         "Flagship over-ear headphones for flights and open offices.",
         "旗舰头戴式耳机，适合飞机出行和开放式办公室。",
     ),
     "AirBuds": (
-        "灵动真无线耳机", ("commuting", "gym", "travel", "gift"),
+        "灵动真无线耳机",
+        ("commuting", "gym", "travel", "gift"),
         "Compact true wireless earbuds with a pocketable charging case.",
         "小巧真无线耳机，充电盒可轻松放入口袋。",
     ),
     "Studio": (
-        "录音室监听耳机", ("office", "study"),
+        "录音室监听耳机",
+        ("office", "study"),
         "Closed-back studio monitor headphones with a flat, accurate sound.",
         "封闭式录音室监听耳机，声音平直准确。",
     ),
     "SoundLoop": (
-        "声环真无线耳机", ("commuting", "study", "gift"),
+        "声环真无线耳机",
+        ("commuting", "study", "gift"),
         "Budget-friendly true wireless earbuds for everyday listening.",
         "高性价比真无线耳机，适合日常听歌。",
     ),
     "Thunder": (
-        "雷霆游戏耳机", ("gaming",),
+        "雷霆游戏耳机",
+        ("gaming",),
         "A gaming headset with a detachable boom microphone and 7.1 virtual surround.",
         "游戏耳机，配可拆卸麦克风，支持7.1虚拟环绕声。",
     ),
     "SprintBuds": (
-        "疾跑运动耳机", ("running", "gym"),
+        "疾跑运动耳机",
+        ("running", "gym"),
         "Sweat-resistant ear-hook sports earbuds that stay put on fast runs.",
         "防汗耳挂式运动耳机，跑步时佩戴稳固。",
     ),
     "Pods": (
-        "随心真无线耳机", ("commuting", "study", "office", "gift"),
+        "随心真无线耳机",
+        ("commuting", "study", "office", "gift"),
         "Everyday earbuds that pair instantly with Lumo phones and laptops.",
         "日常真无线耳机，可与 Lumo 手机和电脑快速配对。",
     ),
     "Arc": (
-        "弧光头戴式耳机", ("commuting", "travel", "study"),
+        "弧光头戴式耳机",
+        ("commuting", "travel", "study"),
         "Lightweight foldable over-ear headphones with long battery life.",
         "轻量可折叠头戴式耳机，续航持久。",
     ),
     "KidSafe": (
-        "儿童护耳耳机", ("kids", "study", "gift"),
+        "儿童护耳耳机",
+        ("kids", "study", "gift"),
         "Kids' headphones with an 85 dB volume limit to protect young ears.",
         "儿童耳机，音量限制在85分贝以内，保护孩子听力。",
     ),
     "Core": (
-        "经典入耳式有线耳机", ("commuting", "study"),
+        "经典入耳式有线耳机",
+        ("commuting", "study"),
         "Simple wired earbuds with an inline mic.",
         "简约入耳式有线耳机，带线控麦克风。",
     ),
@@ -400,6 +493,7 @@ def headphones(rng: random.Random) -> list[Draft]:
 
 # --------------------------------------------------------------------------- laptops
 
+
 class Laptop(NamedTuple):
     brand: str
     series: str
@@ -422,64 +516,139 @@ class LaptopSeries(NamedTuple):
 
 LAPTOP_SERIES: dict[str, LaptopSeries] = {
     "Summit 14": LaptopSeries(
-        "峰境 14 轻薄本", 14.0, 1.25, 14, ("office", "travel", "study"),
-        "A thin-and-light business ultrabook with a 2.8K display.", "轻薄商务本，配2.8K屏幕。",
+        "峰境 14 轻薄本",
+        14.0,
+        1.25,
+        14,
+        ("office", "travel", "study"),
+        "A thin-and-light business ultrabook with a 2.8K display.",
+        "轻薄商务本，配2.8K屏幕。",
     ),
     "Summit 16": LaptopSeries(
-        "峰境 16 大屏轻薄本", 16.0, 1.78, 12, ("office", "study"),
-        "A big-screen productivity laptop that still fits in a backpack.", "大屏高效办公本，依然便于携带。",
+        "峰境 16 大屏轻薄本",
+        16.0,
+        1.78,
+        12,
+        ("office", "study"),
+        "A big-screen productivity laptop that still fits in a backpack.",
+        "大屏高效办公本，依然便于携带。",
     ),
     "Forge 15": LaptopSeries(
-        "锻炉 15 游戏本", 15.6, 2.3, 6, ("gaming",),
-        "A gaming laptop with a 165 Hz display and advanced cooling.", "游戏本，165Hz高刷屏，强力散热。",
+        "锻炉 15 游戏本",
+        15.6,
+        2.3,
+        6,
+        ("gaming",),
+        "A gaming laptop with a 165 Hz display and advanced cooling.",
+        "游戏本，165Hz高刷屏，强力散热。",
     ),
     "Forge 16": LaptopSeries(
-        "锻炉 16 游戏本", 16.0, 2.5, 6, ("gaming",),
-        "A 16-inch gaming laptop with a 240 Hz QHD+ display.", "16英寸游戏本，240Hz 2.5K高刷屏。",
+        "锻炉 16 游戏本",
+        16.0,
+        2.5,
+        6,
+        ("gaming",),
+        "A 16-inch gaming laptop with a 240 Hz QHD+ display.",
+        "16英寸游戏本，240Hz 2.5K高刷屏。",
     ),
     "Forge 17": LaptopSeries(
-        "锻炉 17 游戏本", 17.3, 2.9, 5, ("gaming",),
-        "A desktop-replacement gaming laptop with a 17.3-inch screen.", "17.3英寸大屏游戏本，可替代台式机。",
+        "锻炉 17 游戏本",
+        17.3,
+        2.9,
+        5,
+        ("gaming",),
+        "A desktop-replacement gaming laptop with a 17.3-inch screen.",
+        "17.3英寸大屏游戏本，可替代台式机。",
     ),
     "Scholar 13": LaptopSeries(
-        "学霸 13 学生本", 13.3, 1.3, 10, ("study", "office"),
-        "An affordable student laptop for classes and homework.", "高性价比学生本，适合上课和写作业。",
+        "学霸 13 学生本",
+        13.3,
+        1.3,
+        10,
+        ("study", "office"),
+        "An affordable student laptop for classes and homework.",
+        "高性价比学生本，适合上课和写作业。",
     ),
     "Scholar 14": LaptopSeries(
-        "学霸 14 学生本", 14.0, 1.4, 11, ("study", "office"),
-        "A durable 14-inch student laptop with a spill-resistant keyboard.", "耐用14英寸学生本，键盘防泼溅。",
+        "学霸 14 学生本",
+        14.0,
+        1.4,
+        11,
+        ("study", "office"),
+        "A durable 14-inch student laptop with a spill-resistant keyboard.",
+        "耐用14英寸学生本，键盘防泼溅。",
     ),
     "Creator 16": LaptopSeries(
-        "创想 16 创作本", 16.0, 2.0, 9, ("photography", "office"),
-        "A creator laptop with a colour-calibrated 3.2K OLED screen.", "创作本，配出厂校色3.2K OLED屏。",
+        "创想 16 创作本",
+        16.0,
+        2.0,
+        9,
+        ("photography", "office"),
+        "A creator laptop with a colour-calibrated 3.2K OLED screen.",
+        "创作本，配出厂校色3.2K OLED屏。",
     ),
     "Book Air 13": LaptopSeries(
-        "Book Air 13 轻薄本", 13.3, 1.15, 15, ("office", "study", "travel"),
-        "An ultra-light, fanless-quiet laptop for work on the go.", "超轻薄静音笔记本，适合移动办公。",
+        "Book Air 13 轻薄本",
+        13.3,
+        1.15,
+        15,
+        ("office", "study", "travel"),
+        "An ultra-light, fanless-quiet laptop for work on the go.",
+        "超轻薄静音笔记本，适合移动办公。",
     ),
     "Book Air 15": LaptopSeries(
-        "Book Air 15 轻薄本", 15.3, 1.45, 14, ("office", "study", "travel"),
-        "A light laptop with a roomy 15.3-inch screen.", "轻薄笔记本，配15.3英寸大屏。",
+        "Book Air 15 轻薄本",
+        15.3,
+        1.45,
+        14,
+        ("office", "study", "travel"),
+        "A light laptop with a roomy 15.3-inch screen.",
+        "轻薄笔记本，配15.3英寸大屏。",
     ),
     "Book Pro 14": LaptopSeries(
-        "Book Pro 14 创作本", 14.5, 1.55, 12, ("photography", "office"),
-        "A compact creator laptop with a 2.8K 120 Hz screen.", "小巧创作本，2.8K 120Hz屏幕。",
+        "Book Pro 14 创作本",
+        14.5,
+        1.55,
+        12,
+        ("photography", "office"),
+        "A compact creator laptop with a 2.8K 120 Hz screen.",
+        "小巧创作本，2.8K 120Hz屏幕。",
     ),
     "Book 15": LaptopSeries(
-        "Book 15 家用办公本", 15.6, 1.7, 9, ("office", "study"),
-        "A no-nonsense 15.6-inch laptop for home and office.", "实用15.6英寸家用办公本。",
+        "Book 15 家用办公本",
+        15.6,
+        1.7,
+        9,
+        ("office", "study"),
+        "A no-nonsense 15.6-inch laptop for home and office.",
+        "实用15.6英寸家用办公本。",
     ),
     "Flip 14": LaptopSeries(
-        "Flip 14 二合一翻转本", 14.0, 1.5, 11, ("study", "office", "travel"),
-        "A 2-in-1 convertible with a touch screen and stylus support.", "二合一翻转本，支持触屏和手写笔。",
+        "Flip 14 二合一翻转本",
+        14.0,
+        1.5,
+        11,
+        ("study", "office", "travel"),
+        "A 2-in-1 convertible with a touch screen and stylus support.",
+        "二合一翻转本，支持触屏和手写笔。",
     ),
     "Play 15": LaptopSeries(
-        "Play 15 游戏本", 15.6, 2.2, 6, ("gaming", "study"),
-        "An entry gaming laptop with a 144 Hz display.", "入门游戏本，144Hz高刷屏。",
+        "Play 15 游戏本",
+        15.6,
+        2.2,
+        6,
+        ("gaming", "study"),
+        "An entry gaming laptop with a 144 Hz display.",
+        "入门游戏本，144Hz高刷屏。",
     ),
     "Book Mini 12": LaptopSeries(
-        "Book Mini 12 便携本", 12.4, 0.98, 10, ("travel", "study"),
-        "A pocket-friendly 12-inch laptop for notes and travel.", "小巧12英寸便携本，适合记笔记和出差。",
+        "Book Mini 12 便携本",
+        12.4,
+        0.98,
+        10,
+        ("travel", "study"),
+        "A pocket-friendly 12-inch laptop for notes and travel.",
+        "小巧12英寸便携本，适合记笔记和出差。",
     ),
 }
 
@@ -565,6 +734,7 @@ def laptops(rng: random.Random) -> list[Draft]:
 
 
 # --------------------------------------------------------------------------- phones
+
 
 class Phone(NamedTuple):
     brand: str
@@ -700,6 +870,7 @@ def phones(rng: random.Random) -> list[Draft]:
 
 # --------------------------------------------------------------------------- backpacks
 
+
 class Backpack(NamedTuple):
     brand: str
     line: str
@@ -712,56 +883,95 @@ class Backpack(NamedTuple):
 
 BACKPACK_LINES: dict[str, tuple[str, str, tuple[str, ...], str, str]] = {
     "Metro": (
-        "Backpack", "都市通勤双肩包", ("commuting", "office", "study"),
-        "A clean-lined commuter backpack with a quick-access front pocket.", "简约通勤双肩包，前置快取口袋。",
+        "Backpack",
+        "都市通勤双肩包",
+        ("commuting", "office", "study"),
+        "A clean-lined commuter backpack with a quick-access front pocket.",
+        "简约通勤双肩包，前置快取口袋。",
     ),
     "Metro Pro": (
-        "Backpack", "都市通勤双肩包 Pro", ("commuting", "office", "travel"),
-        "The commuter backpack in waterproof TPU-coated fabric.", "通勤双肩包防水版，TPU涂层面料。",
+        "Backpack",
+        "都市通勤双肩包 Pro",
+        ("commuting", "office", "travel"),
+        "The commuter backpack in waterproof TPU-coated fabric.",
+        "通勤双肩包防水版，TPU涂层面料。",
     ),
     "Alpine": (
-        "Hiking Pack", "阿尔卑登山包", ("hiking", "outdoor", "travel"),
-        "A trekking pack with an adjustable back system and hip belt.", "可调背负系统登山包，带腰带。",
+        "Hiking Pack",
+        "阿尔卑登山包",
+        ("hiking", "outdoor", "travel"),
+        "A trekking pack with an adjustable back system and hip belt.",
+        "可调背负系统登山包，带腰带。",
     ),
     "Campus": (
-        "Backpack", "学院书包", ("study", "commuting"),
-        "A student backpack with a bottle pocket and reflective strips.", "学生书包，带水杯袋和反光条。",
+        "Backpack",
+        "学院书包",
+        ("study", "commuting"),
+        "A student backpack with a bottle pocket and reflective strips.",
+        "学生书包，带水杯袋和反光条。",
     ),
     "Executive": (
-        "Business Backpack", "商务双肩包", ("office", "travel"),
-        "A sleek business backpack with a luggage pass-through strap.", "商务双肩包，背面可套拉杆箱。",
+        "Business Backpack",
+        "商务双肩包",
+        ("office", "travel"),
+        "A sleek business backpack with a luggage pass-through strap.",
+        "商务双肩包，背面可套拉杆箱。",
     ),
     "Trailhead": (
-        "Daypack", "径途日用背包", ("hiking", "commuting", "outdoor"),
-        "A light daypack for short hikes and city days.", "轻量日用背包，适合短途徒步和城市出行。",
+        "Daypack",
+        "径途日用背包",
+        ("hiking", "commuting", "outdoor"),
+        "A light daypack for short hikes and city days.",
+        "轻量日用背包，适合短途徒步和城市出行。",
     ),
     "Voyager": (
-        "Travel Pack", "远行旅行背包", ("travel",),
-        "A carry-on travel pack that opens flat like a suitcase.", "登机旅行背包，可像行李箱一样全开。",
+        "Travel Pack",
+        "远行旅行背包",
+        ("travel",),
+        "A carry-on travel pack that opens flat like a suitcase.",
+        "登机旅行背包，可像行李箱一样全开。",
     ),
     "ShutterPack": (
-        "Camera Backpack", "快门摄影双肩包", ("photography", "travel"),
-        "A camera backpack with padded dividers and side access.", "摄影双肩包，带软隔板和侧开取机口。",
+        "Camera Backpack",
+        "快门摄影双肩包",
+        ("photography", "travel"),
+        "A camera backpack with padded dividers and side access.",
+        "摄影双肩包，带软隔板和侧开取机口。",
     ),
     "DrySeal": (
-        "Roll-Top Backpack", "密封防水卷口背包", ("outdoor", "commuting", "travel"),
-        "A welded roll-top backpack for cycling and boating.", "高周波焊接卷口背包，适合骑行和水上活动。",
+        "Roll-Top Backpack",
+        "密封防水卷口背包",
+        ("outdoor", "commuting", "travel"),
+        "A welded roll-top backpack for cycling and boating.",
+        "高周波焊接卷口背包，适合骑行和水上活动。",
     ),
     "Junior": (
-        "Kids Backpack", "儿童书包", ("kids", "study"),
-        "A light kids' backpack with a chest strap.", "轻量儿童书包，带胸扣。",
+        "Kids Backpack",
+        "儿童书包",
+        ("kids", "study"),
+        "A light kids' backpack with a chest strap.",
+        "轻量儿童书包，带胸扣。",
     ),
     "Roam": (
-        "Packable Backpack", "可折叠旅行包", ("travel", "hiking"),
-        "An ultralight backpack that folds into its own pocket.", "超轻背包，可收纳进自身口袋。",
+        "Packable Backpack",
+        "可折叠旅行包",
+        ("travel", "hiking"),
+        "An ultralight backpack that folds into its own pocket.",
+        "超轻背包，可收纳进自身口袋。",
     ),
     "RunVest": (
-        "Running Vest", "跑步背心包", ("running", "hiking"),
-        "A bounce-free running vest with soft-flask pockets.", "贴身不晃的跑步背心包，带软水壶袋。",
+        "Running Vest",
+        "跑步背心包",
+        ("running", "hiking"),
+        "A bounce-free running vest with soft-flask pockets.",
+        "贴身不晃的跑步背心包，带软水壶袋。",
     ),
     "GymPack": (
-        "Backpack", "健身双肩包", ("gym", "commuting"),
-        "A gym backpack with a separate ventilated shoe compartment.", "健身双肩包，独立透气鞋仓。",
+        "Backpack",
+        "健身双肩包",
+        ("gym", "commuting"),
+        "A gym backpack with a separate ventilated shoe compartment.",
+        "健身双肩包，独立透气鞋仓。",
     ),
 }
 
@@ -836,6 +1046,7 @@ def backpacks(rng: random.Random) -> list[Draft]:
 
 # --------------------------------------------------------------------------- water bottles
 
+
 class Bottle(NamedTuple):
     brand: str
     line: str
@@ -859,62 +1070,88 @@ MATERIAL_ZH = {
 
 BOTTLE_LINES: dict[str, tuple[str, tuple[str, ...], str, str]] = {
     "ThermoFlask": (
-        "恒温保温杯", ("office", "commuting", "gift"),
-        "A double-wall vacuum flask with a one-hand flip lid.", "双层真空保温杯，单手弹盖。",
+        "恒温保温杯",
+        ("office", "commuting", "gift"),
+        "A double-wall vacuum flask with a one-hand flip lid.",
+        "双层真空保温杯，单手弹盖。",
     ),
     "Glass Bottle": (
-        "玻璃水杯", ("office", "study"),
-        "A clear glass bottle with a protective sleeve.", "透明玻璃水杯，带防烫保护套。",
+        "玻璃水杯",
+        ("office", "study"),
+        "A clear glass bottle with a protective sleeve.",
+        "透明玻璃水杯，带防烫保护套。",
     ),
     "Kids Sipper": (
-        "儿童吸管杯", ("kids",),
-        "A spill-proof straw bottle sized for small hands.", "防漏吸管杯，适合小朋友握持。",
+        "儿童吸管杯",
+        ("kids",),
+        "A spill-proof straw bottle sized for small hands.",
+        "防漏吸管杯，适合小朋友握持。",
     ),
     "Kids Sipper Insulated": (
-        "儿童保温吸管杯", ("kids", "gift"),
-        "An insulated straw bottle that keeps school drinks cool.", "儿童保温吸管杯，上学饮品保冷。",
+        "儿童保温吸管杯",
+        ("kids", "gift"),
+        "An insulated straw bottle that keeps school drinks cool.",
+        "儿童保温吸管杯，上学饮品保冷。",
     ),
     "Sport Bottle": (
-        "运动水壶", ("gym", "running"),
-        "A squeezable sports bottle with a push-pull cap.", "可挤压运动水壶，推拉式瓶盖。",
+        "运动水壶",
+        ("gym", "running"),
+        "A squeezable sports bottle with a push-pull cap.",
+        "可挤压运动水壶，推拉式瓶盖。",
     ),
     "Commuter Tumbler": (
-        "车载随行杯", ("commuting", "office"),
-        "A cup-holder-friendly tumbler with a straw lid.", "可放车载杯架的随行杯，吸管盖设计。",
+        "车载随行杯",
+        ("commuting", "office"),
+        "A cup-holder-friendly tumbler with a straw lid.",
+        "可放车载杯架的随行杯，吸管盖设计。",
     ),
     "Pocket Mini": (
-        "口袋保温杯", ("gift", "commuting"),
-        "A pocket-sized insulated flask for a single coffee.", "口袋大小的保温杯，刚好一杯咖啡。",
+        "口袋保温杯",
+        ("gift", "commuting"),
+        "A pocket-sized insulated flask for a single coffee.",
+        "口袋大小的保温杯，刚好一杯咖啡。",
     ),
     "HydroTrack": (
-        "刻度提醒大水壶", ("gym", "office"),
+        "刻度提醒大水壶",
+        ("gym", "office"),
         "A large bottle with hourly time markers to help you drink enough.",
         "大容量水壶，带时间刻度提醒喝水。",
     ),
     "Fold": (
-        "折叠硅胶水杯", ("travel", "hiking"),
-        "A collapsible bottle that rolls flat when empty.", "可折叠水杯，喝完后可卷起收纳。",
+        "折叠硅胶水杯",
+        ("travel", "hiking"),
+        "A collapsible bottle that rolls flat when empty.",
+        "可折叠水杯，喝完后可卷起收纳。",
     ),
     "Titanium Bottle": (
-        "钛水壶", ("hiking", "outdoor"),
+        "钛水壶",
+        ("hiking", "outdoor"),
         "An ultralight single-wall titanium bottle you can heat on a stove.",
         "超轻单层钛水壶，可直接上炉加热。",
     ),
     "Trail Flask": (
-        "径途保温壶", ("hiking", "outdoor", "travel"),
-        "A rugged insulated flask with a cup lid for the trail.", "坚固户外保温壶，杯盖可当水杯。",
+        "径途保温壶",
+        ("hiking", "outdoor", "travel"),
+        "A rugged insulated flask with a cup lid for the trail.",
+        "坚固户外保温壶，杯盖可当水杯。",
     ),
     "SoftFlask": (
-        "跑步软水壶", ("running",),
-        "A squeezable soft flask that fits running vest pockets.", "可挤压软水壶，可放入跑步背心口袋。",
+        "跑步软水壶",
+        ("running",),
+        "A squeezable soft flask that fits running vest pockets.",
+        "可挤压软水壶，可放入跑步背心口袋。",
     ),
     "Shaker": (
-        "健身摇摇杯", ("gym",),
-        "A protein shaker with a mixing ball.", "蛋白粉摇摇杯，内置搅拌球。",
+        "健身摇摇杯",
+        ("gym",),
+        "A protein shaker with a mixing ball.",
+        "蛋白粉摇摇杯，内置搅拌球。",
     ),
     "Shaker Pro": (
-        "健身摇摇杯 Pro", ("gym",),
-        "A protein shaker with a stackable powder compartment.", "蛋白粉摇摇杯，底部带可叠加粉仓。",
+        "健身摇摇杯 Pro",
+        ("gym",),
+        "A protein shaker with a stackable powder compartment.",
+        "蛋白粉摇摇杯，底部带可叠加粉仓。",
     ),
 }
 
@@ -979,8 +1216,7 @@ def water_bottles(rng: random.Random) -> list[Draft]:
                 uses=uses,
                 description=f"{tag_en} {bt.capacity} ml, {bt.material}, {ins_en}, {leak_en}; {bt.weight} g.",
                 description_zh=(
-                    f"{tag_zh}容量{bt.capacity}毫升，{MATERIAL_ZH[bt.material]}，{ins_zh}，"
-                    f"{leak_zh}，重{bt.weight}克。"
+                    f"{tag_zh}容量{bt.capacity}毫升，{MATERIAL_ZH[bt.material]}，{ins_zh}，{leak_zh}，重{bt.weight}克。"
                 ),
             )
         )
@@ -988,6 +1224,7 @@ def water_bottles(rng: random.Random) -> list[Draft]:
 
 
 # --------------------------------------------------------------------------- smartwatches
+
 
 class Watch(NamedTuple):
     brand: str
@@ -1014,11 +1251,13 @@ WATCH_LINES: dict[str, tuple[tuple[str, ...], str, str]] = {
     ),
     "Band": (
         ("gym", "running", "gift"),
-        "A slim fitness band with heart-rate and sleep tracking.", "轻薄运动手环，支持心率和睡眠监测。",
+        "A slim fitness band with heart-rate and sleep tracking.",
+        "轻薄运动手环，支持心率和睡眠监测。",
     ),
     "Watch": (
         ("commuting", "gym", "office", "gift"),
-        "A full smartwatch with apps, calls and notifications.", "全功能智能手表，支持应用、通话和消息提醒。",
+        "A full smartwatch with apps, calls and notifications.",
+        "全功能智能手表，支持应用、通话和消息提醒。",
     ),
     "Watch Ultra": (
         ("outdoor", "hiking", "gift"),
@@ -1027,19 +1266,23 @@ WATCH_LINES: dict[str, tuple[tuple[str, ...], str, str]] = {
     ),
     "Kids Watch": (
         ("kids", "gift"),
-        "A kids' phone watch with video calls and location sharing.", "儿童电话手表，支持视频通话和定位。",
+        "A kids' phone watch with video calls and location sharing.",
+        "儿童电话手表，支持视频通话和定位。",
     ),
     "Fit": (
         ("gym", "gift"),
-        "A light health band with SpO2 and stress tracking.", "轻巧健康手环，支持血氧和压力监测。",
+        "A light health band with SpO2 and stress tracking.",
+        "轻巧健康手环，支持血氧和压力监测。",
     ),
     "Chrono": (
         ("office", "gift", "commuting"),
-        "A classic-looking smartwatch with a stainless steel case.", "经典外观智能手表，不锈钢表壳。",
+        "A classic-looking smartwatch with a stainless steel case.",
+        "经典外观智能手表，不锈钢表壳。",
     ),
     "Active": (
         ("gym", "running"),
-        "An affordable sports watch with 100+ workout modes.", "高性价比运动手表，100多种运动模式。",
+        "An affordable sports watch with 100+ workout modes.",
+        "高性价比运动手表，100多种运动模式。",
     ),
 }
 
@@ -1131,6 +1374,7 @@ def smartwatches(rng: random.Random) -> list[Draft]:
 
 # --------------------------------------------------------------------------- jackets
 
+
 class Jacket(NamedTuple):
     brand: str
     name: str
@@ -1153,156 +1397,454 @@ CITY = ("commuting", "travel")
 
 JACKETS: tuple[Jacket, ...] = (
     Jacket(
-        "Kestrel", "Storm Shell 2", "风暴冲锋衣 2代",
-        True, False, "none", 420, "regular", True, 899,
-        SHELL, "A 2.5-layer hardshell for wet hikes.", "2.5层硬壳冲锋衣，雨天徒步必备。",
+        "Kestrel",
+        "Storm Shell 2",
+        "风暴冲锋衣 2代",
+        True,
+        False,
+        "none",
+        420,
+        "regular",
+        True,
+        899,
+        SHELL,
+        "A 2.5-layer hardshell for wet hikes.",
+        "2.5层硬壳冲锋衣，雨天徒步必备。",
     ),
     Jacket(
-        "Kestrel", "Storm Shell 3", "风暴冲锋衣 3代",
-        True, False, "none", 380, "regular", True, 1299,
-        SHELL, "A breathable 3-layer hardshell with pit zips.", "透气3层硬壳冲锋衣，带腋下透气拉链。",
+        "Kestrel",
+        "Storm Shell 3",
+        "风暴冲锋衣 3代",
+        True,
+        False,
+        "none",
+        380,
+        "regular",
+        True,
+        1299,
+        SHELL,
+        "A breathable 3-layer hardshell with pit zips.",
+        "透气3层硬壳冲锋衣，带腋下透气拉链。",
     ),
     Jacket(
-        "Kestrel", "Storm Shell 3 Pro", "风暴冲锋衣 3代 Pro",
-        True, False, "none", 360, "regular", True, 1899,
-        SHELL, "The alpine hardshell with a helmet-compatible hood.", "高山硬壳冲锋衣，兜帽可兼容头盔。",
+        "Kestrel",
+        "Storm Shell 3 Pro",
+        "风暴冲锋衣 3代 Pro",
+        True,
+        False,
+        "none",
+        360,
+        "regular",
+        True,
+        1899,
+        SHELL,
+        "The alpine hardshell with a helmet-compatible hood.",
+        "高山硬壳冲锋衣，兜帽可兼容头盔。",
     ),
     Jacket(
-        "Kestrel", "Windrunner", "轻风皮肤衣",
-        False, False, "none", 130, "slim", True, 299,
-        RUN, "A featherweight windbreaker that packs into its pocket.", "超轻防风皮肤衣，可收纳进口袋。",
+        "Kestrel",
+        "Windrunner",
+        "轻风皮肤衣",
+        False,
+        False,
+        "none",
+        130,
+        "slim",
+        True,
+        299,
+        RUN,
+        "A featherweight windbreaker that packs into its pocket.",
+        "超轻防风皮肤衣，可收纳进口袋。",
     ),
     Jacket(
-        "Kestrel", "Windrunner 2", "轻风皮肤衣 2代",
-        False, False, "none", 110, "slim", True, 399,
-        RUN, "An even lighter windbreaker with UPF 50 sun protection.", "更轻的防风皮肤衣，UPF50防晒。",
+        "Kestrel",
+        "Windrunner 2",
+        "轻风皮肤衣 2代",
+        False,
+        False,
+        "none",
+        110,
+        "slim",
+        True,
+        399,
+        RUN,
+        "An even lighter windbreaker with UPF 50 sun protection.",
+        "更轻的防风皮肤衣，UPF50防晒。",
     ),
     Jacket(
-        "Kestrel", "Windrunner 2 Hoodless", "轻风皮肤衣 2代 无帽款",
-        False, False, "none", 100, "slim", False, 369,
-        RUN, "The hoodless windbreaker for racing and cycling.", "无帽防风皮肤衣，适合比赛和骑行。",
+        "Kestrel",
+        "Windrunner 2 Hoodless",
+        "轻风皮肤衣 2代 无帽款",
+        False,
+        False,
+        "none",
+        100,
+        "slim",
+        False,
+        369,
+        RUN,
+        "The hoodless windbreaker for racing and cycling.",
+        "无帽防风皮肤衣，适合比赛和骑行。",
     ),
     Jacket(
-        "Kestrel", "DownLite 2", "轻羽绒服 2代",
-        False, True, "down", 280, "regular", False, 799,
-        CITY, "A packable 800-fill goose down jacket.", "可收纳轻羽绒服，800蓬松度鹅绒。",
+        "Kestrel",
+        "DownLite 2",
+        "轻羽绒服 2代",
+        False,
+        True,
+        "down",
+        280,
+        "regular",
+        False,
+        799,
+        CITY,
+        "A packable 800-fill goose down jacket.",
+        "可收纳轻羽绒服，800蓬松度鹅绒。",
     ),
     Jacket(
-        "Kestrel", "DownLite 2 Hooded", "轻羽绒服 2代 连帽款",
-        False, True, "down", 310, "regular", True, 899,
-        CITY, "The packable down jacket with an insulated hood.", "连帽款可收纳轻羽绒服。",
+        "Kestrel",
+        "DownLite 2 Hooded",
+        "轻羽绒服 2代 连帽款",
+        False,
+        True,
+        "down",
+        310,
+        "regular",
+        True,
+        899,
+        CITY,
+        "The packable down jacket with an insulated hood.",
+        "连帽款可收纳轻羽绒服。",
     ),
     Jacket(
-        "Kestrel", "Polar Parka", "极地羽绒派克",
-        True, True, "down", 1350, "relaxed", True, 2499,
-        ("outdoor", "travel", "commuting"), "An expedition parka for deep winter.", "严寒远征派克大衣。",
+        "Kestrel",
+        "Polar Parka",
+        "极地羽绒派克",
+        True,
+        True,
+        "down",
+        1350,
+        "relaxed",
+        True,
+        2499,
+        ("outdoor", "travel", "commuting"),
+        "An expedition parka for deep winter.",
+        "严寒远征派克大衣。",
     ),
     Jacket(
-        "Kestrel", "Polar Parka Long", "极地羽绒派克 长款",
-        True, True, "down", 1550, "relaxed", True, 2999,
-        ("outdoor", "travel", "commuting"), "A knee-length expedition parka.", "及膝长款远征派克大衣。",
+        "Kestrel",
+        "Polar Parka Long",
+        "极地羽绒派克 长款",
+        True,
+        True,
+        "down",
+        1550,
+        "relaxed",
+        True,
+        2999,
+        ("outdoor", "travel", "commuting"),
+        "A knee-length expedition parka.",
+        "及膝长款远征派克大衣。",
     ),
     Jacket(
-        "Kestrel", "Trio 3-in-1 Jacket", "三合一冲锋衣",
-        True, True, "fleece", 1100, "regular", True, 1299,
-        SHELL, "A waterproof shell with a zip-in fleece liner.", "防水外壳搭配可拆卸抓绒内胆。",
+        "Kestrel",
+        "Trio 3-in-1 Jacket",
+        "三合一冲锋衣",
+        True,
+        True,
+        "fleece",
+        1100,
+        "regular",
+        True,
+        1299,
+        SHELL,
+        "A waterproof shell with a zip-in fleece liner.",
+        "防水外壳搭配可拆卸抓绒内胆。",
     ),
     Jacket(
-        "Kestrel", "Trio 3-in-1 Jacket Pro", "三合一冲锋衣 Pro",
-        True, True, "down", 1050, "regular", True, 1699,
-        SHELL, "A waterproof shell with a zip-in down liner.", "防水外壳搭配可拆卸羽绒内胆。",
+        "Kestrel",
+        "Trio 3-in-1 Jacket Pro",
+        "三合一冲锋衣 Pro",
+        True,
+        True,
+        "down",
+        1050,
+        "regular",
+        True,
+        1699,
+        SHELL,
+        "A waterproof shell with a zip-in down liner.",
+        "防水外壳搭配可拆卸羽绒内胆。",
     ),
     Jacket(
-        "Kestrel", "Puddle Kids Rain Jacket", "儿童防水外套",
-        True, False, "none", 260, "regular", True, 259,
-        ("kids", "outdoor"), "A kids' rain jacket with reflective trim.", "儿童防水外套，带反光条。",
+        "Kestrel",
+        "Puddle Kids Rain Jacket",
+        "儿童防水外套",
+        True,
+        False,
+        "none",
+        260,
+        "regular",
+        True,
+        259,
+        ("kids", "outdoor"),
+        "A kids' rain jacket with reflective trim.",
+        "儿童防水外套，带反光条。",
     ),
     Jacket(
-        "Kestrel", "Puddle Kids Insulated Jacket", "儿童防水棉服",
-        True, True, "synthetic", 480, "regular", True, 399,
-        ("kids", "outdoor"), "A warm, waterproof kids' winter jacket.", "保暖防水儿童冬季棉服。",
+        "Kestrel",
+        "Puddle Kids Insulated Jacket",
+        "儿童防水棉服",
+        True,
+        True,
+        "synthetic",
+        480,
+        "regular",
+        True,
+        399,
+        ("kids", "outdoor"),
+        "A warm, waterproof kids' winter jacket.",
+        "保暖防水儿童冬季棉服。",
     ),
     Jacket(
-        "Kestrel", "Swift Run Jacket", "疾风跑步夹克",
-        False, False, "none", 150, "slim", False, 349,
-        ("running",), "A reflective running jacket with a back vent.", "反光跑步夹克，背部透气。",
+        "Kestrel",
+        "Swift Run Jacket",
+        "疾风跑步夹克",
+        False,
+        False,
+        "none",
+        150,
+        "slim",
+        False,
+        349,
+        ("running",),
+        "A reflective running jacket with a back vent.",
+        "反光跑步夹克，背部透气。",
     ),
     Jacket(
-        "Kestrel", "Swift Thermal Run Jacket", "疾风保暖跑步夹克",
-        False, True, "synthetic", 260, "slim", False, 499,
-        ("running",), "A thermal running jacket for winter miles.", "冬季保暖跑步夹克。",
+        "Kestrel",
+        "Swift Thermal Run Jacket",
+        "疾风保暖跑步夹克",
+        False,
+        True,
+        "synthetic",
+        260,
+        "slim",
+        False,
+        499,
+        ("running",),
+        "A thermal running jacket for winter miles.",
+        "冬季保暖跑步夹克。",
     ),
     Jacket(
-        "Kestrel", "Ember Puffer", "余烬棉服",
-        False, True, "synthetic", 520, "regular", False, 599,
-        CITY, "A synthetic puffer that stays warm when damp.", "合成棉服，受潮依然保暖。",
+        "Kestrel",
+        "Ember Puffer",
+        "余烬棉服",
+        False,
+        True,
+        "synthetic",
+        520,
+        "regular",
+        False,
+        599,
+        CITY,
+        "A synthetic puffer that stays warm when damp.",
+        "合成棉服，受潮依然保暖。",
     ),
     Jacket(
-        "Kestrel", "Ember Puffer Hooded", "余烬棉服 连帽款",
-        False, True, "synthetic", 560, "regular", True, 699,
-        CITY, "The hooded synthetic puffer.", "连帽款合成棉服。",
+        "Kestrel",
+        "Ember Puffer Hooded",
+        "余烬棉服 连帽款",
+        False,
+        True,
+        "synthetic",
+        560,
+        "regular",
+        True,
+        699,
+        CITY,
+        "The hooded synthetic puffer.",
+        "连帽款合成棉服。",
     ),
     Jacket(
-        "Nordpeak", "City Trench", "都市风衣",
-        False, False, "none", 850, "regular", False, 1199,
-        ("commuting", "office"), "A water-repellent cotton-blend trench coat.", "防泼水棉混纺风衣。",
+        "Nordpeak",
+        "City Trench",
+        "都市风衣",
+        False,
+        False,
+        "none",
+        850,
+        "regular",
+        False,
+        1199,
+        ("commuting", "office"),
+        "A water-repellent cotton-blend trench coat.",
+        "防泼水棉混纺风衣。",
     ),
     Jacket(
-        "Nordpeak", "City Trench Long", "都市风衣 长款",
-        False, False, "none", 980, "relaxed", False, 1499,
-        ("commuting", "office"), "A longer relaxed-cut trench coat.", "宽松长款风衣。",
+        "Nordpeak",
+        "City Trench Long",
+        "都市风衣 长款",
+        False,
+        False,
+        "none",
+        980,
+        "relaxed",
+        False,
+        1499,
+        ("commuting", "office"),
+        "A longer relaxed-cut trench coat.",
+        "宽松长款风衣。",
     ),
     Jacket(
-        "Nordpeak", "Metro Rain Jacket", "都市通勤防水夹克",
-        True, False, "none", 450, "regular", True, 599,
-        ("commuting", "travel"), "A city rain jacket with taped seams.", "城市通勤防水夹克，全压胶。",
+        "Nordpeak",
+        "Metro Rain Jacket",
+        "都市通勤防水夹克",
+        True,
+        False,
+        "none",
+        450,
+        "regular",
+        True,
+        599,
+        ("commuting", "travel"),
+        "A city rain jacket with taped seams.",
+        "城市通勤防水夹克，全压胶。",
     ),
     Jacket(
-        "Nordpeak", "Metro Rain Jacket Pro", "都市通勤防水夹克 Pro",
-        True, False, "none", 420, "slim", True, 899,
-        ("commuting", "travel"), "A tailored rain jacket with a stretch face fabric.",
+        "Nordpeak",
+        "Metro Rain Jacket Pro",
+        "都市通勤防水夹克 Pro",
+        True,
+        False,
+        "none",
+        420,
+        "slim",
+        True,
+        899,
+        ("commuting", "travel"),
+        "A tailored rain jacket with a stretch face fabric.",
         "修身防水夹克，弹力面料。",
     ),
     Jacket(
-        "Nordpeak", "Polar Fleece 200", "抓绒外套 200",
-        False, True, "fleece", 380, "regular", False, 199,
-        ("hiking", "outdoor"), "A midweight fleece for layering.", "中厚抓绒外套，适合叠穿。",
+        "Nordpeak",
+        "Polar Fleece 200",
+        "抓绒外套 200",
+        False,
+        True,
+        "fleece",
+        380,
+        "regular",
+        False,
+        199,
+        ("hiking", "outdoor"),
+        "A midweight fleece for layering.",
+        "中厚抓绒外套，适合叠穿。",
     ),
     Jacket(
-        "Nordpeak", "Polar Fleece 300", "抓绒外套 300",
-        False, True, "fleece", 520, "relaxed", False, 299,
-        ("hiking", "outdoor"), "A heavyweight fleece for cold camps.", "厚款抓绒外套，适合寒冷营地。",
+        "Nordpeak",
+        "Polar Fleece 300",
+        "抓绒外套 300",
+        False,
+        True,
+        "fleece",
+        520,
+        "relaxed",
+        False,
+        299,
+        ("hiking", "outdoor"),
+        "A heavyweight fleece for cold camps.",
+        "厚款抓绒外套，适合寒冷营地。",
     ),
     Jacket(
-        "Nordpeak", "Ridge Softshell", "山脊软壳夹克",
-        False, False, "none", 550, "slim", False, 499,
-        ("hiking", "commuting"), "A stretchy, wind-resistant softshell.", "弹力防风软壳夹克。",
+        "Nordpeak",
+        "Ridge Softshell",
+        "山脊软壳夹克",
+        False,
+        False,
+        "none",
+        550,
+        "slim",
+        False,
+        499,
+        ("hiking", "commuting"),
+        "A stretchy, wind-resistant softshell.",
+        "弹力防风软壳夹克。",
     ),
     Jacket(
-        "Nordpeak", "Ridge Softshell Hooded", "山脊软壳夹克 连帽款",
-        False, False, "none", 590, "slim", True, 599,
-        ("hiking", "commuting"), "The hooded stretch softshell.", "连帽款弹力软壳夹克。",
+        "Nordpeak",
+        "Ridge Softshell Hooded",
+        "山脊软壳夹克 连帽款",
+        False,
+        False,
+        "none",
+        590,
+        "slim",
+        True,
+        599,
+        ("hiking", "commuting"),
+        "The hooded stretch softshell.",
+        "连帽款弹力软壳夹克。",
     ),
     Jacket(
-        "Nordpeak", "Aurora Down Jacket", "极光羽绒服",
-        False, True, "down", 650, "regular", False, 1299,
-        ("commuting", "travel", "gift"), "A city down jacket with 90% white duck down.",
+        "Nordpeak",
+        "Aurora Down Jacket",
+        "极光羽绒服",
+        False,
+        True,
+        "down",
+        650,
+        "regular",
+        False,
+        1299,
+        ("commuting", "travel", "gift"),
+        "A city down jacket with 90% white duck down.",
         "城市羽绒服，90%白鸭绒。",
     ),
     Jacket(
-        "Nordpeak", "Aurora Down Hooded", "极光羽绒服 连帽款",
-        False, True, "down", 700, "regular", True, 1499,
-        ("commuting", "travel", "gift"), "The hooded city down jacket.", "连帽款城市羽绒服。",
+        "Nordpeak",
+        "Aurora Down Hooded",
+        "极光羽绒服 连帽款",
+        False,
+        True,
+        "down",
+        700,
+        "regular",
+        True,
+        1499,
+        ("commuting", "travel", "gift"),
+        "The hooded city down jacket.",
+        "连帽款城市羽绒服。",
     ),
     Jacket(
-        "Nordpeak", "Aurora Down Long", "极光羽绒服 长款",
-        False, True, "down", 1100, "relaxed", True, 1999,
-        ("commuting", "travel", "gift"), "A mid-thigh long down coat.", "过臀长款羽绒服。",
+        "Nordpeak",
+        "Aurora Down Long",
+        "极光羽绒服 长款",
+        False,
+        True,
+        "down",
+        1100,
+        "relaxed",
+        True,
+        1999,
+        ("commuting", "travel", "gift"),
+        "A mid-thigh long down coat.",
+        "过臀长款羽绒服。",
     ),
     Jacket(
-        "Nordpeak", "Metro Bomber", "都市飞行夹克",
-        False, False, "none", 780, "regular", False, 699,
-        ("commuting", "office"), "A clean nylon bomber jacket.", "简约尼龙飞行夹克。",
+        "Nordpeak",
+        "Metro Bomber",
+        "都市飞行夹克",
+        False,
+        False,
+        "none",
+        780,
+        "regular",
+        False,
+        699,
+        ("commuting", "office"),
+        "A clean nylon bomber jacket.",
+        "简约尼龙飞行夹克。",
     ),
 )
 
@@ -1435,100 +1977,150 @@ def _shoe_aspects(a: dict[str, AttributeValue], asp: Aspects) -> None:
         f"上脚就很舒服，单只{weight}克左右，跑长距离也觉得轻。",
     )
     asp.add("pos", "True to size, I got my usual EU 42.", "尺码标准，按平时的42码买刚好。")
-    asp.add("pos", "Super soft cushioning, my knees feel much better after long runs.",
-            "缓震特别软，跑完长距离膝盖舒服多了。", cushion == "high")
-    asp.add("pos", "Firm and fast, exactly what I wanted for race day.",
-            "脚感扎实有推进力，比赛用正合适。", cushion == "low")
-    asp.add("pos", "Nice balance of cushioning and bounce for daily training.",
-            "缓震和回弹很平衡，适合日常训练。", cushion == "medium")
-    asp.add("pos", "Grip on wet rocks and muddy trails is excellent.",
-            "湿滑岩石和泥地上抓地力都很好。", trail)
+    asp.add(
+        "pos",
+        "Super soft cushioning, my knees feel much better after long runs.",
+        "缓震特别软，跑完长距离膝盖舒服多了。",
+        cushion == "high",
+    )
+    asp.add(
+        "pos",
+        "Firm and fast, exactly what I wanted for race day.",
+        "脚感扎实有推进力，比赛用正合适。",
+        cushion == "low",
+    )
+    asp.add(
+        "pos",
+        "Nice balance of cushioning and bounce for daily training.",
+        "缓震和回弹很平衡，适合日常训练。",
+        cushion == "medium",
+    )
+    asp.add("pos", "Grip on wet rocks and muddy trails is excellent.", "湿滑岩石和泥地上抓地力都很好。", trail)
     asp.add("pos", "Ran through puddles and my socks stayed dry.", "踩过水坑袜子都没湿。", wp)
-    asp.add("pos", "Outsole still looks new after 200 km on the road.",
-            "公路跑了200公里，大底几乎没磨损。", not trail)
-    asp.add("mid", "Comfortable enough, but the toe box is a bit narrow for me.",
-            "还算舒服，就是鞋头对我来说有点窄。")
+    asp.add("pos", "Outsole still looks new after 200 km on the road.", "公路跑了200公里，大底几乎没磨损。", not trail)
+    asp.add("mid", "Comfortable enough, but the toe box is a bit narrow for me.", "还算舒服，就是鞋头对我来说有点窄。")
     asp.add("mid", "Decent shoe, though it runs half a size small.", "鞋还可以，不过偏小半码。")
     asp.add("mid", "Keeps water out but gets hot on summer days.", "防水没问题，但夏天穿有点闷热。", wp)
-    asp.add("mid", "Very soft, maybe too soft for faster runs.",
-            "很软，但跑快的时候稍显太软。", cushion == "high")
+    asp.add("mid", "Very soft, maybe too soft for faster runs.", "很软，但跑快的时候稍显太软。", cushion == "high")
     asp.add("mid", "A bit firm for easy recovery runs.", "恢复跑穿的话略硬。", cushion == "low")
     asp.add("neg", "The sole started peeling after about a month.", "穿了一个月左右鞋底就开胶了。")
     asp.add("neg", "Gave me blisters on the heel, had to return them.", "后跟磨出水泡，只能退货。")
     asp.add("neg", f"Feels heavier than the listed {weight} g.", f"感觉比标称的{weight}克要重。")
-    asp.add("neg", "Not waterproof at all, my feet were soaked at the first stream crossing.",
-            "完全不防水，第一次过溪脚就湿透了。", trail and not wp)
+    asp.add(
+        "neg",
+        "Not waterproof at all, my feet were soaked at the first stream crossing.",
+        "完全不防水，第一次过溪脚就湿透了。",
+        trail and not wp,
+    )
     asp.add("neg", "Outsole wore down far too fast for the price.", "这个价格，大底磨损也太快了。", not trail)
 
 
 def _headphone_aspects(a: dict[str, AttributeValue], asp: Aspects) -> None:
     hours, wireless, anc = a["battery_hours"], a["wireless"] is True, a["noise_cancelling"] is True
     in_ear = a["type"] == "in-ear"
-    asp.add("pos", f"Battery life is great, I get close to the claimed {hours} hours.",
-            f"续航很给力，基本能用到标称的{hours}小时。", wireless)
-    asp.add("pos", "Noise cancelling is excellent on the subway and on flights.",
-            "降噪效果很好，地铁和飞机上都很安静。", anc)
-    asp.add("pos", "Comfortable for hours, the ear cushions are soft.",
-            "戴几个小时也舒服，耳罩很软。", not in_ear)
-    asp.add("pos", "Fits securely and doesn't fall out even at the gym.",
-            "佩戴稳固，健身时也不会掉。", in_ear)
-    asp.add("pos", "Clear, detailed sound and zero latency since it's wired.",
-            "声音清晰细节多，有线连接没有延迟。", not wireless)
-    asp.add("pos", "Great sound for the price, punchy bass without being muddy.",
-            "这个价位音质很好，低音有力不浑浊。")
+    asp.add(
+        "pos",
+        f"Battery life is great, I get close to the claimed {hours} hours.",
+        f"续航很给力，基本能用到标称的{hours}小时。",
+        wireless,
+    )
+    asp.add(
+        "pos",
+        "Noise cancelling is excellent on the subway and on flights.",
+        "降噪效果很好，地铁和飞机上都很安静。",
+        anc,
+    )
+    asp.add("pos", "Comfortable for hours, the ear cushions are soft.", "戴几个小时也舒服，耳罩很软。", not in_ear)
+    asp.add("pos", "Fits securely and doesn't fall out even at the gym.", "佩戴稳固，健身时也不会掉。", in_ear)
+    asp.add(
+        "pos",
+        "Clear, detailed sound and zero latency since it's wired.",
+        "声音清晰细节多，有线连接没有延迟。",
+        not wireless,
+    )
+    asp.add("pos", "Great sound for the price, punchy bass without being muddy.", "这个价位音质很好，低音有力不浑浊。")
     asp.add("mid", "Sound is fine, but the companion app is clunky.", "音质还行，配套App不太好用。", wireless)
     asp.add("mid", "Gets a bit warm on the ears after an hour.", "戴一个小时耳朵有点热。", not in_ear)
-    asp.add("mid", "The charging case is a bit bulky for small pockets.",
-            "充电盒有点大，小口袋放不下。", in_ear and wireless)
+    asp.add(
+        "mid",
+        "The charging case is a bit bulky for small pockets.",
+        "充电盒有点大，小口袋放不下。",
+        in_ear and wireless,
+    )
     asp.add("mid", "ANC is decent but not as strong as I hoped.", "降噪还可以，但没有预期的强。", anc)
-    asp.add("mid", "No noise cancelling, so it's hard to hear on a noisy bus.",
-            "没有降噪，在嘈杂的公交上听不太清。", not anc)
-    asp.add("neg", f"Battery is nowhere near {hours} hours, more like half after a few months.",
-            f"续航远达不到{hours}小时，用了几个月只剩一半左右。", wireless)
-    asp.add("neg", "Bluetooth keeps dropping when my phone is in my pocket.",
-            "手机放口袋里蓝牙就频繁断连。", wireless)
-    asp.add("neg", "The left earbud stopped charging after three weeks.",
-            "用了三周左耳就充不进电了。", in_ear and wireless)
+    asp.add(
+        "mid",
+        "No noise cancelling, so it's hard to hear on a noisy bus.",
+        "没有降噪，在嘈杂的公交上听不太清。",
+        not anc,
+    )
+    asp.add(
+        "neg",
+        f"Battery is nowhere near {hours} hours, more like half after a few months.",
+        f"续航远达不到{hours}小时，用了几个月只剩一半左右。",
+        wireless,
+    )
+    asp.add("neg", "Bluetooth keeps dropping when my phone is in my pocket.", "手机放口袋里蓝牙就频繁断连。", wireless)
+    asp.add(
+        "neg", "The left earbud stopped charging after three weeks.", "用了三周左耳就充不进电了。", in_ear and wireless
+    )
     asp.add("neg", "The headband cracked after two months.", "头梁用了两个月就裂了。", not in_ear)
-    asp.add("neg", "The microphone is terrible, people can't hear me on calls.",
-            "麦克风太差，打电话对方听不清。")
+    asp.add("neg", "The microphone is terrible, people can't hear me on calls.", "麦克风太差，打电话对方听不清。")
     asp.add("neg", "The cable frayed near the plug quickly.", "线材在插头附近很快就磨破了。", not wireless)
 
 
 def _laptop_aspects(a: dict[str, AttributeValue], asp: Aspects) -> None:
     kg, ram, hours, gpu = float(a["weight_kg"]), int(a["ram_gb"]), a["battery_hours"], str(a["gpu"])
     gaming = gpu != "integrated"
-    asp.add("pos", f"Very light at {kg} kg, I carry it every day without noticing.",
-            f"{kg}千克很轻，每天背着几乎感觉不到。", kg < 1.6)
-    asp.add("pos", f"{ram} GB of RAM handles dozens of tabs and Office without lag.",
-            f"{ram}GB内存开几十个网页加Office都不卡。", ram >= 16)
-    asp.add("pos", f"The {gpu} runs most games at high settings.",
-            f"{gpu}显卡大部分游戏都能开高画质。", gaming)
-    asp.add("pos", f"Battery lasts most of a workday, close to {hours} hours with light use.",
-            f"轻度使用续航接近{hours}小时，基本能撑一个工作日。", not gaming)
+    asp.add(
+        "pos",
+        f"Very light at {kg} kg, I carry it every day without noticing.",
+        f"{kg}千克很轻，每天背着几乎感觉不到。",
+        kg < 1.6,
+    )
+    asp.add(
+        "pos",
+        f"{ram} GB of RAM handles dozens of tabs and Office without lag.",
+        f"{ram}GB内存开几十个网页加Office都不卡。",
+        ram >= 16,
+    )
+    asp.add("pos", f"The {gpu} runs most games at high settings.", f"{gpu}显卡大部分游戏都能开高画质。", gaming)
+    asp.add(
+        "pos",
+        f"Battery lasts most of a workday, close to {hours} hours with light use.",
+        f"轻度使用续航接近{hours}小时，基本能撑一个工作日。",
+        not gaming,
+    )
     asp.add("pos", "Bright, sharp screen and a great keyboard.", "屏幕明亮清晰，键盘手感很好。")
     asp.add("mid", "Fast machine, but the fans get loud under load.", "性能很强，但高负载时风扇很吵。")
     asp.add("mid", "Good value, though the speakers are weak.", "性价比不错，就是扬声器比较弱。")
-    asp.add("mid", f"Only {ram} GB of RAM, fine for documents but it struggles with multitasking.",
-            f"只有{ram}GB内存，处理文档够用，多开就吃力。", ram <= 8)
-    asp.add("mid", f"Powerful, but at {kg} kg it's not something I want to carry around.",
-            f"性能强，但{kg}千克不太想天天背。", kg >= 2.0)
-    asp.add("neg", "The screen had a dead pixel out of the box, had to exchange it.",
-            "到手屏幕就有坏点，只能换货。")
+    asp.add(
+        "mid",
+        f"Only {ram} GB of RAM, fine for documents but it struggles with multitasking.",
+        f"只有{ram}GB内存，处理文档够用，多开就吃力。",
+        ram <= 8,
+    )
+    asp.add(
+        "mid",
+        f"Powerful, but at {kg} kg it's not something I want to carry around.",
+        f"性能强，但{kg}千克不太想天天背。",
+        kg >= 2.0,
+    )
+    asp.add("neg", "The screen had a dead pixel out of the box, had to exchange it.", "到手屏幕就有坏点，只能换货。")
     asp.add("neg", "Gets really hot, the bottom is uncomfortable on my lap.", "发热严重，放腿上很烫。")
     asp.add("neg", "The trackpad clicks inconsistently, very annoying.", "触控板按压时灵时不灵，很烦。")
-    asp.add("neg", f"Battery life is far below the advertised {hours} hours.",
-            f"续航远低于宣传的{hours}小时。")
+    asp.add("neg", f"Battery life is far below the advertised {hours} hours.", f"续航远低于宣传的{hours}小时。")
 
 
 def _phone_aspects(a: dict[str, AttributeValue], asp: Aspects) -> None:
     mah, watts, mp, storage = a["battery_mah"], a["charging_w"], a["camera_mp"], int(a["storage_gb"])
-    asp.add("pos", f"The {mah} mAh battery easily lasts a full day of heavy use.",
-            f"{mah}毫安电池重度使用也能轻松撑一天。")
-    asp.add("pos", f"{watts} W charging is amazing, topped up in no time.",
-            f"{watts}W快充太香了，很快就充满。")
-    asp.add("pos", f"The {mp} MP main camera takes fantastic photos, even at night.",
-            f"{mp}MP主摄拍照很出色，夜景也不错。")
+    asp.add(
+        "pos", f"The {mah} mAh battery easily lasts a full day of heavy use.", f"{mah}毫安电池重度使用也能轻松撑一天。"
+    )
+    asp.add("pos", f"{watts} W charging is amazing, topped up in no time.", f"{watts}W快充太香了，很快就充满。")
+    asp.add(
+        "pos", f"The {mp} MP main camera takes fantastic photos, even at night.", f"{mp}MP主摄拍照很出色，夜景也不错。"
+    )
     asp.add("pos", "The screen is gorgeous and scrolling is buttery smooth.", "屏幕素质很好，滑动非常流畅。")
     asp.add("mid", "Good phone, but it's a bit heavy.", "手机不错，就是有点重。")
     asp.add("mid", "Camera is good in daylight but noisy at night.", "白天拍照不错，晚上噪点多。")
@@ -1536,30 +2128,33 @@ def _phone_aspects(a: dict[str, AttributeValue], asp: Aspects) -> None:
     asp.add("mid", "Too many preinstalled apps, I had to remove them.", "预装软件太多，得一个个卸载。")
     asp.add("neg", "Battery drains fast since the latest update.", "最近一次系统更新后掉电很快。")
     asp.add("neg", "It started restarting randomly after two weeks.", "用了两周开始莫名其妙自动重启。")
-    asp.add("neg", "Signal is weak in my apartment compared to my old phone.",
-            "和旧手机比，家里信号明显变弱。")
-    asp.add("neg", f"Only {storage} GB fills up quickly, I regret not buying the bigger version.",
-            f"{storage}GB很快就满了，后悔没买大存储版本。", storage <= 128)
+    asp.add("neg", "Signal is weak in my apartment compared to my old phone.", "和旧手机比，家里信号明显变弱。")
+    asp.add(
+        "neg",
+        f"Only {storage} GB fills up quickly, I regret not buying the bigger version.",
+        f"{storage}GB很快就满了，后悔没买大存储版本。",
+        storage <= 128,
+    )
 
 
 def _backpack_aspects(a: dict[str, AttributeValue], asp: Aspects) -> None:
     cap, wp, sleeve = a["capacity_l"], a["waterproof"] is True, float(a["laptop_sleeve_inch"])
-    asp.add("pos", f"{cap} L is the perfect size for what I carry every day.",
-            f"{cap}升的容量刚好装下日常用品。")
-    asp.add("pos", f"My {sleeve}-inch laptop fits perfectly in the padded sleeve.",
-            f"我的{sleeve}英寸笔记本放进电脑仓刚好。", sleeve > 0)
-    asp.add("pos", "Got caught in heavy rain and everything inside stayed dry.",
-            "遇到大雨，包里的东西一点没湿。", wp)
-    asp.add("pos", "The straps are well padded, comfortable even fully loaded.",
-            "肩带很厚实，装满了背着也舒服。")
+    asp.add("pos", f"{cap} L is the perfect size for what I carry every day.", f"{cap}升的容量刚好装下日常用品。")
+    asp.add(
+        "pos",
+        f"My {sleeve}-inch laptop fits perfectly in the padded sleeve.",
+        f"我的{sleeve}英寸笔记本放进电脑仓刚好。",
+        sleeve > 0,
+    )
+    asp.add("pos", "Got caught in heavy rain and everything inside stayed dry.", "遇到大雨，包里的东西一点没湿。", wp)
+    asp.add("pos", "The straps are well padded, comfortable even fully loaded.", "肩带很厚实，装满了背着也舒服。")
     asp.add("pos", "Lots of pockets, easy to stay organized.", "隔层口袋很多，收纳很方便。")
-    asp.add("mid", "Nice bag, but the side pockets are too small for a big bottle.",
-            "包不错，就是侧袋放不下大水杯。")
-    asp.add("mid", "Not waterproof, so I need a rain cover in bad weather.",
-            "不防水，下雨天得套防雨罩。", not wp)
+    asp.add("mid", "Nice bag, but the side pockets are too small for a big bottle.", "包不错，就是侧袋放不下大水杯。")
+    asp.add("mid", "Not waterproof, so I need a rain cover in bad weather.", "不防水，下雨天得套防雨罩。", not wp)
     asp.add("mid", "The zippers feel a bit stiff.", "拉链有点涩。")
-    asp.add("mid", "No laptop sleeve, which I didn't notice before buying.",
-            "没有电脑隔层，买之前没注意到。", sleeve == 0)
+    asp.add(
+        "mid", "No laptop sleeve, which I didn't notice before buying.", "没有电脑隔层，买之前没注意到。", sleeve == 0
+    )
     asp.add("neg", "A zipper broke after a month.", "用了一个月拉链就坏了。")
     asp.add("neg", "Stitching on the shoulder strap came loose quickly.", "肩带的缝线很快就开了。")
     asp.add("neg", f"Much smaller inside than I expected for {cap} L.", f"实际空间比{cap}升小很多。")
@@ -1568,21 +2163,31 @@ def _backpack_aspects(a: dict[str, AttributeValue], asp: Aspects) -> None:
 
 def _bottle_aspects(a: dict[str, AttributeValue], asp: Aspects) -> None:
     ml, ins, leak, grams = a["capacity_ml"], a["insulated"] is True, a["leakproof"] is True, a["weight_g"]
-    asp.add("pos", "Keeps my coffee hot all morning and water cold all day.",
-            "咖啡一上午都是热的，冰水一整天都凉。", ins)
-    asp.add("pos", "Completely leakproof, I throw it in my bag without worrying.",
-            "完全不漏水，直接扔包里很放心。", leak)
+    asp.add(
+        "pos", "Keeps my coffee hot all morning and water cold all day.", "咖啡一上午都是热的，冰水一整天都凉。", ins
+    )
+    asp.add(
+        "pos", "Completely leakproof, I throw it in my bag without worrying.", "完全不漏水，直接扔包里很放心。", leak
+    )
     asp.add("pos", f"{ml} ml is just the right size for me.", f"{ml}毫升的容量对我来说刚刚好。")
     asp.add("pos", "No plastic taste at all and easy to clean.", "没有塑料味，很好清洗。")
     asp.add("pos", "Incredibly light for hiking.", "徒步用非常轻。", a["material"] == "titanium")
     asp.add("mid", "Good bottle, but the lid is hard to clean.", "杯子不错，就是盖子不好洗。")
-    asp.add("mid", f"Keeps drinks warm, but it's heavier than I expected at {grams} g.",
-            f"保温不错，但{grams}克比想象中重。", ins)
+    asp.add(
+        "mid",
+        f"Keeps drinks warm, but it's heavier than I expected at {grams} g.",
+        f"保温不错，但{grams}克比想象中重。",
+        ins,
+    )
     asp.add("mid", "The paint chipped a little after a few weeks.", "用了几周漆面有点掉。")
     asp.add("mid", "Not insulated, so the water gets warm in the car.", "不保温，放车里水就变温了。", not ins)
     asp.add("neg", "It leaked in my bag on the first day.", "第一天就在包里漏水了。")
-    asp.add("neg", "Stopped keeping drinks hot after a month, the seal must be bad.",
-            "一个月后就不保温了，应该是密封有问题。", ins)
+    asp.add(
+        "neg",
+        "Stopped keeping drinks hot after a month, the seal must be bad.",
+        "一个月后就不保温了，应该是密封有问题。",
+        ins,
+    )
     asp.add("neg", "The lid cracked the first time I dropped it.", "掉了一次盖子就裂了。")
     asp.add("neg", "A weird smell that won't go away even after washing.", "有股怪味，洗了好几次都去不掉。")
 
@@ -1596,12 +2201,14 @@ def _watch_aspects(a: dict[str, AttributeValue], asp: Aspects) -> None:
     asp.add("pos", "NFC payment on the metro is super convenient.", "NFC刷地铁太方便了。", nfc)
     asp.add("pos", "I swim with it every week, no problems.", "每周戴着游泳，没有任何问题。", swim)
     asp.add("mid", "Nice watch, but the app needs improvement.", "手表不错，App有待改进。")
-    asp.add("mid", "No built-in GPS, so I still have to carry my phone on runs.",
-            "没有独立GPS，跑步还得带手机。", not gps)
+    asp.add(
+        "mid", "No built-in GPS, so I still have to carry my phone on runs.", "没有独立GPS，跑步还得带手机。", not gps
+    )
     asp.add("mid", "The screen is hard to read in direct sunlight.", "强光下屏幕看不太清。")
     asp.add("mid", "The strap was a bit uncomfortable at first.", "表带刚开始戴有点不舒服。")
-    asp.add("neg", f"Battery only lasts about half of the advertised {days} days.",
-            f"续航只有宣传的{days}天的一半左右。")
+    asp.add(
+        "neg", f"Battery only lasts about half of the advertised {days} days.", f"续航只有宣传的{days}天的一半左右。"
+    )
     asp.add("neg", "Sleep tracking is way off.", "睡眠监测很不准。")
     asp.add("neg", "It keeps losing the connection to my phone.", "经常和手机断开连接。")
     asp.add("neg", "The GPS track drifts a lot near tall buildings.", "在高楼附近GPS轨迹漂移严重。", gps)
@@ -1611,19 +2218,25 @@ def _watch_aspects(a: dict[str, AttributeValue], asp: Aspects) -> None:
 def _jacket_aspects(a: dict[str, AttributeValue], asp: Aspects) -> None:
     wp, ins, grams, fit = a["waterproof"] is True, a["insulated"] is True, int(a["weight_g"]), a["fit"]
     asp.add("pos", "Stayed completely dry through a full day of rain.", "下了一整天雨，里面完全是干的。", wp)
-    asp.add("pos", "Very warm, I wore it at -10°C with just a sweater underneath.",
-            "非常保暖，零下10度里面只穿一件毛衣就够了。", ins)
-    asp.add("pos", f"Light at about {grams} g and packs down small.",
-            f"才{grams}克左右，收纳起来很小。", grams < 600)
+    asp.add(
+        "pos",
+        "Very warm, I wore it at -10°C with just a sweater underneath.",
+        "非常保暖，零下10度里面只穿一件毛衣就够了。",
+        ins,
+    )
+    asp.add("pos", f"Light at about {grams} g and packs down small.", f"才{grams}克左右，收纳起来很小。", grams < 600)
     asp.add("pos", "Fits true to size with good sleeve length.", "尺码标准，袖长合适。")
     asp.add("pos", "A perfect layer for windy spring days.", "春天刮风的时候穿正合适。", not wp and not ins)
-    asp.add("mid", "Slim cut, size up if you want to layer underneath.",
-            "版型偏修身，想里面多穿的话建议大一码。", fit == "slim")
+    asp.add(
+        "mid",
+        "Slim cut, size up if you want to layer underneath.",
+        "版型偏修身，想里面多穿的话建议大一码。",
+        fit == "slim",
+    )
     asp.add("mid", "A bit boxy for my taste.", "版型对我来说有点宽大。", fit == "relaxed")
     asp.add("mid", "Keeps rain out but feels clammy on steep climbs.", "防雨没问题，但爬坡时里面有点闷。", wp)
     asp.add("mid", "Nice jacket, but the zipper is a bit stiff.", "衣服不错，就是拉链有点涩。")
-    asp.add("mid", "Not waterproof: fine for drizzle, not for real rain.",
-            "不防水，毛毛雨还行，大雨不行。", not wp)
+    asp.add("mid", "Not waterproof: fine for drizzle, not for real rain.", "不防水，毛毛雨还行，大雨不行。", not wp)
     asp.add("neg", "The zipper broke after two weeks.", "穿了两周拉链就坏了。")
     asp.add("neg", "Feathers keep poking through the fabric.", "一直往外钻毛。", a["fill"] == "down")
     asp.add("neg", "It wetted out at the shoulders after an hour of rain.", "淋雨一小时肩膀就渗水了。", wp)
@@ -1643,8 +2256,13 @@ ASPECT_BUILDERS = {
 }
 
 GENERIC: dict[tuple[str, str], tuple[str, ...]] = {
-    ("pos", "en"): ("Fast delivery.", "Would buy again.", "Great value for money.",
-                    "Bought it as a gift and they loved it.", "Neatly packaged."),
+    ("pos", "en"): (
+        "Fast delivery.",
+        "Would buy again.",
+        "Great value for money.",
+        "Bought it as a gift and they loved it.",
+        "Neatly packaged.",
+    ),
     ("pos", "zh"): ("物流很快。", "会回购。", "性价比很高。", "买来送人，对方很喜欢。", "包装很用心。"),
     ("mid", "en"): (
         "Okay for the price.",
@@ -1652,8 +2270,7 @@ GENERIC: dict[tuple[str, str], tuple[str, ...]] = {
         "Delivery took a bit longer than expected.",
     ),
     ("mid", "zh"): ("这个价位还行。", "中规中矩吧。", "物流比预期慢了一点。"),
-    ("neg", "en"): ("Customer service was slow to respond.", "Would not buy again.",
-                    "Disappointing at this price."),
+    ("neg", "en"): ("Customer service was slow to respond.", "Would not buy again.", "Disappointing at this price."),
     ("neg", "zh"): ("客服回复很慢。", "不会再买了。", "这个价格太让人失望了。"),
 }
 
@@ -1825,10 +2442,25 @@ POLICIES_ZH = """\
 - 可随时发送邮件至 service@shop.example.com，我们会在 24 小时内回复。
 """
 
-SHOE_SIZES = ((36, 22.5), (37, 23.0), (38, 23.5), (39, 24.5), (40, 25.0), (41, 25.5), (42, 26.5),
-              (43, 27.0), (44, 27.5), (45, 28.5))
-JACKET_SIZES = (("S", "160–165", "88–92"), ("M", "165–170", "92–96"), ("L", "170–175", "96–100"),
-                ("XL", "175–180", "100–104"), ("XXL", "180–185", "104–108"))
+SHOE_SIZES = (
+    (36, 22.5),
+    (37, 23.0),
+    (38, 23.5),
+    (39, 24.5),
+    (40, 25.0),
+    (41, 25.5),
+    (42, 26.5),
+    (43, 27.0),
+    (44, 27.5),
+    (45, 28.5),
+)
+JACKET_SIZES = (
+    ("S", "160–165", "88–92"),
+    ("M", "165–170", "92–96"),
+    ("L", "170–175", "96–100"),
+    ("XL", "175–180", "100–104"),
+    ("XXL", "180–185", "104–108"),
+)
 
 
 def shoe_table(size_header: str, length_header: str) -> str:
@@ -1960,6 +2592,7 @@ DOCUMENTS: dict[str, str] = {
 
 
 # --------------------------------------------------------------------------- output
+
 
 def write_jsonl(path: Path, rows: list[Product] | list[Review]) -> None:
     lines = [json.dumps(row.model_dump(mode="json"), ensure_ascii=False) for row in rows]
