@@ -37,7 +37,7 @@ import numpy.typing as npt
 from chromadb.api import ClientAPI
 from chromadb.api.models.Collection import Collection
 
-from .embedding import MultilingualUSE
+from .embedding import EMBEDDING_DIM, MultilingualUSE
 from .errors import KnowledgeError, KnowledgeStoreCorrupt, ProductNotFound, ReleaseNotFound
 from .lexical import BM25Index, tokenize
 from .loaders import LoadedKnowledge
@@ -422,8 +422,16 @@ class KnowledgeStore:
             return False  # written by an older layout or its release was deleted: rebuild from the catalog
         live = self._attach(str(pointer["release_id"]))
         live.revision = int(pointer.get("revision", 0))
+        self.warm(live)
         self._live = live
         return True
+
+    def warm(self, live: LiveRelease) -> None:
+        """Query every collection once, so no shopper's query pays for loading an index from disk."""
+        probe = cast(Any, [[1.0] + [0.0] * (EMBEDDING_DIM - 1)])
+        for collection in [*live.shards.values(), live.docs_collection]:
+            with contextlib.suppress(Exception):  # an empty collection has nothing to load
+                collection.query(query_embeddings=probe, n_results=1, include=[])
 
     def history(self) -> list[str]:
         """Previously live releases, most recent first (rollback targets)."""
@@ -667,6 +675,7 @@ class KnowledgeStore:
         """
         with self._write_lock:
             new = self._attach(release_id)
+            self.warm(new)
             old = self._live
             history = [r for r in self.history() if r != release_id]
             if old is not None and old.release_id != release_id:
@@ -943,6 +952,7 @@ class KnowledgeStore:
             conditions = flt.conditions(price=not bands, stock=False, tag=collection_tag(whole.name))
             return [(whole, _where(conditions))]
         covered: dict[int, bool] = {}  # band index -> wholly inside the range
+        cuts: dict[int, ProductFilter] = {}  # band index -> the bounds of the range that cut it
         for shard in bands:
             if len(shard.bands) != 1:
                 continue
@@ -953,6 +963,10 @@ class KnowledgeStore:
             inside_low = lo is None or (shard.low is not None and shard.low >= lo)
             inside_high = hi is None or (shard.high is not None and shard.high <= hi)
             covered[shard.bands[0]] = inside_low and inside_high
+            # Only the bound that cuts the band goes into its where: each condition is a separate scan.
+            cuts[shard.bands[0]] = ProductFilter(
+                price_min=None if inside_low else lo, price_max=None if inside_high else hi
+            )
         chosen: list[Shard] = []
         for shard in bands:  # a group whose bands are all wholly inside replaces them
             if len(shard.bands) > 1 and all(covered.get(b) for b in shard.bands):
@@ -963,8 +977,10 @@ class KnowledgeStore:
         plan: list[tuple[Shard, dict[str, Any] | None]] = []
         for shard in chosen:
             # A collection wholly inside the range needs no price condition: every row in it qualifies.
-            needs_price = len(shard.bands) == 1 and not covered[shard.bands[0]]
-            conditions = flt.conditions(price=needs_price, stock=False, tag=collection_tag(shard.name))
+            tag = collection_tag(shard.name)
+            conditions = flt.conditions(price=False, stock=False, tag=tag)
+            if len(shard.bands) == 1 and not covered[shard.bands[0]]:
+                conditions += cuts[shard.bands[0]].conditions(tag=tag)
             plan.append((shard, _where(conditions)))
         return plan
 
