@@ -107,7 +107,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--products", type=int, default=10_000)
     parser.add_argument("--qps", type=float, default=20.0)
-    parser.add_argument("--threads", type=int, default=2)
+    # One BLAS thread: with the query load (and, in production, the LLM) sharing two cores, two
+    # encoder threads measured 4-5x slower than one (spin-waiting threads fighting for the cores).
+    parser.add_argument("--threads", type=int, default=1)
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp:
