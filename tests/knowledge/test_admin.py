@@ -119,5 +119,13 @@ def test_cli_reports_bad_rows_and_loads_nothing(
     assert stocked.exit_code == 0 and "stock 7" in stocked.output
     status = runner.invoke(app, ["kb", "status"])
     assert status.exit_code == 0 and "live:" in status.output
+    extra = tmp_path / "extra.jsonl"
+    extra.write_text(
+        '{"sku": "NEW-1", "name": "Trail Flask", "category": "water_bottles", "price": "¥59", "stock": 3}\n'
+    )
+    upserted = runner.invoke(app, ["kb", "upsert", str(extra)])
+    assert upserted.exit_code == 0 and "1 products upserted" in upserted.output
+    preview = runner.invoke(app, ["kb", "diff", str(small_catalog)])
+    assert preview.exit_code == 0 and "1 removed" in preview.output and "NEW-1" in preview.output
     rollback = runner.invoke(app, ["kb", "rollback"])
     assert rollback.exit_code == 2 and "no previous release" in rollback.output
