@@ -185,7 +185,7 @@ def test_oversized_and_undecodable_files_get_a_specific_report(tmp_path: Path) -
     assert any(p.startswith(f"{binary}: not UTF-8 or GBK/GB18030 text") for p in loaded.problems)
 
 
-def test_fifty_megabyte_catalog_is_streamed_or_refused_by_the_configured_limit(tmp_path: Path) -> None:
+def test_fifty_megabyte_catalog_over_the_configured_limit_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "big.csv"
     with path.open("w", encoding="utf-8") as handle:
         handle.write("sku,name,category,price,stock\n")
