@@ -37,6 +37,16 @@ AUDIT_DETAIL_CHARS = 300
 ProgressCallback = Callable[["ProgressEvent"], None]
 
 
+def load_options(settings: Settings) -> LoadOptions:
+    """Catalog loading options from settings (column mapping, currency, size limits)."""
+    return LoadOptions(
+        column_map=dict(settings.kb_column_map),
+        default_currency=settings.kb_default_currency,
+        max_catalog_mb=settings.kb_max_catalog_mb,
+        max_doc_mb=settings.kb_max_doc_mb,
+    )
+
+
 @dataclass(frozen=True)
 class AdminActor:
     platform: str
@@ -174,12 +184,7 @@ class KnowledgeAdmin:
         self.audit.record(actor, action, "ok", **fields, **outcome)
 
     def _options(self) -> LoadOptions:
-        return LoadOptions(
-            column_map=dict(self.settings.kb_column_map),
-            default_currency=self.settings.kb_default_currency,
-            max_catalog_mb=self.settings.kb_max_catalog_mb,
-            max_doc_mb=self.settings.kb_max_doc_mb,
-        )
+        return load_options(self.settings)
 
     def _sources(self, actor: AdminActor, sources: Sequence[Path | str] | None) -> list[Path]:
         """Chat admins may only name files under the configured source roots; the CLI may name any file."""

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from knowledge.bootstrap import open_knowledge
 from knowledge.store import KnowledgeStore
 
+from .admin import load_options
 from .config import Settings
 from .conversation import SQLiteConversationStore
 from .errors import ConfigError
@@ -66,6 +67,8 @@ def load_knowledge(settings: Settings, progress: Progress | None = None) -> Know
         port=settings.chroma_port,
         embed_threads=settings.embed_threads,
         progress=progress,
+        keep_releases=settings.kb_keep_releases,
+        load_options=load_options(settings),
     )
 
 
@@ -155,7 +158,10 @@ def build_assistant(
         handoff=handoff,
     )
     pipeline.input_safety.warm_up()
-    return Assistant(settings=settings, knowledge=knowledge, generator=generator, memory=memory, pipeline=pipeline)
+    assistant = Assistant(settings=settings, knowledge=knowledge, generator=generator, memory=memory, pipeline=pipeline)
+    # A switch made anywhere (chat admin, `shopguide kb reload` in another process) refreshes the vocabulary.
+    knowledge.subscribe(lambda _release_id: assistant.on_release_switched())
+    return assistant
 
 
 async def collect_text(events: AsyncIterator[ReplyEvent]) -> tuple[str, Reply]:

@@ -15,8 +15,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.markup import escape
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn
 
 from assistant.app import Assistant, build_assistant
@@ -27,6 +25,7 @@ from assistant.render import money
 from assistant.types import CardsReady, Choice, IncomingMessage, Reply, ReplyDone, TextDelta, TextReset
 
 from .cli_groups import app, eval_app, serve_app
+from .cli_output import console, err_console, report_error
 
 # Area modules register their commands on the groups when imported.
 AREA_MODULES: tuple[str, ...] = (
@@ -37,8 +36,6 @@ AREA_MODULES: tuple[str, ...] = (
     "bots.cli_kb",
 )
 
-console = Console(highlight=False)
-err_console = Console(stderr=True, highlight=False)
 CLI_USER = "local"
 QUIT_WORDS = ("/quit", "/exit", "quit", "exit", ":q")
 
@@ -76,21 +73,6 @@ class LoadProgress:
             label = {"model": "assembling model (once)", "products": "indexing products", "documents": "indexing docs"}
             self._tasks[stage] = self._progress.add_task(label.get(stage, stage), total=total)
         self._progress.update(self._tasks[stage], completed=done, total=total)
-
-
-MAX_PROBLEMS_SHOWN = 20
-
-
-def report_error(exc: ShopguideError) -> None:
-    """Code, message and the fix, escaped: paths and codes must not be read as rich markup."""
-    err_console.print(f"[red]error[/red] {escape(exc.code)}: {escape(exc.message)}")
-    if exc.hint:
-        err_console.print(f"  fix: {escape(exc.hint)}")
-    problems: list[str] = getattr(exc, "problems", [])
-    for problem in problems[:MAX_PROBLEMS_SHOWN]:
-        err_console.print(f"  {escape(problem)}")
-    if len(problems) > MAX_PROBLEMS_SHOWN:
-        err_console.print(f"  … and {len(problems) - MAX_PROBLEMS_SHOWN} more")
 
 
 def open_assistant(settings: Settings | None = None, *, show_progress: bool = True) -> Assistant:

@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 
 from assistant.admin import LOCAL_PLATFORM, AdminActor, KnowledgeAdmin, ProgressEvent
@@ -20,9 +19,8 @@ from knowledge.loaders import LoadOptions, load_paths
 from knowledge.reload import ReloadOutcome
 
 from .cli_groups import kb_app
+from .cli_output import console, err_console, report_error
 
-console = Console(highlight=False)
-err_console = Console(stderr=True, highlight=False)
 PROBLEMS_SHOWN = 50
 DIFF_LINES_SHOWN = 40
 
@@ -68,15 +66,7 @@ def _settings_with_map(mapping: list[str] | None, map_file: Path | None) -> Sett
 
 
 def _fail(exc: ShopguideError) -> typer.Exit:
-    err_console.print(f"[red]error[/red] {escape(exc.code)}: {escape(exc.message)}")
-    if exc.hint:
-        err_console.print(f"  fix: {escape(exc.hint)}")
-    problems: list[str] = getattr(exc, "problems", [])
-    if problems and len(problems) > 20:  # the message already shows the first 20
-        for problem in problems[20:PROBLEMS_SHOWN]:
-            err_console.print(f"  {escape(problem)}")
-        if len(problems) > PROBLEMS_SHOWN:
-            err_console.print(f"  … and {len(problems) - PROBLEMS_SHOWN} more")
+    report_error(exc)
     return typer.Exit(code=2)
 
 

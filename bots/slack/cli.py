@@ -27,7 +27,7 @@ def serve_slack(
     Needs SHOPGUIDE_SLACK_BOT_TOKEN and either SHOPGUIDE_SLACK_APP_TOKEN (Socket Mode) or
     SHOPGUIDE_SLACK_SIGNING_SECRET (--http).
     """
-    from ..cli import err_console
+    from ..cli_output import err_console
 
     settings = Settings()
     mode = "http" if http else settings.slack_mode

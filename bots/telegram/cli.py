@@ -116,7 +116,7 @@ def serve_telegram(
     Long polling needs no public address. With --webhook-url every request must carry the secret
     token (SHOPGUIDE_TELEGRAM_WEBHOOK_SECRET, or a fresh random one per start); others get 403.
     """
-    from ..cli import err_console
+    from ..cli_output import err_console
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     # httpx logs every request URL, and a Bot API URL contains the bot token.
@@ -175,7 +175,8 @@ def _handoff_desk(settings: Settings) -> HandoffService | None:
 
 
 def _open_assistant(settings: Settings, handoff: HandoffService | None) -> Assistant:
-    from ..cli import LoadProgress, err_console
+    from ..cli import LoadProgress
+    from ..cli_output import err_console
 
     # Offline by construction, as for every shopguide command: no hub or telemetry calls.
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
