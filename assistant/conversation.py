@@ -11,8 +11,11 @@ from pathlib import Path
 from typing import Any, Literal, Protocol
 
 from knowledge.models import AttributeValue
+from knowledge.search import ProductQuery
 
 from .types import Language
+
+DEFAULT_QUERY_K = 8
 
 
 @dataclass
@@ -26,6 +29,20 @@ class Slots:
     brand: str | None = None
     attributes: dict[str, AttributeValue] = field(default_factory=dict)
     in_stock_only: bool = False
+
+    def to_query(self, text: str = "", language: Language = "en", k: int = DEFAULT_QUERY_K) -> ProductQuery:
+        """The slots as hard filters of a catalog query."""
+        return ProductQuery(
+            text=text,
+            language=language,
+            category=self.category,
+            brand=self.brand,
+            price_min=self.price_min,
+            price_max=self.price_max,
+            in_stock_only=self.in_stock_only,
+            attributes=dict(self.attributes),
+            k=k,
+        )
 
     @property
     def has_budget(self) -> bool:

@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from knowledge.models import Product
-from knowledge.search import ProductQuery
 from knowledge.store import ProductFilter
 
 from .conversation import Slots
@@ -105,14 +104,7 @@ class ShoppingGuide:
 
     @staticmethod
     def filter_for(slots: Slots) -> ProductFilter:
-        return ProductFilter(
-            category=slots.category,
-            brand=slots.brand,
-            price_min=slots.price_min,
-            price_max=slots.price_max,
-            in_stock_only=slots.in_stock_only,
-            attributes=dict(slots.attributes),
-        )
+        return ProductFilter.from_query(slots.to_query())
 
     def decide(
         self, slots: Slots, text: str, language: Language, *, clarify_count: int, just_recommend: bool
@@ -166,17 +158,7 @@ class ShoppingGuide:
     # ---- recommending ---------------------------------------------------------------------
     def _recommend(self, slots: Slots, text: str, language: Language, matches: Sequence[Product]) -> GuideDecision:
         allowed = {p.sku for p in matches}
-        query = ProductQuery(
-            text=text,
-            language=language,
-            category=slots.category,
-            brand=slots.brand,
-            price_min=slots.price_min,
-            price_max=slots.price_max,
-            in_stock_only=slots.in_stock_only,
-            attributes=dict(slots.attributes),
-            k=RETRIEVAL_POOL,
-        )
+        query = slots.to_query(text, language, k=RETRIEVAL_POOL)
         ranked = [h.product for h in self.retriever.search_products(query) if h.product.sku in allowed]
         seen = {p.sku for p in ranked}
         ranked.extend(p for p in matches if p.sku not in seen)
