@@ -194,7 +194,10 @@ async def test_telegram_shopper_is_handed_to_a_slack_thread_and_back(round_trip:
     await tg.wait_for(lambda: "shopping assistant" in tg.texts(SHOPPER)[-1])
     assert tg.texts(SHOPPER)[-1].startswith("Our colleague has handed you back")
     await api.wait_for(lambda: any(r["rid"] == "resolve" for r in api.responses))
-    assert "the shopper is back with the bot" in next(r["text"] for r in api.responses if r["rid"] == "resolve")
+    resolved_reply = next(r["text"] for r in api.responses if r["rid"] == "resolve")
+    assert "the shopper is back with the bot" in resolved_reply
+    assert "&lt;" not in resolved_reply, "no escaped mention markup shown to staff"
+    await api.wait_for(lambda: any("Resolved by" in m.text for m in api.thread(SUPPORT_CHANNEL, root.ts)))
 
     # ... and the next question gets a normal bot answer in Telegram, no longer relayed to the thread.
     thread_before = len(api.thread(SUPPORT_CHANNEL, root.ts))

@@ -349,7 +349,8 @@ class SlackBot:
             if ticket_id is None:
                 await sink.post(text_message("Use `resolve` inside a handoff thread, or `resolve <ticket id>`."))
                 return
-            await sink.post(text_message(await self._resolve(ticket_id, user, notify=False)))
+            # The ticket thread is told too, so everyone reading it sees the conversation went back to the bot.
+            await sink.post(text_message(await self._resolve(ticket_id, user)))
         elif command.name == "kb":
 
             async def progress(line: str) -> None:
@@ -418,7 +419,8 @@ class SlackBot:
             ticket = await self.handoff.resolve(ticket_id, by=f"slack:{user}")
         except ShopguideError as exc:
             return exc.message
-        text = f"Resolved by <@{user}>: the shopper is back with the bot."
+        # Plain text: staff-tool replies are escaped for Slack, so a <@mention> would show literally.
+        text = "Resolved: the shopper is back with the bot."
         if notify and ticket.desk_ref and self.handoff.desk is not None:
             await self.handoff.desk.post_notice(ticket, f"Resolved by {user}: the shopper is back with the bot.")
         return text
