@@ -159,7 +159,8 @@ def build_assistant(
     )
     pipeline.input_safety.warm_up()
     assistant = Assistant(settings=settings, knowledge=knowledge, generator=generator, memory=memory, pipeline=pipeline)
-    # A switch made anywhere (chat admin, `shopguide kb reload` in another process) refreshes the vocabulary.
+    # The one place the vocabulary follows the catalog: the store notifies after every switch or live
+    # update, whether a chat admin, this process's CLI or another process made it.
     knowledge.subscribe(lambda _release_id: assistant.on_release_switched())
     return assistant
 

@@ -34,7 +34,7 @@ class AdminKbOperations:
 
     @classmethod
     def create(cls, settings: Settings, assistant: Assistant) -> AdminKbOperations:
-        return cls(SlackKnowledgeAdmin(assistant.knowledge, settings, on_switch=assistant.on_release_switched))
+        return cls(SlackKnowledgeAdmin(assistant.knowledge, settings))
 
     async def run(self, action: str, args: list[str], actor: str, progress: Progress) -> str:
         """Called only after the adapter's admin check (allowlist or user group) passed for ``actor``."""

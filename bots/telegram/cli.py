@@ -201,4 +201,4 @@ def _kb_commands(settings: Settings, assistant: Assistant) -> KbHandler:
 
     from .kb import TelegramKbCommands
 
-    return TelegramKbCommands(KnowledgeAdmin(assistant.knowledge, settings, on_switch=assistant.on_release_switched))
+    return TelegramKbCommands(KnowledgeAdmin(assistant.knowledge, settings))

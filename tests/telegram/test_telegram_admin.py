@@ -55,7 +55,7 @@ async def test_admin_reloads_diffs_and_rolls_back_shoppers_see_the_new_prices(
     audit = AuditLog(settings.audit_log)
     async with run_bot(knowledge=store, data_dir=settings.data_dir, catalog_dir=catalog) as adapter:
         adapter.kb = TelegramKbCommands(
-            KnowledgeAdmin(store, settings, audit=audit, on_switch=adapter.assistant.on_release_switched),
+            KnowledgeAdmin(store, settings, audit=audit),
             interval_s=0.3,
         )
         status = await command(fake, "/kb_status", ADMIN_ID)
