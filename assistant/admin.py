@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from knowledge.durable import PRIVATE_FILE_MODE, private_dir, read_log
 from knowledge.errors import KnowledgeError, ShopguideError
 from knowledge.loaders import LoadedKnowledge, LoadOptions, load_paths
 from knowledge.models import Product
@@ -131,19 +132,25 @@ class AuditLog:
             **{k: self._redactor.redact(v) if isinstance(v, str) else v for k, v in fields.items()},
         }
         line = (json.dumps(entry, ensure_ascii=False) + "\n").encode("utf-8")
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(self.path.parent)
         with self._lock:
-            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, PRIVATE_FILE_MODE)
             try:
+                os.fchmod(fd, PRIVATE_FILE_MODE)  # whatever the umask, and for logs an older version made
                 os.write(fd, line)
+                os.fsync(fd)  # an audit line that a crash can take back is no audit line
             finally:
                 os.close(fd)
 
     def entries(self) -> list[dict[str, Any]]:
-        if not self.path.exists():
-            return []
-        lines = self.path.read_text(encoding="utf-8").splitlines()
-        return [json.loads(line) for line in lines if line.strip()]
+        """Every complete entry; a line cut off by a crash (or otherwise unreadable) is skipped."""
+        entries = []
+        for line in read_log(self.path).lines:
+            with contextlib.suppress(ValueError):
+                value = json.loads(line)
+                if isinstance(value, dict):
+                    entries.append(value)
+        return entries
 
 
 class KnowledgeAdmin:
@@ -175,6 +182,9 @@ class KnowledgeAdmin:
         outcome: dict[str, Any] = {}
         try:
             yield outcome
+        except PermissionDenied as exc:  # an admin naming a file outside the catalog folders
+            self.audit.record(actor, action, "denied", detail=f"{exc.code}: {exc.message}", **fields)
+            raise
         except ShopguideError as exc:
             self.audit.record(actor, action, "error", detail=f"{exc.code}: {exc.message}", **fields)
             raise
@@ -237,9 +247,9 @@ class KnowledgeAdmin:
         force: bool = False,
     ) -> ReloadOutcome:
         """Build a release from ``sources`` (default: the configured catalog), gate it and switch to it."""
-        paths = self._sources(actor, sources)
-        names = [p.name for p in paths]  # base names only: full paths can carry user names
+        names = [Path(s).name for s in sources or [self.settings.catalog_dir]]  # base names: paths carry user names
         with self._operation(actor, "reload", sources=names, skip_invalid=skip_invalid, force=force) as record:
+            paths = self._sources(actor, sources)
             relay = (lambda stage, done, total: progress(ProgressEvent(stage, done, total))) if progress else None
             outcome = reload_catalog(
                 self.store,
@@ -309,8 +319,8 @@ class KnowledgeAdmin:
 
     def upsert(self, actor: AdminActor, path: Path | str, *, skip_invalid: bool = False) -> LoadedKnowledge:
         """Add or replace the products of one catalog file in the live release, without a rebuild."""
-        source = self._sources(actor, [path])[0]
-        with self._operation(actor, "upsert", source=source.name) as record:
+        with self._operation(actor, "upsert", source=Path(path).name) as record:
+            source = self._sources(actor, [path])[0]
             loaded = load_checked([source], self._options(), skip_invalid=skip_invalid)
             count = self.store.upsert(loaded.products)
             record["detail"] = f"{count} products upserted"

@@ -46,5 +46,9 @@ def open_knowledge(
     )
     if store.has_live:
         return store
+    if store.damage is not None:
+        # Never paper over a damaged release with a fresh build from the catalog folder: that would
+        # silently drop the live updates and the release an admin chose. Say how to repair instead.
+        raise store.damage
     reload_catalog(store, [catalog_dir], options=load_options, created_by="system:first-start", progress=progress)
     return store

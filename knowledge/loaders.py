@@ -48,6 +48,7 @@ class LoadedKnowledge:
     problems: list[str] = field(default_factory=list)  # ``file:line: reason``; any of them blocks a release
     notices: list[str] = field(default_factory=list)  # normalisations and flags, reported but not blocking
     flagged: list[str] = field(default_factory=list)  # instruction-like text neutralised, ``file:line: phrase``
+    origins: dict[str, str] = field(default_factory=dict)  # sku -> ``file:line`` of the row that defined it
 
 
 @dataclass(frozen=True)
@@ -144,6 +145,12 @@ def _validate_rows(
         except ValidationError as exc:
             loaded.problems.append(f"{path}:{where}: {_describe(exc)}")
             continue
+        first = loaded.origins.get(product.sku)
+        if first is not None:
+            # Keeping either row would silently drop the other: both lines are named.
+            loaded.problems.append(f"{path}:{where}: duplicate SKU {product.sku} (first defined at {first})")
+            continue
+        loaded.origins[product.sku] = f"{path}:{where}"
         html_rows += any(n.startswith("HTML") for n in notes)
         loaded.notices.extend(f"{path}:{where}: {n}" for n in pre_notes)
         loaded.flagged.extend(f"{path}:{where}: {f}" for f in flags)
@@ -228,29 +235,36 @@ def read_products_jsonl(path: Path) -> tuple[list[Product], list[str]]:
     """Parse a JSON-lines product file; returns the valid products and ``file:line: reason`` problems."""
     loaded = LoadedKnowledge()
     read_products_file(path, loaded, LoadOptions())
-    _reject_duplicates(loaded)
     return loaded.products, loaded.problems
 
 
-def read_reviews_jsonl(path: Path, flags: list[str] | None = None) -> tuple[list[Review], list[str]]:
+def read_reviews_jsonl(
+    path: Path, flags: list[str] | None = None, loaded: LoadedKnowledge | None = None
+) -> tuple[list[Review], list[str]]:
+    """Reviews, one JSON object a line; decoded like the catalog (UTF-8, else GBK family, reported)."""
     reviews: list[Review] = []
-    problems: list[str] = []
     flags = [] if flags is None else flags
-    with path.open(encoding="utf-8") as handle:
-        for line_no, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                raw = json.loads(line)
-                if isinstance(raw, dict) and isinstance(raw.get("text"), str):
-                    result = neutralise(raw["text"], f"{path}:{line_no}")
-                    if result.changed:
-                        flags.append(f"{path}:{line_no}: instruction-like text removed from review")
-                        raw["text"] = result.text or REMOVED_MARKER
-                reviews.append(Review.model_validate(raw))
-            except (json.JSONDecodeError, ValidationError) as exc:
-                reason = _describe(exc) if isinstance(exc, ValidationError) else "not valid JSON"
-                problems.append(f"{path}:{line_no}: {reason}")
+    sink = loaded if loaded is not None else LoadedKnowledge()
+    before = len(sink.problems)
+    text = _read_text(path, DEFAULT_MAX_CATALOG_MB, sink)
+    problems = sink.problems[before:]
+    del sink.problems[before:]
+    if text is None:
+        return reviews, problems
+    for line_no, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            raw = json.loads(line)
+            if isinstance(raw, dict) and isinstance(raw.get("text"), str):
+                result = neutralise(raw["text"], f"{path}:{line_no}")
+                if result.changed:
+                    flags.append(f"{path}:{line_no}: instruction-like text removed from review")
+                    raw["text"] = result.text or REMOVED_MARKER
+            reviews.append(Review.model_validate(raw))
+        except (json.JSONDecodeError, ValidationError) as exc:
+            reason = _describe(exc) if isinstance(exc, ValidationError) else "not valid JSON"
+            problems.append(f"{path}:{line_no}: {reason}")
     return reviews, problems
 
 
@@ -317,21 +331,6 @@ def _read_doc_file(path: Path, loaded: LoadedKnowledge, opts: LoadOptions) -> No
     loaded.flagged.extend(f"{path}: {f}" for f in flags)
 
 
-def _reject_duplicates(loaded: LoadedKnowledge) -> None:
-    """Two rows with one SKU: keeping either would silently drop the other, so both are reported."""
-    first: dict[str, int] = {}
-    keep: list[Product] = []
-    for index, product in enumerate(loaded.products):
-        if product.sku in first:
-            loaded.problems.append(
-                f"duplicate SKU {product.sku}: rows {first[product.sku] + 1} and {index + 1} of the load"
-            )
-            continue
-        first[product.sku] = index
-        keep.append(product)
-    loaded.products = keep
-
-
 def classify(path: Path) -> Literal["products", "reviews", "docs", "questions", "other"]:
     name = path.name.lower()
     if name == REFERENCE_QUESTIONS_FILE:
@@ -364,7 +363,6 @@ def load_paths(paths: Sequence[Path], options: LoadOptions | None = None) -> Loa
     """Load every file under ``paths``. Problems are collected, never raised, so all are reported at once."""
     opts = options or LoadOptions()
     loaded = LoadedKnowledge()
-    product_origin: dict[str, str] = {}
     for path in expand_paths(paths):
         kind = classify(path)
         if kind == "other":
@@ -372,21 +370,9 @@ def load_paths(paths: Sequence[Path], options: LoadOptions | None = None) -> Loa
             continue
         loaded.sources[str(path)] = file_sha256(path)
         if kind == "products":
-            before = len(loaded.products)
-            read_products_file(path, loaded, opts)
-            fresh = loaded.products[before:]
-            kept = loaded.products[:before]
-            for product in fresh:
-                if product.sku in product_origin:
-                    loaded.problems.append(
-                        f"{path}: duplicate SKU {product.sku} (already in {product_origin[product.sku]})"
-                    )
-                    continue
-                product_origin[product.sku] = str(path)
-                kept.append(product)
-            loaded.products = kept
+            read_products_file(path, loaded, opts)  # duplicate SKUs, within or across files, become problems
         elif kind == "reviews":
-            reviews, problems = read_reviews_jsonl(path, loaded.flagged)
+            reviews, problems = read_reviews_jsonl(path, loaded.flagged, loaded)
             loaded.reviews.extend(reviews)
             loaded.problems.extend(problems)
         elif kind == "docs":

@@ -8,21 +8,29 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 AttributeValue = str | int | float | bool
 DocKind = Literal["faq", "policy", "guide"]
+# Upper bounds that no real catalog reaches: a value above them is a unit or typing mistake (cents as
+# major units, a barcode in the stock column), and it would overflow or dominate price bands and facets.
+MAX_PRICE = 100_000_000.0
+MAX_STOCK = 1_000_000_000
 
 
 class Product(BaseModel):
-    """One sellable item. Prices are in major units of ``currency``; ``stock`` is units on hand."""
+    """One sellable item. Prices are in major units of ``currency``; ``stock`` is units on hand.
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    Every number is finite (``allow_inf_nan=False`` also covers attribute values): JSON's ``Infinity``
+    and ``NaN`` cannot be stored in Chroma metadata nor written back as JSON, so they stop here.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
     sku: str = Field(min_length=1, max_length=64)
     name: str = Field(min_length=1, description="English display name")
     name_zh: str = Field(default="", description="Chinese display name")
     category: str = Field(min_length=1, description="category key, e.g. 'running_shoes'")
     brand: str = ""
-    price: float = Field(ge=0)
+    price: float = Field(ge=0, le=MAX_PRICE)
     currency: str = "CNY"
-    stock: int = Field(ge=0)
+    stock: int = Field(ge=0, le=MAX_STOCK)
     attributes: dict[str, AttributeValue] = Field(default_factory=dict)
     uses: list[str] = Field(default_factory=list, description="use/occasion keys, e.g. 'running', 'gift'")
     description: str = ""

@@ -5,6 +5,7 @@ The live release is untouched until the gate passes; any failure before the swit
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -30,12 +31,14 @@ class ReloadOutcome:
     diff: ReleaseDiff | None = None
     skipped_rows: int = 0
     seconds: dict[str, float] = field(default_factory=dict)
+    kept: list[str] = field(default_factory=list)  # what was carried over from the live release, said aloud
 
     def summary(self) -> str:
         loaded = self.loaded
         counts = f"{len(loaded.products)} products, {len(loaded.docs)} passages, {len(loaded.reviews)} reviews"
         state = f"release {self.release_id} live" if self.activated else f"release {self.release_id} built, not live"
         parts = [state, counts]
+        parts += self.kept
         if self.skipped_rows:
             parts.append(f"{self.skipped_rows} invalid rows skipped")
         if self.loaded.flagged:
@@ -74,6 +77,29 @@ def load_checked(paths: Sequence[Path], options: LoadOptions, *, skip_invalid: b
     return loaded
 
 
+def keep_side_knowledge(store: KnowledgeStore, loaded: LoadedKnowledge) -> list[str]:
+    """A load without FAQ/policy files (or without reviews) keeps those of the live release.
+
+    Reloading a products file alone is the common case (a new price list); dropping every passage with
+    it would leave policy questions unanswered without a word. Returns what was kept, to be reported.
+    """
+    if not store.has_live:
+        return []
+    live = store.live
+    kept: list[str] = []
+    if not loaded.docs and live.docs:
+        loaded.docs = list(live.docs)
+        kept.append(f"kept {len(live.docs)} FAQ/policy passages of release {live.release_id} (none in the files)")
+    if not loaded.reviews and live.reviews and loaded.products:
+        skus = {p.sku for p in loaded.products}
+        reviews = [r for sku, rs in live.reviews.items() if sku in skus for r in rs]
+        if reviews:
+            loaded.reviews = reviews
+            kept.append(f"kept {len(reviews)} reviews of release {live.release_id} (none in the files)")
+    loaded.notices.extend(kept)
+    return kept
+
+
 def preview_diff(store: KnowledgeStore, paths: Sequence[Path], options: LoadOptions) -> ReleaseDiff:
     """What reloading ``paths`` would change in the live catalog, without building anything."""
     loaded = load_paths(paths, options)
@@ -102,11 +128,35 @@ def reload_catalog(
     timings["load"] = time.perf_counter() - started
     if progress:
         progress("validated", len(loaded.products), len(loaded.products))
+    kept = keep_side_knowledge(store, loaded)
     store.collect_garbage()
     mark = time.perf_counter()
     release_id = store.build_release(loaded, progress=progress, created_by=created_by)
     timings["build"] = time.perf_counter() - mark
-    outcome = ReloadOutcome(release_id, False, loaded, skipped_rows=len(loaded.problems), seconds=timings)
+    outcome = ReloadOutcome(release_id, False, loaded, skipped_rows=len(loaded.problems), seconds=timings, kept=kept)
+    try:
+        _gate_and_switch(store, outcome, paths, reference_questions, force=force, activate=activate, progress=progress)
+    except BaseException:
+        # A release that failed its gate, could not be read back or switched in is never left listed.
+        if not outcome.activated:
+            with contextlib.suppress(KnowledgeError):
+                store.drop_release(release_id)
+        raise
+    return outcome
+
+
+def _gate_and_switch(
+    store: KnowledgeStore,
+    outcome: ReloadOutcome,
+    paths: Sequence[Path],
+    reference_questions: Path | None,
+    *,
+    force: bool,
+    activate: bool,
+    progress: ReloadProgress | None,
+) -> None:
+    release_id = outcome.release_id
+    timings = outcome.seconds
     live = store.live if store.has_live else None
     with store.lease(release_id) as candidate:
         outcome.diff = diff_products(
@@ -120,7 +170,6 @@ def reload_catalog(
     if progress:
         progress("gated", outcome.gate.questions, outcome.gate.questions)
     if not outcome.gate.passed and not force:
-        store.drop_release(release_id)
         raise ReleaseGateRefused(outcome.gate.describe() + "; the live release is unchanged", outcome)
     if activate:
         mark = time.perf_counter()
@@ -129,7 +178,6 @@ def reload_catalog(
         outcome.activated = True
         if progress:
             progress("live", 1, 1)
-    return outcome
 
 
 __all__ = ["KnowledgeError", "ReloadOutcome", "load_checked", "preview_diff", "reload_catalog"]

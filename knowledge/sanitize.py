@@ -112,6 +112,8 @@ def parse_price(raw: str | float | int) -> ParsedPrice:
     if isinstance(raw, bool):
         raise ValueError(f"price is not a number: {raw!r}")
     if isinstance(raw, int | float):
+        if not math.isfinite(raw):
+            raise ValueError(f"price is not a finite number: {raw!r}")
         return ParsedPrice(float(raw), None)
     text = unicodedata.normalize("NFKC", str(raw)).strip()
     if not text:
@@ -127,6 +129,6 @@ def parse_price(raw: str | float | int) -> ParsedPrice:
         amount = float(text)
     except ValueError:
         raise ValueError(f"price is not a number: {raw!r}") from None
-    if math.isnan(amount) or amount in (float("inf"), float("-inf")):
-        raise ValueError(f"price is not a number: {raw!r}")
+    if not math.isfinite(amount):  # float() accepts "inf", "nan", "Infinity"
+        raise ValueError(f"price is not a finite number: {raw!r}")
     return ParsedPrice(amount, currency)

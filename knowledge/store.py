@@ -19,7 +19,6 @@ import contextlib
 import fcntl
 import hashlib
 import json
-import os
 import re
 import shutil
 import threading
@@ -36,12 +35,21 @@ import numpy as np
 import numpy.typing as npt
 from chromadb.api import ClientAPI
 from chromadb.api.models.Collection import Collection
+from pydantic import ValidationError
 
+from .durable import append_record, fsync_dir, fsync_file, private_dir, write_lines, write_text_atomic
 from .embedding import EMBEDDING_DIM, MultilingualUSE
-from .errors import KnowledgeError, KnowledgeStoreCorrupt, ProductNotFound, ReleaseNotFound
+from .errors import (
+    CatalogValidationError,
+    KnowledgeError,
+    KnowledgeStoreCorrupt,
+    ProductNotFound,
+    ReleaseNotFound,
+)
 from .lexical import BM25Index, tokenize
 from .loaders import LoadedKnowledge
 from .models import AttributeValue, KnowledgeDoc, Product, Review
+from .release_files import REPAIR_HINT, UPDATES_FILE, read_manifest, read_snapshot
 from .releases import MANIFEST_FILE, ReleaseManifest, SourceFile
 from .search import PassageHit, ProductHit, ProductQuery
 
@@ -252,12 +260,17 @@ def make_client(
     try:
         if mode == "server":
             return chromadb.HttpClient(host=host, port=port)
-        path.mkdir(parents=True, exist_ok=True)
+        private_dir(path)
         return chromadb.PersistentClient(path=str(path))
     except Exception as exc:  # chromadb raises a variety of errors for a damaged directory
+        if mode == "server":
+            raise KnowledgeStoreCorrupt(
+                f"cannot reach the Chroma server at {host}:{port}: {exc}", hint="start it, or check host and port"
+            ) from exc
         raise KnowledgeStoreCorrupt(
-            f"cannot open the Chroma store at {path if mode == 'embedded' else f'{host}:{port}'}: {exc}",
-            hint="delete the directory and run `shopguide kb reload` to rebuild it, or check the server",
+            f"cannot open the Chroma store at {path}: {exc}",
+            hint="run `shopguide kb doctor --repair`: it moves the damaged index aside and rebuilds the live "
+            "release from its saved snapshot",
         ) from exc
 
 
@@ -380,12 +393,16 @@ class KnowledgeStore:
         self._listeners: list[Callable[[str], None]] = []
         self._readers: dict[str, int] = {}
         self._retired: set[str] = set()
+        # Why the persisted live release could not be opened (None: it opened, or there is none yet).
+        self.damage: KnowledgeError | None = None
 
     # ---- lifecycle -------------------------------------------------------------------------
     @property
     def live(self) -> LiveRelease:
         live = self._live
         if live is None:
+            if self.damage is not None:
+                raise self.damage
             raise KnowledgeError("no live knowledge release", hint="run `shopguide kb reload PATH`")
         return live
 
@@ -393,34 +410,53 @@ class KnowledgeStore:
     def has_live(self) -> bool:
         return self._live is not None
 
+    @property
+    def data_dir(self) -> Path:
+        return self._dir
+
+    @property
+    def client(self) -> ClientAPI:
+        return self._client
+
     def _read_pointer(self) -> dict[str, Any]:
         try:
             data = json.loads(self._pointer_path.read_text(encoding="utf-8"))
             str(data["release_id"])
+            int(data.get("revision", 0))
+            [str(r) for r in data.get("history", [])]
             return cast(dict[str, Any], data)
-        except (ValueError, KeyError, TypeError) as exc:
+        except (ValueError, KeyError, TypeError, AttributeError, UnicodeDecodeError) as exc:
             raise KnowledgeStoreCorrupt(
-                f"release pointer {self._pointer_path} is unreadable",
-                hint="delete it and run `shopguide kb reload` to rebuild",
+                f"release pointer {self._pointer_path} is unreadable", hint=REPAIR_HINT
             ) from exc
 
     def _write_pointer(self, release_id: str, history: list[str], revision: int) -> None:
-        tmp = self._pointer_path.with_name(f".{POINTER_FILE}.{os.getpid()}.tmp")
-        tmp.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(self._dir)
         payload = {"release_id": release_id, "history": history, "revision": revision, "activated_at": time.time()}
-        tmp.write_text(json.dumps(payload), encoding="utf-8")
-        tmp.replace(self._pointer_path)  # rename is atomic: readers see the old or the new pointer
+        # Atomic and durable: readers see the old or the new pointer, and a power cut keeps one of them.
+        write_text_atomic(self._pointer_path, json.dumps(payload))
         self._pointer_stamp = self._pointer_path.stat().st_mtime_ns
+        self.damage = None
 
     def open_live(self) -> bool:
-        """Attach to the release named by the persisted pointer; False when there is none yet."""
+        """Attach to the release named by the persisted pointer; False when there is none or it is damaged.
+
+        A damaged live release is not raised here but kept in ``damage``, so the commands that repair
+        it (``kb reload``, ``kb rollback``, ``kb doctor``) can still open the store.
+        """
+        self.damage = None
         if not self._pointer_path.exists():
             return False
-        pointer = self._read_pointer()
-        self._pointer_stamp = self._pointer_path.stat().st_mtime_ns
-        if str(pointer["release_id"]) not in self.release_ids():
-            return False  # written by an older layout or its release was deleted: rebuild from the catalog
-        live = self._attach(str(pointer["release_id"]))
+        try:
+            pointer = self._read_pointer()
+            self._pointer_stamp = self._pointer_path.stat().st_mtime_ns
+            release_id = str(pointer["release_id"])
+            if release_id not in self.release_ids():
+                raise KnowledgeStoreCorrupt(f"the live release {release_id} is missing", hint=REPAIR_HINT)
+            live = self._attach(release_id)
+        except KnowledgeError as exc:
+            self.damage = exc
+            return False
         live.revision = int(pointer.get("revision", 0))
         self.warm(live)
         self._live = live
@@ -437,7 +473,10 @@ class KnowledgeStore:
         """Previously live releases, most recent first (rollback targets)."""
         if not self._pointer_path.exists():
             return []
-        return [str(r) for r in self._read_pointer().get("history", [])]
+        try:
+            return [str(r) for r in self._read_pointer().get("history", [])]
+        except KnowledgeStoreCorrupt:
+            return []  # reported by ``open_live``; the next switch writes a fresh pointer
 
     def _release_dir(self, release_id: str) -> Path:
         return self._releases_dir / release_id
@@ -446,7 +485,7 @@ class KnowledgeStore:
         path = self._release_dir(release_id) / MANIFEST_FILE
         if not path.exists():
             raise ReleaseNotFound(f"no release {release_id}", hint="`shopguide kb status` lists the releases")
-        return ReleaseManifest.model_validate_json(path.read_text(encoding="utf-8"))
+        return read_manifest(path)
 
     def release_ids(self) -> list[str]:
         """Finished releases (those with a manifest), oldest first."""
@@ -459,29 +498,23 @@ class KnowledgeStore:
         if cached is not None:
             return cached
         manifest = self.manifest(release_id)
-        folder = self._release_dir(release_id)
+        snapshot = read_snapshot(self._release_dir(release_id))
         try:
             layout = _layout(manifest.release_id, manifest.price_bands, manifest.band_group)
             shards = {s.name: self._client.get_collection(s.name, embedding_function=self._ef) for s in layout}
             docs_col = self._client.get_collection(f"{COLLECTION_PREFIX}{release_id}-docs", embedding_function=self._ef)
-            products = [Product.model_validate_json(line) for line in _lines(folder / "products.jsonl")]
-            docs = [KnowledgeDoc.model_validate_json(line) for line in _lines(folder / "docs.jsonl")]
-            reviews: dict[str, list[Review]] = {}
-            for line in _lines(folder / "reviews.jsonl"):
-                review = Review.model_validate_json(line)
-                reviews.setdefault(review.sku, []).append(review)
-            lexical = BM25Index.load(folder / "products.bm25.npz")
-        except KnowledgeError:
-            raise
-        except Exception as exc:
+        except Exception as exc:  # chromadb: NotFoundError, InternalError for a damaged index, ...
             raise KnowledgeStoreCorrupt(
-                f"release {release_id} cannot be read: {exc}",
-                hint="run `shopguide kb reload` to rebuild the knowledge base",
+                f"release {release_id}: its index in Chroma cannot be opened: {exc}", hint=REPAIR_HINT
             ) from exc
-        live = self._assemble(manifest, layout, shards, docs_col, products, reviews, docs, lexical)
-        updates = [Product.model_validate_json(line) for line in _lines(folder / "updates.jsonl")]
-        if updates:
-            live = self._with_products(live, updates)
+        reviews: dict[str, list[Review]] = {}
+        for review in snapshot.reviews:
+            reviews.setdefault(review.sku, []).append(review)
+        live = self._assemble(
+            manifest, layout, shards, docs_col, snapshot.products, reviews, snapshot.docs, snapshot.lexical
+        )
+        if snapshot.updates:
+            live = self._with_products(live, snapshot.updates)
         return live
 
     def _assemble(  # noqa: PLR0917 (private; one call shape per release part)
@@ -523,7 +556,7 @@ class KnowledgeStore:
     @contextlib.contextmanager
     def _build_lock(self) -> Iterator[None]:
         """One builder at a time across processes (a CLI reload while the bot reloads from chat)."""
-        self._releases_dir.mkdir(parents=True, exist_ok=True)
+        private_dir(self._releases_dir)
         with (self._releases_dir / BUILD_LOCK_FILE).open("a+") as handle:
             fcntl.flock(handle, fcntl.LOCK_EX)
             try:
@@ -575,7 +608,7 @@ class KnowledgeStore:
         with self._write_lock, self._build_lock():
             staging = self._releases_dir / f"{STAGING_PREFIX}{release_id}"
             shutil.rmtree(staging, ignore_errors=True)
-            staging.mkdir(parents=True)
+            private_dir(staging)
             bands = _price_bounds(products, self._shard_target)
             layout = _layout(release_id, bands, BAND_GROUP)
             collections = {
@@ -636,11 +669,14 @@ class KnowledgeStore:
             mark = time.perf_counter()
             lexical = BM25Index.build(tokenize(t) for t in texts)
             lexical.save(staging / "products.bm25.npz")
+            fsync_file(staging / "products.bm25.npz")
             spent["lexical"] = time.perf_counter() - mark
             mark = time.perf_counter()
-            _write_lines(staging / "products.jsonl", (p.model_dump_json() for p in products))
-            _write_lines(staging / "docs.jsonl", (d.model_dump_json() for d in docs))
-            _write_lines(staging / "reviews.jsonl", (r.model_dump_json() for r in loaded.reviews))
+            # Every file is fsynced before the rename that lists the release: a power cut after it cannot
+            # leave a listed release with empty files.
+            write_lines(staging / "products.jsonl", (p.model_dump_json() for p in products))
+            write_lines(staging / "docs.jsonl", (d.model_dump_json() for d in docs))
+            write_lines(staging / "reviews.jsonl", (r.model_dump_json() for r in loaded.reviews))
             manifest = ReleaseManifest(
                 release_id=release_id,
                 created_at=time.time(),
@@ -652,8 +688,10 @@ class KnowledgeStore:
                 band_group=BAND_GROUP,
                 notes=[*loaded.flagged[:50]],
             )
-            (staging / MANIFEST_FILE).write_text(manifest.model_dump_json(indent=2), encoding="utf-8")
+            write_lines(staging / MANIFEST_FILE, [manifest.model_dump_json(indent=2)])
+            fsync_dir(staging)
             staging.replace(self._release_dir(release_id))
+            fsync_dir(self._releases_dir)
             spent["files"] = time.perf_counter() - mark
             self.last_build_seconds = spent
             if progress:
@@ -662,10 +700,7 @@ class KnowledgeStore:
 
     def record_gate(self, release_id: str, accuracy: float) -> None:
         manifest = self.manifest(release_id).model_copy(update={"gate_accuracy": accuracy})
-        path = self._release_dir(release_id) / MANIFEST_FILE
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(manifest.model_dump_json(indent=2), encoding="utf-8")
-        tmp.replace(path)
+        write_text_atomic(self._release_dir(release_id) / MANIFEST_FILE, manifest.model_dump_json(indent=2))
 
     def activate(self, release_id: str) -> None:
         """Serve ``release_id``: one reference swap, then persist the pointer (atomic rename).
@@ -726,7 +761,8 @@ class KnowledgeStore:
         manifest_path = folder / MANIFEST_FILE
         names: list[str] = []
         if manifest_path.exists():
-            names = ReleaseManifest.model_validate_json(manifest_path.read_text(encoding="utf-8")).collections
+            with contextlib.suppress(KnowledgeError):  # a damaged manifest: fall back to the name scan
+                names = read_manifest(manifest_path).collections
             manifest_path.unlink()  # first: from here on the release is not listed, whatever else fails
         for name in names or [n for n in self._collection_names() if _release_of(n) == release_id]:
             self._delete_collection(name)
@@ -782,20 +818,24 @@ class KnowledgeStore:
         self._refreshing = True
         threading.Thread(target=self._refresh, args=(stamp,), daemon=True, name="kb-refresh").start()
 
+    def _follow_pointer(self) -> None:
+        """Serve what the persisted pointer names, if another process moved it (call with the write lock)."""
+        pointer = self._read_pointer()
+        release_id = str(pointer["release_id"])
+        revision = int(pointer.get("revision", 0))
+        current = self._live
+        if current is None or current.release_id != release_id or current.revision != revision:
+            self._attached.pop(release_id, None)
+            fresh = self._attach(release_id)
+            fresh.revision = revision
+            self._attached[release_id] = fresh
+            self._live = fresh
+            self._notify(release_id)
+
     def _refresh(self, stamp: int) -> None:
         try:
             with self._write_lock:
-                pointer = self._read_pointer()
-                release_id = str(pointer["release_id"])
-                revision = int(pointer.get("revision", 0))
-                current = self._live
-                if current is None or current.release_id != release_id or current.revision != revision:
-                    self._attached.pop(release_id, None)
-                    fresh = self._attach(release_id)
-                    fresh.revision = revision
-                    self._attached[release_id] = fresh
-                    self._live = fresh
-                    self._notify(release_id)
+                self._follow_pointer()
                 self._pointer_stamp = stamp
         except KnowledgeError:
             pass  # a half-written or pruned release: keep serving the current one, retry next interval
@@ -809,7 +849,12 @@ class KnowledgeStore:
         product = live.products.get(sku.strip().upper())
         if product is None:
             raise ProductNotFound(f"no product {sku.strip().upper()} in the live release", hint="check the SKU")
-        updated = Product.model_validate({**product.model_dump(), "stock": stock})
+        try:
+            updated = Product.model_validate({**product.model_dump(), "stock": stock})
+        except ValidationError as exc:
+            raise CatalogValidationError(
+                f"stock {stock} rejected: {exc.errors()[0]['msg']}", [], hint="give the units on hand"
+            ) from exc
         self.upsert([updated])
         return updated
 
@@ -817,7 +862,12 @@ class KnowledgeStore:
         """Add or replace products in the live release without a rebuild; the next query sees them."""
         if not products:
             return 0
-        with self._write_lock:
+        # One writer across processes: two CLI upserts, or an upsert beside the bot, must not interleave
+        # their log records or both claim the next revision.
+        with self._write_lock, self._build_lock():
+            if self._pointer_path.exists():
+                with contextlib.suppress(KnowledgeError):  # damaged: ``self.live`` below says so
+                    self._follow_pointer()
             live = self.live
             layout = live.layout
             reembed = [p for p in products if p.sku not in live.products or _text_changed(live.products[p.sku], p)]
@@ -841,8 +891,11 @@ class KnowledgeStore:
                         embeddings=cast(Any, [vectors[product.sku]]),
                         metadatas=cast(Any, [product_metadata(product, collection_tag(name))]),
                     )
-            with (self._release_dir(live.release_id) / "updates.jsonl").open("a", encoding="utf-8") as handle:
-                handle.writelines(p.model_dump_json() + "\n" for p in products)
+            # One fsynced record per upsert; a crash mid-write leaves a torn last line, which readers
+            # ignore and the next append cuts off (that upsert was never acknowledged).
+            append_record(
+                self._release_dir(live.release_id) / UPDATES_FILE, "".join(p.model_dump_json() + "\n" for p in products)
+            )
             fresh = self._with_products(live, products)
             fresh.revision = live.revision + 1
             self._attached[live.release_id] = fresh
@@ -1032,18 +1085,6 @@ def _release_of(collection_name: str) -> str | None:
         r"(\d{8}-\d{6}-[0-9a-f]{6}|[A-Za-z0-9_.]+?)-(?:in|out|docs)", collection_name[len(COLLECTION_PREFIX) :]
     )
     return match.group(1) if match else None
-
-
-def _lines(path: Path) -> list[str]:
-    if not path.exists():
-        return []
-    return [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-
-
-def _write_lines(path: Path, lines: Iterator[str] | Any) -> None:
-    with path.open("w", encoding="utf-8") as handle:
-        for line in lines:
-            handle.write(line + "\n")
 
 
 def catalog_fingerprint(products: Sequence[Product]) -> str:

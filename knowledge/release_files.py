@@ -1,0 +1,120 @@
+"""The files of one release folder, read back strictly: every damaged line is named with file:line.
+
+A release folder holds its manifest, the product, passage and review snapshot it was built from, its
+BM25 index and the log of live updates (``kb upsert``, ``kb set-stock``) applied since. Reading them
+never raises anything but a ``KnowledgeStoreCorrupt`` whose hint names the repair; a torn last line of
+the updates log (a crash mid-append) is not damage: that update was never acknowledged, so it is left out.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from .durable import read_log
+from .errors import KnowledgeStoreCorrupt
+from .lexical import BM25Index
+from .models import KnowledgeDoc, Product, Review
+from .releases import ReleaseManifest
+
+UPDATES_FILE = "updates.jsonl"
+PRODUCTS_FILE = "products.jsonl"
+DOCS_FILE = "docs.jsonl"
+REVIEWS_FILE = "reviews.jsonl"
+LEXICAL_FILE = "products.bm25.npz"
+SNAPSHOT_FILES = (PRODUCTS_FILE, DOCS_FILE, REVIEWS_FILE, LEXICAL_FILE)
+REPAIR_HINT = "run `shopguide kb doctor --repair`: it says what is damaged and rebuilds what it can"
+# Characters of a damaged line quoted in an error: enough to recognise it, never a whole record.
+QUOTE_CHARS = 60
+
+log = logging.getLogger(__name__)
+Model = TypeVar("Model", bound=BaseModel)
+
+
+@dataclass
+class ReleaseSnapshot:
+    """What a release serves besides its Chroma collections."""
+
+    products: list[Product]
+    docs: list[KnowledgeDoc]
+    reviews: list[Review]
+    lexical: BM25Index
+    updates: list[Product] = field(default_factory=list)
+    torn_update: str = ""  # the unacknowledged last record of the updates log, if a crash left one
+
+
+def read_manifest(path: Path) -> ReleaseManifest:
+    try:
+        return ReleaseManifest.model_validate_json(path.read_bytes())
+    except (OSError, ValidationError, ValueError) as exc:
+        raise KnowledgeStoreCorrupt(f"{path}: manifest unreadable ({_reason(exc)})", hint=REPAIR_HINT) from exc
+
+
+def _reason(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        first = exc.errors()[0]
+        return f"{'.'.join(str(p) for p in first['loc']) or 'row'}: {first['msg']}"
+    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+
+
+def parse_lines(path: Path, lines: list[str], model: type[Model]) -> list[Model]:
+    """Each line as ``model``; bytes that are not UTF-8 fail the strict encode (see ``read_log``)."""
+    out: list[Model] = []
+    for number, line in enumerate(lines, start=1):
+        try:
+            out.append(model.model_validate_json(line.encode("utf-8")))
+        except (ValidationError, ValueError) as exc:
+            raise KnowledgeStoreCorrupt(
+                f"{path}:{number}: damaged record ({_reason(exc)}): {line[:QUOTE_CHARS]!r}", hint=REPAIR_HINT
+            ) from exc
+    return out
+
+
+def read_jsonl(path: Path, model: type[Model], *, required: bool = True) -> list[Model]:
+    """Every line of a snapshot file as ``model``; a missing required file is damage too."""
+    if not path.exists():
+        if required:
+            raise KnowledgeStoreCorrupt(f"{path}: missing", hint=REPAIR_HINT)
+        return []
+    contents = read_log(path)
+    if contents.torn_tail:
+        # Snapshot files are written whole before the release is listed: a torn line here is damage.
+        raise KnowledgeStoreCorrupt(f"{path}: last line is cut off", hint=REPAIR_HINT)
+    return parse_lines(path, contents.lines, model)
+
+
+def read_updates(folder: Path) -> tuple[list[Product], str]:
+    """The live updates of a release and the torn last record a crash mid-append may have left."""
+    path = folder / UPDATES_FILE
+    contents = read_log(path)
+    if contents.torn_tail:
+        log.warning(
+            "event=kb_torn_update file=%s bytes=%d note=interrupted write left out",
+            path,
+            len(contents.torn_tail.encode()),
+        )
+    return parse_lines(path, contents.lines, Product), contents.torn_tail
+
+
+def read_lexical(path: Path) -> BM25Index:
+    try:
+        return BM25Index.load(path)
+    except Exception as exc:  # numpy/zipfile raise many kinds for a damaged archive
+        raise KnowledgeStoreCorrupt(f"{path}: BM25 index unreadable ({_reason(exc)})", hint=REPAIR_HINT) from exc
+
+
+def read_snapshot(folder: Path) -> ReleaseSnapshot:
+    """The whole snapshot of a release folder, or ``KnowledgeStoreCorrupt`` naming the damaged file."""
+    updates, torn = read_updates(folder)
+    return ReleaseSnapshot(
+        products=read_jsonl(folder / PRODUCTS_FILE, Product),
+        docs=read_jsonl(folder / DOCS_FILE, KnowledgeDoc),
+        reviews=read_jsonl(folder / REVIEWS_FILE, Review, required=False),
+        lexical=read_lexical(folder / LEXICAL_FILE),
+        updates=updates,
+        torn_update=torn,
+    )
