@@ -9,6 +9,7 @@ import json
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from .sanitize import strip_html
@@ -38,8 +39,11 @@ NATIVE_FIELDS = (
     "image_url",
     "language",
 )
-SHOPIFY_MARKERS = frozenset({"Handle", "Title", "Variant SKU", "Variant Price"})
-WOOCOMMERCE_MARKERS = frozenset({"SKU", "Name", "Regular price", "Type"})
+# Fields a shopguide CSV must have a column for; a column left empty in every row means the shop does not
+# list that field (a content-only catalog has no prices), and a single empty cell is a hole in the data.
+NATIVE_REQUIRED_COLUMNS = ("category", "price", "stock")
+HEADERS_FILE = Path(__file__).parent / "data" / "csv_headers.json"
+COLUMNS_SHOWN = 12  # a report names this many columns, then says how many more
 
 
 class CsvHeaderError(ValueError):
@@ -58,7 +62,80 @@ class CsvReadResult:
     format: str
     rows: list[CsvRow] = field(default_factory=list)
     problems: list[tuple[int, str]] = field(default_factory=list)
-    ignored_columns: list[str] = field(default_factory=list)
+    unknown_columns: list[str] = field(default_factory=list)  # not a field we know: reported as a warning
+    unused_columns: list[str] = field(default_factory=list)  # known export bookkeeping we do not import
+    warnings: list[str] = field(default_factory=list)  # whole-file findings (no category column, ...)
+
+    @property
+    def ignored_columns(self) -> list[str]:
+        return [*self.unknown_columns, *self.unused_columns]
+
+
+def header_key(header: str) -> str:
+    """How headers are compared: "Variant_Inventory  Qty" and "variant inventory qty" are one header."""
+    return re.sub(r"[\s_]+", " ", header.strip().lstrip("\ufeff").lower()).strip()
+
+
+@dataclass(frozen=True)
+class HeaderSpec:
+    """The header spellings of one export format (see ``data/csv_headers.json``)."""
+
+    fields: dict[str, tuple[str, ...]]
+    unused: frozenset[str] = frozenset()
+    unused_prefixes: tuple[str, ...] = ()
+    unused_markers: tuple[str, ...] = ()
+    attribute_prefixes: tuple[str, ...] = ()
+    detect_all: tuple[tuple[str, ...], ...] = ()
+    detect_any: tuple[tuple[str, ...], ...] = ()
+
+    def resolve(self, headers: list[str]) -> dict[str, str]:
+        """Field -> the header this file spells it with (the first listed spelling present wins)."""
+        by_key: dict[str, str] = {}
+        for header in headers:
+            by_key.setdefault(header_key(header), header)
+        found: dict[str, str] = {}
+        for name, spellings in self.fields.items():
+            for spelling in spellings:
+                if spelling in by_key:
+                    found[name] = by_key[spelling]
+                    break
+        return found
+
+    def is_unused(self, header: str) -> bool:
+        key = header_key(header)
+        return (
+            key in self.unused
+            or key.startswith(self.unused_prefixes)
+            or any(marker in key for marker in self.unused_markers)
+        )
+
+    def detects(self, keys: set[str]) -> bool:
+        if self.detect_all and not all(any(s in keys for s in group) for group in self.detect_all):
+            return False
+        return not self.detect_any or any(all(s in keys for s in group) for group in self.detect_any)
+
+
+def _load_specs() -> dict[str, HeaderSpec]:
+    raw = json.loads(HEADERS_FILE.read_text(encoding="utf-8"))
+    specs: dict[str, HeaderSpec] = {}
+    for name in ("shopify", "woocommerce", "shopguide"):
+        data = raw[name]
+        specs[name] = HeaderSpec(
+            fields={k: tuple(v) for k, v in data["fields"].items()},
+            unused=frozenset(data.get("unused", ())),
+            unused_prefixes=tuple(data.get("unused_prefixes", ())),
+            unused_markers=tuple(data.get("unused_suffix_markers", ())),
+            attribute_prefixes=tuple(data.get("attribute_prefixes", ())),
+            detect_all=tuple(tuple(g) for g in data.get("detect_all", ())),
+            detect_any=tuple(tuple(g) for g in data.get("detect_any", ())),
+        )
+    return specs
+
+
+SPECS = _load_specs()
+SHOPIFY = SPECS["shopify"]
+WOOCOMMERCE = SPECS["woocommerce"]
+NATIVE = SPECS["shopguide"]
 
 
 def _records(text: str) -> Iterator[tuple[int, list[str]]]:
@@ -78,15 +155,14 @@ def _records(text: str) -> Iterator[tuple[int, list[str]]]:
 
 
 def detect_format(headers: list[str], column_map: Mapping[str, str] | None) -> str:
-    present = set(headers)
     if column_map:
         return "mapped"
-    if present >= SHOPIFY_MARKERS:
+    keys = {header_key(h) for h in headers}
+    if SHOPIFY.detects(keys):
         return "shopify"
-    if present >= WOOCOMMERCE_MARKERS:
+    if WOOCOMMERCE.detects(keys):
         return "woocommerce"
-    lowered = {h.strip().lower() for h in headers}
-    if {"sku", "name", "price"} <= lowered:
+    if {"sku", "name"} <= keys:
         return "shopguide"
     raise CsvHeaderError(
         "unrecognised CSV header (not shopguide, Shopify or WooCommerce columns); "
@@ -132,9 +208,11 @@ def _attribute_value(value: str) -> str | int | float | bool:
     return value
 
 
-def _native_row(record: dict[str, str]) -> dict[str, Any]:
+def _native_row(record: dict[str, str], columns: dict[str, str]) -> dict[str, Any]:
+    """A shopguide (or mapped) row; ``columns`` names the header each aliased field is read from."""
     values: dict[str, Any] = {}
     attributes: dict[str, Any] = {}
+    aliased = {header: name for name, header in columns.items()}
     for header, raw in record.items():
         key = header.strip()
         low = key.lower()
@@ -147,91 +225,216 @@ def _native_row(record: dict[str, str]) -> dict[str, Any]:
             attributes.update(_parse_attributes(value))
         elif low == "uses":
             values["uses"] = _split_list(value)
-        elif low in NATIVE_FIELDS and value != "":
+        elif value == "":
+            continue
+        elif low in NATIVE_FIELDS:
             values[low] = value
+        elif header in aliased:
+            values.setdefault(aliased[header], value)
+    if "category" in values:
+        values["category"] = category_key(values["category"])
     if attributes:
         values["attributes"] = attributes
     return values
 
 
-def _category_key(raw: str) -> str:
-    """``"Shoes > Running Shoes"`` -> ``running_shoes``: the most specific level, as a key."""
+def category_key(raw: str) -> str:
+    """``"Shoes > Running Shoes"`` -> ``running_shoes``: the most specific level, as a key (any case)."""
     leaf = re.split(r">|/", raw.split(",", maxsplit=1)[0])[-1].strip()
-    return re.sub(r"[\s\-]+", "_", leaf.lower()) or "uncategorised"
+    return re.sub(r"[\s\-]+", "_", leaf.lower())
 
 
-def _shopify_rows(records: list[tuple[int, dict[str, str]]]) -> Iterator[CsvRow]:
+def _column_report(headers: list[str], used: set[str], spec: HeaderSpec, result: CsvReadResult) -> None:
+    """Every column is either read, known bookkeeping (reported as not imported) or unknown (warned)."""
+    for header in headers:
+        if header in used or not header:
+            continue
+        (result.unused_columns if spec.is_unused(header) else result.unknown_columns).append(header)
+
+
+def _shopify_rows(
+    records: list[tuple[int, dict[str, str]]], headers: list[str], result: CsvReadResult
+) -> Iterator[CsvRow]:
     """Shopify writes one row per variant and per extra image; product fields only on the first row."""
+    cols = SHOPIFY.resolve(headers)
+    # The shop's own product type names the kind in its words; the standard taxonomy is the fallback.
+    category_cols = [h for h in headers if header_key(h) in SHOPIFY.fields["category"]]
+    category_cols.sort(key=lambda h: SHOPIFY.fields["category"].index(header_key(h)))
+    option_cols: list[tuple[str, str]] = []
+    by_key = {header_key(h): h for h in headers}
+    for n in (1, 2, 3):
+        name_col, value_col = by_key.get(f"option{n} name"), by_key.get(f"option{n} value")
+        if name_col and value_col:
+            option_cols.append((name_col, value_col))
+    used = set(cols.values()) | set(category_cols) | {h for pair in option_cols for h in pair}
+    _column_report(headers, used, SHOPIFY, result)
+    if not category_cols:
+        result.warnings.append(_no_category_warning(SHOPIFY))
+    stock_col = cols.get("stock")
+
+    def get(rec: dict[str, str], name: str) -> str:
+        col = cols.get(name)
+        return (rec.get(col) or "").strip() if col else ""
+
     parent: dict[str, str] = {}
     for line, rec in records:
-        handle = rec.get("Handle", "").strip()
-        if rec.get("Title", "").strip() or handle != parent.get("Handle", "").strip():
+        handle = get(rec, "handle")
+        if get(rec, "title") or handle != (get(parent, "handle") if parent else ""):
             parent = rec
-        if not rec.get("Variant SKU", "").strip() and not rec.get("Variant Price", "").strip():
+        if not get(rec, "sku") and not get(rec, "price"):
             continue  # an image-only row
         options = []
         attributes: dict[str, Any] = {}
-        for n in (1, 2, 3):
-            name = (rec.get(f"Option{n} Name") or parent.get(f"Option{n} Name") or "").strip()
-            value = rec.get(f"Option{n} Value", "").strip()
+        for name_col, value_col in option_cols:
+            name = (rec.get(name_col) or parent.get(name_col) or "").strip()
+            value = (rec.get(value_col) or "").strip()
             if name and value and value != "Default Title":
                 attributes[name.lower()] = _attribute_value(value)
                 options.append(value)
-        title = parent.get("Title", "").strip()
+        title = get(parent, "title")
+        category = next((v for c in category_cols if (v := (parent.get(c) or "").strip())), "")
         values: dict[str, Any] = {
-            "sku": rec.get("Variant SKU", "").strip() or "-".join([handle, *options]) or handle,
+            "sku": get(rec, "sku") or "-".join([handle, *options]) or handle,
             "name": " - ".join([title, *options]) if options else title,
-            "category": _category_key(parent.get("Type", "") or parent.get("Product Category", "")),
-            "brand": parent.get("Vendor", "").strip(),
-            "price": rec.get("Variant Price", "").strip(),
-            "description": parent.get("Body (HTML)", ""),
-            "uses": _split_list(parent.get("Tags", "")),
-            "image_url": (rec.get("Variant Image") or rec.get("Image Src") or parent.get("Image Src") or "").strip(),
+            "brand": get(parent, "vendor"),
+            "description": get(parent, "description"),
+            "uses": _split_list(get(parent, "tags")),
+            "image_url": get(rec, "image") or get(parent, "image"),
             "url": f"/products/{handle}" if handle else "",
         }
-        if "Variant Inventory Qty" in rec:
-            values["stock"] = rec.get("Variant Inventory Qty", "").strip()
+        if category:
+            values["category"] = category_key(category)
+        if get(rec, "price"):
+            values["price"] = get(rec, "price")
+        if stock_col is not None and get(rec, "stock"):
+            values["stock"] = get(rec, "stock")
         if attributes:
             values["attributes"] = attributes
         yield CsvRow(line, values)
 
 
-def _woocommerce_rows(records: list[tuple[int, dict[str, str]]]) -> Iterator[CsvRow]:
+def _woo_attributes(rec: dict[str, str], headers: list[str]) -> dict[str, Any]:
+    attributes: dict[str, Any] = {}
+    by_key = {header_key(h): h for h in headers}
+    n = 1
+    while f"attribute {n} name" in by_key:
+        name = (rec.get(by_key[f"attribute {n} name"]) or "").strip()
+        value = (rec.get(by_key.get(f"attribute {n} value(s)", "")) or "").strip()
+        if name and value:
+            attributes[name.lower()] = _attribute_value(value)
+        n += 1
+    for key, header in by_key.items():
+        prefix = next((p for p in WOOCOMMERCE.attribute_prefixes if key.startswith(p)), None)
+        value = (rec.get(header) or "").strip()
+        if prefix and value:
+            attributes[key[len(prefix) :].strip().replace(" ", "_")] = _attribute_value(value.split("|")[0].strip())
+    return attributes
+
+
+def _woo_used(headers: list[str], cols: dict[str, str]) -> set[str]:
+    used = set(cols.values())
+    for header in headers:
+        key = header_key(header)
+        if re.fullmatch(r"attribute \d+ (name|value\(s\))", key) or key.startswith(WOOCOMMERCE.attribute_prefixes):
+            used.add(header)
+    return used
+
+
+def _woocommerce_rows(
+    records: list[tuple[int, dict[str, str]]], headers: list[str], result: CsvReadResult
+) -> Iterator[CsvRow]:
+    cols = WOOCOMMERCE.resolve(headers)
+    _column_report(headers, _woo_used(headers, cols), WOOCOMMERCE, result)
+    if "category" not in cols:
+        result.warnings.append(_no_category_warning(WOOCOMMERCE))
+
+    def get(rec: dict[str, str], name: str) -> str:
+        col = cols.get(name)
+        return (rec.get(col) or "").strip() if col else ""
+
     for line, rec in records:
-        kind = rec.get("Type", "").strip().lower()
+        kind = get(rec, "type").lower()
         if "variable" in kind.split(",") or kind == "grouped":
             continue  # a parent row without its own price; its variations follow as rows
         notes: list[str] = []
-        attributes: dict[str, Any] = {}
-        n = 1
-        while f"Attribute {n} name" in rec:
-            name = rec.get(f"Attribute {n} name", "").strip()
-            value = rec.get(f"Attribute {n} value(s)", "").strip()
-            if name and value:
-                attributes[name.lower()] = _attribute_value(value)
-            n += 1
-        sale, regular = rec.get("Sale price", "").strip(), rec.get("Regular price", "").strip()
-        stock = rec.get("Stock", "").strip()
-        if not stock:
-            in_stock = rec.get("In stock?", "").strip().lower() in ("1", "yes", "instock", "true")
+        sale, regular = get(rec, "sale_price"), get(rec, "regular_price")
+        stock = get(rec, "stock")
+        if not stock and "in_stock" in cols:
+            flag = get(rec, "in_stock").lower()
+            in_stock = flag in ("1", "yes", "instock", "true", "onbackorder")
             stock = str(UNMANAGED_IN_STOCK_UNITS if in_stock else 0)
             notes.append(f"stock not managed in WooCommerce; recorded as {stock}")
-        images = _split_list(rec.get("Images", ""))
+        images = _split_list(get(rec, "images"))
+        ident = get(rec, "id")
         values: dict[str, Any] = {
-            "sku": rec.get("SKU", "").strip() or (f"WC-{rec['ID'].strip()}" if rec.get("ID", "").strip() else ""),
-            "name": rec.get("Name", "").strip(),
-            "category": _category_key(rec.get("Categories", "")),
-            "brand": (rec.get("Brands") or rec.get("Brand") or "").strip(),
-            "price": sale or regular,
-            "stock": stock,
-            "description": rec.get("Description", "").strip() or rec.get("Short description", "").strip(),
-            "uses": _split_list(rec.get("Tags", "")),
+            "sku": get(rec, "sku") or (f"WC-{ident}" if ident else ""),
+            "name": get(rec, "name"),
+            "brand": get(rec, "brand"),
+            "description": get(rec, "description") or get(rec, "short_description"),
+            "uses": _split_list(get(rec, "tags")),
             "image_url": images[0] if images else "",
-            "url": rec.get("External URL", "").strip(),
+            "url": get(rec, "url"),
         }
+        if get(rec, "category"):
+            values["category"] = category_key(get(rec, "category"))
+        if sale or regular:
+            values["price"] = sale or regular
+        if stock:
+            values["stock"] = stock
+        attributes = _woo_attributes(rec, headers)
         if attributes:
             values["attributes"] = attributes
         yield CsvRow(line, values, notes)
+
+
+def _no_category_warning(spec: HeaderSpec) -> str:
+    looked = ", ".join(f'"{s.title()}"' for s in spec.fields["category"])
+    return (
+        f"no category column found (looked for {looked}): products load without a category; "
+        "name yours with --map category=Header"
+    )
+
+
+def _native_rows(
+    keyed: list[tuple[int, dict[str, str]]], headers: list[str], result: CsvReadResult, mapped: bool
+) -> None:
+    columns = {
+        name: header for name, header in NATIVE.resolve(headers).items() if header.strip().lower() not in NATIVE_FIELDS
+    }
+    known = {
+        h
+        for h in headers
+        if h.lower() in NATIVE_FIELDS or h.lower().startswith(ATTRIBUTE_COLUMN_PREFIXES) or h in columns.values()
+    }
+    result.unknown_columns = [h for h in headers if h not in known and h]
+    present = {h.strip().lower() for h in headers} | set(columns)
+    if "category" not in present:
+        result.warnings.append(_no_category_warning(NATIVE))
+    # A required column left empty in every row: the shop does not list that field (said once, not per row).
+    not_listed = [
+        name
+        for name in NATIVE_REQUIRED_COLUMNS
+        if name in present and keyed and not any(_native_cell(rec, name, columns) for _, rec in keyed)
+    ]
+    if not_listed:
+        result.warnings.append(f"{', '.join(not_listed)} empty in every row: products load without it")
+    required = [n for n in NATIVE_REQUIRED_COLUMNS if n not in not_listed and not (mapped and n not in present)]
+    for line, rec in keyed:
+        try:
+            values = _native_row(rec, columns)
+        except (ValueError, json.JSONDecodeError) as exc:
+            result.problems.append((line, f"attributes: {exc}"))
+            continue
+        missing = [n for n in required if n not in values]
+        if missing:
+            result.problems.append((line, "; ".join(f"{n}: Field required" for n in missing)))
+            continue
+        result.rows.append(CsvRow(line, values))
+
+
+def _native_cell(rec: dict[str, str], name: str, columns: dict[str, str]) -> str:
+    header = next((h for h in rec if h.strip().lower() == name), columns.get(name))
+    return (rec.get(header) or "").strip() if header else ""
 
 
 def read_catalog_csv(text: str, column_map: Mapping[str, str] | None = None) -> CsvReadResult:
@@ -245,10 +448,12 @@ def read_catalog_csv(text: str, column_map: Mapping[str, str] | None = None) -> 
     fmt = detect_format(headers, column_map)
     result = CsvReadResult(format=fmt)
     if column_map:
-        missing = [h for h in column_map.values() if h not in headers]
+        by_lower = {h.lower(): h for h in headers}
+        resolved = {target: by_lower.get(header.strip().lower(), header) for target, header in column_map.items()}
+        missing = [h for h in resolved.values() if h not in headers]
         if missing:
             raise CsvHeaderError(f"mapped columns not in the header: {', '.join(missing)}")
-        rename = {header: target for target, header in column_map.items()}
+        rename = {header: target for target, header in resolved.items()}
         headers = [rename.get(h, h) for h in headers]
     keyed: list[tuple[int, dict[str, str]]] = []
     for line, record in records:
@@ -259,18 +464,18 @@ def read_catalog_csv(text: str, column_map: Mapping[str, str] | None = None) -> 
             continue
         keyed.append((line, dict(zip(headers, record + [""] * (len(headers) - len(record)), strict=True))))
     if fmt == "shopify":
-        result.rows.extend(_shopify_rows(keyed))
+        result.rows.extend(_shopify_rows(keyed, headers, result))
     elif fmt == "woocommerce":
-        result.rows.extend(_woocommerce_rows(keyed))
+        result.rows.extend(_woocommerce_rows(keyed, headers, result))
     else:
-        known = {h for h in headers if h.lower() in NATIVE_FIELDS or h.lower().startswith(ATTRIBUTE_COLUMN_PREFIXES)}
-        result.ignored_columns = [h for h in headers if h not in known]
-        for line, rec in keyed:
-            try:
-                result.rows.append(CsvRow(line, _native_row(rec)))
-            except (ValueError, json.JSONDecodeError) as exc:
-                result.problems.append((line, f"attributes: {exc}"))
+        _native_rows(keyed, headers, result, mapped=fmt == "mapped")
     for row in result.rows:
         if isinstance(row.values.get("description"), str):
             row.values["description"] = strip_html(row.values["description"])
     return result
+
+
+def describe_columns(columns: list[str]) -> str:
+    shown = ", ".join(f'"{c}"' for c in columns[:COLUMNS_SHOWN])
+    more = len(columns) - COLUMNS_SHOWN
+    return shown + (f" and {more} more" if more > 0 else "")

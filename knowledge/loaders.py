@@ -17,7 +17,7 @@ from typing import Any, Literal
 from langchain_text_splitters import MarkdownHeaderTextSplitter, RecursiveCharacterTextSplitter
 from pydantic import ValidationError
 
-from .catalog_csv import CsvHeaderError, read_catalog_csv
+from .catalog_csv import CsvHeaderError, describe_columns, read_catalog_csv
 from .errors import CatalogValidationError
 from .firewall import REMOVED_MARKER, neutralise
 from .models import DocKind, KnowledgeDoc, Product, Review
@@ -189,8 +189,16 @@ def read_products_file(path: Path, loaded: LoadedKnowledge, opts: LoadOptions) -
             loaded.problems.append(f"{path}:1: {exc}")
             return
         loaded.notices.append(f"{path}: read as {result.format} CSV")
-        if result.ignored_columns:
-            loaded.notices.append(f"{path}: columns ignored: {', '.join(result.ignored_columns[:12])}")
+        loaded.notices.extend(f"{path}: warning: {w}" for w in result.warnings)
+        if result.unknown_columns:
+            loaded.notices.append(
+                f"{path}: warning: unknown columns, not imported: {describe_columns(result.unknown_columns)} "
+                "(keep one as an attribute with --map attr.NAME=Header)"
+            )
+        if result.unused_columns:
+            loaded.notices.append(
+                f"{path}: {result.format} columns not used: {describe_columns(result.unused_columns)}"
+            )
         loaded.problems.extend(f"{path}:{line}: {reason}" for line, reason in result.problems)
         _validate_rows(path, ((r.line, r.values, r.notes) for r in result.rows), loaded, opts)
     elif suffix == ".jsonl":
