@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn
+from rich.progress import BarColumn, DownloadColumn, MofNCompleteColumn, Progress, TextColumn
 
 from assistant.app import Assistant, build_assistant
 from assistant.config import Settings
@@ -238,19 +238,92 @@ def ask(
 @eval_app.callback(invoke_without_command=True)
 def eval_facts(
     ctx: typer.Context,
+    *,
     out: Annotated[Path | None, typer.Option(help="write the JSON report here")] = None,
     limit: Annotated[int, typer.Option(help="only the first N questions (0 = all)")] = 0,
+    catalog: Annotated[
+        Path | None,
+        typer.Option(help="a catalog folder (CSV/JSON + FAQ/policy .md) to evaluate instead of the demo gold set"),
+    ] = None,
+    questions: Annotated[
+        Path | None,
+        typer.Option(help="labelled questions (JSON lines) for --catalog; default: questions.jsonl beside it"),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print the report as one JSON object (for scripts)")] = False,
 ) -> None:
-    """Fact accuracy on the bundled gold set: prices, SKUs, stock, specs, policies (zh and en)."""
+    """Fact accuracy on the bundled gold set (prices, SKUs, stock, specs, policies; zh and en), or on any
+    catalog with its labelled questions (--catalog, --questions): see `shopguide eval --catalog --help`.
+    """
     if ctx.invoked_subcommand is not None:
+        return
+    if catalog is not None or questions is not None:
+        _eval_catalog(catalog, questions, out=out, limit=limit, as_json=as_json)
         return
     from assistant.evaluation.facts import print_report, run_fact_eval
 
-    assistant = open_assistant()
+    assistant = open_assistant(show_progress=not as_json)
     started = time.perf_counter()
     report = asyncio.run(run_fact_eval(assistant, limit=limit))
     report["wall_s"] = round(time.perf_counter() - started, 1)
-    print_report(report, console)
+    if as_json:
+        sys.stdout.write(json.dumps(report, ensure_ascii=False) + "\n")
+    else:
+        print_report(report, console)
+    if out:
+        out.write_text(json.dumps(report, ensure_ascii=False, indent=2))
+
+
+def _eval_catalog(catalog: Path | None, questions: Path | None, *, out: Path | None, limit: int, as_json: bool) -> None:
+    """Load the catalog into a throw-away data dir, ask every question through the pipeline, judge, report."""
+    from assistant.evaluation.catalog_eval import (
+        OUTDOOR_CATALOG,
+        catalog_assistant,
+        load_questions,
+        print_catalog_report,
+        run_catalog_eval,
+    )
+
+    _quiet_libraries()
+    catalog = catalog or OUTDOOR_CATALOG
+    questions = questions or catalog.parent / "questions.jsonl"
+    if not questions.is_file():
+        raise typer.BadParameter(f"no question file {questions}; pass --questions FILE")
+    settings = Settings()
+    configure_logging(settings, to_stderr=False)
+    rows = load_questions(questions)
+    started = time.perf_counter()
+    try:
+        progress = Progress(
+            TextColumn("asking"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            console=err_console,
+            transient=True,
+            disable=as_json,
+        )
+        with catalog_assistant(catalog, settings) as (assistant, load_report), progress:
+            task = progress.add_task("questions", total=len(rows[:limit] if limit else rows))
+            report = asyncio.run(
+                run_catalog_eval(
+                    assistant,
+                    rows,
+                    load_report.pop("doc_texts"),
+                    limit=limit,
+                    on_answer=lambda done, total: progress.update(task, completed=done),
+                )
+            )
+    except ShopguideError as exc:
+        report_error(exc)
+        raise typer.Exit(code=2) from exc
+    report["load"] = load_report
+    report["catalog"] = str(catalog)
+    report["questions_file"] = str(questions)
+    report["llm_backend"] = settings.llm_backend
+    report["wall_s"] = round(time.perf_counter() - started, 1)
+    if as_json:
+        sys.stdout.write(json.dumps(report, ensure_ascii=False) + "\n")
+    else:
+        print_catalog_report(report, console, f"catalog eval: {catalog.name}")
     if out:
         out.write_text(json.dumps(report, ensure_ascii=False, indent=2))
 
