@@ -1,7 +1,10 @@
-"""Fact check: every price, SKU, stock claim and spec/policy number in an answer must be in the facts.
+"""Fact check: every claim in an answer must be backed by a fact of the same kind.
 
-Sentences with a wrong price are repaired with the catalog price when exactly one product is meant;
-other unverifiable sentences are dropped; if nothing trustworthy is left the caller falls back to the
+A price must equal a catalog price in the same currency, a measure (20 L, 254 g) a fact of the same unit
+class, a stock count the product's stock, a bare number some fact; a "free" claim needs a fact that says
+free; a yes/no claim about a feature needs a passage or fact that says so (``assistant.support``). A wrong
+price is repaired with the catalog price when exactly one product is meant; other unverifiable sentences
+are dropped; an answer that echoes the question, or has nothing trustworthy left, falls back to the
 templated retrieval answer. An unverified price never gets through.
 """
 
@@ -10,27 +13,27 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from knowledge.models import Product
 from knowledge.search import PassageHit
 
+from .quantities import NUMBER, Quantity, attribute_unit, currency_code, measures_equal, quantities, to_number
+from .render import money
+from .support import FeatureClaims, echoes_question, free_claim, free_supported, terms
 from .understanding import SKU_RE
 
-_NUMBER = r"\d[\d,]*(?:\.\d+)?"
+_NUMBER = NUMBER
 PRICE_RE = re.compile(
     rf"(?:[¥￥]|\b(?:RMB|CNY)\s?)\s*({_NUMBER})|({_NUMBER})\s*(?:元|块|yuan\b|RMB\b|CNY\b)", re.IGNORECASE
 )
-# Numbers with a unit that makes them a spec or a policy term.
-SPEC_RE = re.compile(
-    rf"({_NUMBER})\s*(?:%|％|mah|gb|tb|mp|kg|g\b|克|千克|ml|毫升|l\b|升|h\b|hours?|小时|days?|天|"
-    r"inch(?:es)?|英寸|\"|months?|个月|years?|年|business days|个工作日|工作日|points?|积分|atm)",
-    re.IGNORECASE,
-)
 OUT_OF_STOCK_RE = re.compile(r"out of stock|sold out|unavailable|缺货|售罄|无货|没货", re.IGNORECASE)
 IN_STOCK_RE = re.compile(r"\bin stock\b|available now|有货|现货|有库存", re.IGNORECASE)
-STOCK_COUNT_RE = re.compile(rf"(?:only\s+)?({_NUMBER})\s*(?:left|in stock|units?|pieces?|件|个|台)", re.IGNORECASE)
 # Split after each terminator, keeping it (and the layout) so unchanged text joins back identically.
 SENTENCE_SPLIT_RE = re.compile(r"(?<=[.!?。！？\n])(?!\d)")
+POLICY_KINDS = ("policy", "faq", "guide")
+# Small counts ("two of them", "1 or 2") need no fact: they count what the answer itself lists.
+SMALL_COUNT = 3
 # Brands we do not sell: an answer that names one is talking about something outside the catalog.
 FOREIGN_BRANDS = (
     "nike", "adidas", "asics", "puma", "new balance", "apple", "iphone", "macbook", "samsung", "sony", "bose",
@@ -40,7 +43,7 @@ FOREIGN_BRANDS = (
 
 
 def _num(raw: str) -> float:
-    return float(raw.replace(",", ""))
+    return to_number(raw)
 
 
 @dataclass
@@ -49,41 +52,93 @@ class FactCheckResult:
     repairs: list[str] = field(default_factory=list)
     dropped: list[str] = field(default_factory=list)
     needs_fallback: bool = False
+    echoed: bool = False
 
     @property
     def changed(self) -> bool:
         return bool(self.repairs or self.dropped)
 
 
+def product_text(product: Product) -> str:
+    """Everything the catalog states about a product, as text the checks can read."""
+    attrs = "; ".join(f"{k}: {v}" for k, v in product.attributes.items())
+    return "\n".join(
+        p for p in (product.name, product.name_zh, attrs, product.description, product.description_zh) if p
+    )
+
+
 @dataclass(frozen=True)
 class Facts:
+    """The turn's facts, indexed by kind: prices with currency, measures by unit class, stock counts."""
+
     products: tuple[Product, ...]
     passages: tuple[PassageHit, ...]
     shopper_numbers: tuple[float, ...] = ()
 
-    @property
-    def prices(self) -> set[float]:
-        return {round(p.price, 2) for p in self.products} | self.passage_numbers | set(self.shopper_numbers)
+    @cached_property
+    def text(self) -> str:
+        parts = [product_text(p) for p in self.products]
+        # Reviews are opinions: a number or feature only a review states is no fact.
+        parts += [f"{h.doc.title}\n{h.doc.text}" for h in self.passages if h.doc.kind != "review"]
+        return "\n".join(parts)
 
-    @property
-    def passage_numbers(self) -> set[float]:
-        numbers: set[float] = set()
-        for hit in self.passages:
-            numbers.update(_num(n) for n in re.findall(_NUMBER, hit.doc.text))
-        return numbers
+    @cached_property
+    def stated(self) -> list[Quantity]:
+        return quantities(self.text)
 
-    @property
-    def spec_numbers(self) -> set[float]:
-        numbers = set(self.passage_numbers)
+    @cached_property
+    def numbers(self) -> set[float]:
+        """Every number the facts contain, of any kind (what a bare number may repeat)."""
+        found = {_num(n) for n in re.findall(_NUMBER, self.text)}
+        found |= {round(p.price, 2) for p in self.products} | {float(p.stock) for p in self.products}
+        return found | set(self.shopper_numbers)
+
+    @cached_property
+    def passage_amounts(self) -> set[float]:
+        """Amounts in passage text without a currency ("orders over 99"): a price may quote them."""
+        return {_num(n) for h in self.passages if h.doc.kind != "review" for n in re.findall(_NUMBER, h.doc.text)}
+
+    def price_ok(self, amount: float, codes: frozenset[str]) -> bool | None:
+        """True: a fact has this amount in this currency; None: the amount exists, in another currency."""
+        amount = round(amount, 2)
+        if amount in self.shopper_numbers:
+            return True
+        catalog = [currency_code(p.currency) for p in self.products if round(p.price, 2) == amount]
+        stated = [q for q in self.stated if q.kind == "price" and round(q.value, 2) == amount]
+        if any(not codes or c in codes for c in catalog) or any(not codes or codes & q.currencies for q in stated):
+            return True
+        if catalog or stated:
+            return None
+        return amount in self.passage_amounts
+
+    @cached_property
+    def measures(self) -> list[tuple[str, float]]:
+        out = [(q.unit, q.value) for q in self.stated if q.kind == "measure"]
         for product in self.products:
-            for value in product.attributes.values():
-                if isinstance(value, (int, float)) and not isinstance(value, bool):
-                    numbers.add(round(float(value), 2))
-                else:
-                    numbers.update(_num(n) for n in re.findall(_NUMBER, str(value)))
-            numbers.update(_num(n) for n in re.findall(_NUMBER, product.name + " " + product.name_zh))
-            numbers.add(float(product.stock))
-        return numbers
+            for key, value in product.attributes.items():
+                unit = attribute_unit(key)
+                if unit is not None and isinstance(value, int | float) and not isinstance(value, bool):
+                    out.append((unit[0], float(value) * unit[1]))
+        return out
+
+    @cached_property
+    def unitless(self) -> set[float]:
+        """Numeric attributes whose name carries no unit ("capacity: 20"): any unit may state them."""
+        out: set[float] = set()
+        for product in self.products:
+            for key, value in product.attributes.items():
+                if attribute_unit(key) is None and isinstance(value, int | float) and not isinstance(value, bool):
+                    out.add(float(value))
+        return out
+
+    def measure_ok(self, unit_class: str, value: float, raw: float) -> bool:
+        if raw in self.shopper_numbers or raw in self.unitless:
+            return True
+        return any(c == unit_class and measures_equal(v, value) for c, v in self.measures)
+
+    @cached_property
+    def stated_stock(self) -> set[float]:
+        return {q.value for q in self.stated if q.kind == "stock"}
 
 
 class FactChecker:
@@ -98,13 +153,30 @@ class FactChecker:
         products: Sequence[Product],
         passages: Sequence[PassageHit] = (),
         shopper_numbers: Sequence[float] = (),
+        *,
+        question: str = "",
     ) -> FactCheckResult:
-        """``shopper_numbers`` are amounts the shopper stated (a budget): repeating them is no claim."""
+        """``shopper_numbers`` are amounts the shopper stated (a budget): repeating them is no claim.
+
+        ``question`` is the shopper's message: an answer that repeats it falls back, and its numbers
+        and feature words are what a yes/no claim answers.
+        """
         facts = Facts(tuple(products), tuple(passages), tuple(round(n, 2) for n in shopper_numbers))
         result = FactCheckResult(text=answer)
+        if question and echoes_question(answer, question):
+            result.echoed = True
+            result.dropped.append("answer repeats the question")
+            result.text = ""
+            result.needs_fallback = True
+            return result
+        asked = {_num(n) for n in re.findall(_NUMBER, question)}
+        names = frozenset().union(*(terms(f"{p.name} {p.name_zh} {p.brand}") for p in products))
+        features = FeatureClaims(question, facts.text, passages, names)
         kept: list[str] = []
         for sentence in filter(None, SENTENCE_SPLIT_RE.split(answer)):
-            fixed = self._check_sentence(sentence, facts, result)
+            fixed = self._check_sentence(sentence, facts, result, asked)
+            if fixed is not None and not features.supported(fixed, result.dropped):
+                fixed = None
             if fixed is not None:
                 kept.append(fixed)
         text = "".join(kept).strip()
@@ -122,7 +194,10 @@ class FactChecker:
             or (bool(product.name_zh) and product.name_zh in text)
         )
 
-    def _check_sentence(self, sentence: str, facts: Facts, result: FactCheckResult) -> str | None:
+    def _meant(self, sentence: str, facts: Facts) -> list[Product]:
+        return [p for p in facts.products if self._mentions(sentence, p)] or list(facts.products)
+
+    def _check_sentence(self, sentence: str, facts: Facts, result: FactCheckResult, asked: set[float]) -> str | None:
         lowered = sentence.lower()
         for brand in FOREIGN_BRANDS:
             if brand in lowered:
@@ -133,48 +208,70 @@ class FactChecker:
             if sku not in {p.sku for p in facts.products}:
                 result.dropped.append(f"unverified SKU {sku}")
                 return None
+        if free_claim(sentence) and not self._free_ok(sentence, facts):
+            result.dropped.append(f"unsupported free claim: {sentence.strip()}")
+            return None
         priced = self._check_prices(sentence, facts, result)
         if priced is None:
             return None
         sentence = priced
-        for match in SPEC_RE.finditer(sentence):
-            value = _num(match.group(1))
-            if value not in facts.spec_numbers and value not in facts.prices:
-                result.dropped.append(f"unverified number {match.group(0)}")
+        for q in quantities(sentence):
+            raw = _num(sentence[q.number_start : q.number_end])
+            if q.kind == "measure" and not facts.measure_ok(q.unit, q.value, raw):
+                result.dropped.append(f"unverified {q.unit} {sentence[q.start : q.end]}")
+                return None
+            if q.kind == "stock" and not self._stock_count_ok(raw, sentence, facts):
+                result.dropped.append(f"wrong stock count {sentence[q.start : q.end]}")
+                return None
+            if q.kind == "bare" and raw not in facts.numbers and raw not in asked and raw > SMALL_COUNT:
+                result.dropped.append(f"unverified number {sentence[q.start : q.end]}")
                 return None
         if not self._stock_claims_hold(sentence, facts):
             result.dropped.append(f"wrong stock claim: {sentence.strip()}")
             return None
         return sentence
 
+    def _free_ok(self, sentence: str, facts: Facts) -> bool:
+        at_zero = [product_text(p) for p in self._meant(sentence, facts) if p.price == 0]
+        return free_supported(at_zero, [h.doc.text for h in facts.passages if h.doc.kind in POLICY_KINDS])
+
+    def _stock_count_ok(self, count: float, sentence: str, facts: Facts) -> bool:
+        return count in {float(p.stock) for p in self._meant(sentence, facts)} or count in facts.stated_stock
+
     def _check_prices(self, sentence: str, facts: Facts, result: FactCheckResult) -> str | None:
-        allowed = facts.prices
-        bad = [m for m in PRICE_RE.finditer(sentence) if _num(m.group(1) or m.group(2)) not in allowed]
+        bad: list[tuple[Quantity, bool]] = []  # (quantity, amount is right but the currency is not)
+        for q in quantities(sentence):
+            if q.kind != "price":
+                continue
+            verdict = facts.price_ok(q.value, q.currencies)
+            if verdict is not True:
+                bad.append((q, verdict is None))
         if not bad:
             return sentence
         meant = [p for p in facts.products if self._mentions(sentence, p)]
         if len(meant) != 1 and len(facts.products) == 1:
             meant = list(facts.products)
         if len(meant) == 1 and len(bad) == 1:
-            match = bad[0]
-            group = 1 if match.group(1) else 2
-            start, end = match.span(group)
-            price = meant[0].price
-            shown = f"{price:,.0f}" if price == int(price) else f"{price:,.2f}"
-            result.repairs.append(f"price {match.group(group)} -> {shown} for {meant[0].sku}")
+            q, _ = bad[0]
+            product = meant[0]
+            code = currency_code(product.currency)
+            if not q.currencies or code in q.currencies:
+                start, end = q.number_start, q.number_end
+                shown = f"{product.price:,.0f}" if product.price == int(product.price) else f"{product.price:,.2f}"
+            else:  # the currency itself is wrong: restate the whole price
+                start, end = q.start, q.end
+                shown = money(product.price, code)
+            result.repairs.append(f"price {sentence[q.start : q.end]} -> {shown} for {product.sku}")
             return sentence[:start] + shown + sentence[end:]
-        result.dropped.append("unverified price " + ", ".join(m.group(0) for m in bad))
+        result.dropped.append("unverified price " + ", ".join(sentence[q.start : q.end] for q, _ in bad))
         return None
 
     def _stock_claims_hold(self, sentence: str, facts: Facts) -> bool:
-        meant = [p for p in facts.products if self._mentions(sentence, p)] or list(facts.products)
+        meant = self._meant(sentence, facts)
         if not meant:
-            return not (OUT_OF_STOCK_RE.search(sentence) or STOCK_COUNT_RE.search(sentence))
+            return not OUT_OF_STOCK_RE.search(sentence)
         if OUT_OF_STOCK_RE.search(sentence) and all(p.stock > 0 for p in meant):
             return False
-        if IN_STOCK_RE.search(sentence) and not OUT_OF_STOCK_RE.search(sentence) and all(p.stock <= 0 for p in meant):
-            return False
-        for match in STOCK_COUNT_RE.finditer(sentence):
-            if _num(match.group(1)) not in {float(p.stock) for p in meant} | facts.spec_numbers:
-                return False
-        return True
+        return not (
+            IN_STOCK_RE.search(sentence) and not OUT_OF_STOCK_RE.search(sentence) and all(p.stock <= 0 for p in meant)
+        )

@@ -286,7 +286,7 @@ class FactCheckStep:
         budget = (
             [v for v in (slots.price_min, slots.price_max) if v is not None] if ctx.intent is Intent.RECOMMEND else []
         )
-        result = self.checker.check(ctx.answer, ctx.products, ctx.passages, budget)
+        result = self.checker.check(ctx.answer, ctx.products, ctx.passages, budget, question=ctx.message.text)
         if result.changed:
             log.info(
                 "fact check request_id=%s repairs=%d dropped=%s",

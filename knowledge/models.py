@@ -12,6 +12,9 @@ DocKind = Literal["faq", "policy", "guide"]
 # major units, a barcode in the stock column), and it would overflow or dominate price bands and facets.
 MAX_PRICE = 100_000_000.0
 MAX_STOCK = 1_000_000_000
+# Kinds of a product's own passages (``knowledge.passages``); a review passage is a shopper's opinion.
+ProductPassageKind = Literal["title", "description", "bullet", "attributes", "faq", "review"]
+PassageKind = DocKind | ProductPassageKind
 
 
 class Product(BaseModel):
@@ -52,16 +55,17 @@ class Product(BaseModel):
 
 
 class KnowledgeDoc(BaseModel):
-    """A chunk of FAQ, policy or buying-guide text."""
+    """A chunk of FAQ, policy or buying-guide text, or a passage of one product's text (``sku`` set)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     doc_id: str
-    kind: DocKind
+    kind: PassageKind
     title: str
     text: str
     language: Literal["zh", "en"]
     source: str = ""
+    sku: str = ""
 
 
 class Review(BaseModel):

@@ -152,3 +152,15 @@ def test_serve_llm_exposes_an_openai_compatible_streaming_endpoint(tmp_path: Pat
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+def test_served_answers_name_the_model_not_its_path(llm: LlamaCppGenerator, model_path: Path) -> None:
+    """Clients of `shopguide serve llm` see a model name; the file's location on disk stays private."""
+    import httpx
+
+    body = {"model": "shopguide", "max_tokens": 2, "messages": [{"role": "user", "content": "Hi"}]}
+    answer = httpx.post(llm.listening_address + "/v1/chat/completions", json=body, timeout=60).json()
+    listed = httpx.get(llm.listening_address + "/v1/models", timeout=10).json()
+    assert answer["model"] == model_path.stem
+    assert [m["id"] for m in listed["data"]] == [model_path.stem]
+    assert str(model_path.parent) not in json.dumps(answer) + json.dumps(listed)

@@ -33,6 +33,11 @@ def chunk_text(raw: Any) -> str | None:
     return str(content) if content else None
 
 
+def model_name(model_path: Path) -> str:
+    """``.../qwen2.5-coder-0.5b-instruct-q4.gguf`` -> ``qwen2.5-coder-0.5b-instruct-q4``."""
+    return model_path.name.removesuffix(".gguf") or model_path.name
+
+
 class LlamaCppGenerator:
     """The default backend. Thread-safe: llama.cpp queues requests across ``parallel`` slots."""
 
@@ -47,6 +52,9 @@ class LlamaCppGenerator:
             raise ModelUnavailable(f"model file not found: {model_path}", hint="check SHOPGUIDE_MODEL_PATH")
         params = xlc.CommonParams()
         params.model.path = str(model_path)
+        # The HTTP API names the model in every answer and in /v1/models: a name, never the file's path.
+        self.model_name = model_name(model_path)
+        params.model_alias = {self.model_name}
         params.n_ctx = context * parallel
         params.n_parallel = parallel
         params.cpuparams.n_threads = threads

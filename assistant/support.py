@@ -1,0 +1,218 @@
+"""Is a claim backed by the facts? Yes/no feature claims, "free" claims, and answers that echo the question.
+
+Lexical and cheap, since it runs on every answer: a feature claim is backed by the fact clause that
+holds the question's feature words (or, across languages, by the passage retrieval ranked relevant),
+and its polarity (does / does not) must agree with that clause. Phrase lists are ``data/claims.json``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+from typing import TYPE_CHECKING
+
+from .quantities import claims_data
+
+if TYPE_CHECKING:
+    from knowledge.search import PassageHit
+
+# A question shorter than this (after dropping spaces and punctuation) is too short to call an echo.
+ECHO_MIN_CHARS = 6
+# Share of the question's feature words one fact clause must hold to back a claim about them.
+COVERAGE_MIN = 0.5
+# Retrieval relevance (cosine) above which a passage is about the question even with no shared words
+# (a Chinese question over an English description). Chosen on the demo catalog's own descriptions.
+RELEVANT_PASSAGE = 0.45
+_PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
+_CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
+_LATIN_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+_CLAUSE_SPLIT = re.compile(r"[.!?;:,，。！？；：、\n()（）]+|\s[-–—]\s")
+
+
+@dataclass(frozen=True)
+class _Phrases:
+    free_claim: tuple[re.Pattern[str], ...]
+    free_product: tuple[re.Pattern[str], ...]
+    free_policy: tuple[re.Pattern[str], ...]
+    yes_no_en: re.Pattern[str]
+    yes_no_zh: re.Pattern[str]
+    fact_question: tuple[str, ...]
+    stop_en: frozenset[str]
+    stop_zh: frozenset[str]
+    neg_en: re.Pattern[str]
+    neg_zh: re.Pattern[str]
+    lead_yes: re.Pattern[str]
+    lead_no: re.Pattern[str]
+    dont_know: tuple[str, ...]
+    review_attribution: re.Pattern[str]
+
+
+def _words(items: list[str]) -> str:
+    return "|".join(re.escape(w) for w in sorted(items, key=len, reverse=True))
+
+
+@cache
+def phrases() -> _Phrases:
+    d = claims_data()
+    neg_en = [w for w in d["negations_en"] if w != "n't"]
+    return _Phrases(
+        free_claim=tuple(re.compile(p, re.IGNORECASE) for p in d["free_claim"]),
+        free_product=tuple(re.compile(p, re.IGNORECASE) for p in d["free_support_product"]),
+        free_policy=tuple(re.compile(p, re.IGNORECASE) for p in d["free_support_policy"]),
+        yes_no_en=re.compile(d["yes_no_question_en"], re.IGNORECASE),
+        yes_no_zh=re.compile(d["yes_no_question_zh"]),
+        fact_question=tuple(w.lower() for w in d["fact_questions"]),
+        stop_en=frozenset(d["stopwords_en"]),
+        stop_zh=frozenset(d["stop_chars_zh"]),
+        neg_en=re.compile(rf"\b(?:{_words([*neg_en, 'false'])})\b|n't\b", re.IGNORECASE),
+        neg_zh=re.compile(_words(d["negations_zh"])),
+        lead_yes=re.compile(rf"^\s*(?:{_words(d['yes_words_en'])})\b|^\s*(?:{_words(d['yes_words_zh'])})[，,。！!\s]"),
+        lead_no=re.compile(rf"^\s*(?:{_words(d['no_words_en'])})\b|^\s*(?:{_words(d['no_words_zh'])})", re.IGNORECASE),
+        dont_know=tuple(w.lower() for w in [*d["dont_know_en"], *d["dont_know_zh"]]),
+        review_attribution=re.compile(d["review_attribution"], re.IGNORECASE),
+    )
+
+
+# ---- echo --------------------------------------------------------------------------------------
+def _squash(text: str) -> str:
+    return _PUNCT.sub("", text.lower())
+
+
+def echoes_question(answer: str, question: str) -> bool:
+    """The answer repeats the question, whole or one of its question sentences."""
+    q = _squash(question)
+    a = _squash(answer)
+    if len(q) >= ECHO_MIN_CHARS and q in a:
+        return True
+    for sentence in re.findall(r"[^.!?。！？\n]*[?？]", answer):
+        s = _squash(sentence)
+        if len(s) >= ECHO_MIN_CHARS and s in q:
+            return True
+    return False
+
+
+# ---- "free" ------------------------------------------------------------------------------------
+def free_claim(sentence: str) -> bool:
+    return any(p.search(sentence) for p in phrases().free_claim)
+
+
+def free_supported(product_texts_at_zero: Sequence[str], policy_texts: Sequence[str]) -> bool:
+    """A product is free only if the catalog prices it 0 and says free; a service if a policy says so."""
+    p = phrases()
+    if any(any(r.search(t) for r in p.free_policy) for t in policy_texts):
+        return True
+    return any(any(r.search(t) for r in p.free_product) for t in product_texts_at_zero)
+
+
+# ---- abstention --------------------------------------------------------------------------------
+def says_dont_know(text: str) -> bool:
+    lowered = text.lower()
+    return any(phrase in lowered for phrase in phrases().dont_know)
+
+
+# ---- yes/no feature claims ---------------------------------------------------------------------
+def _stem(word: str) -> str:
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+        return word[:-1]
+    return word
+
+
+def terms(text: str, exclude: frozenset[str] = frozenset()) -> set[str]:
+    """Content terms: English word stems and Chinese character pairs, without stop words."""
+    p = phrases()
+    lowered = text.lower()
+    out = {_stem(w) for w in _LATIN_WORD.findall(lowered) if w not in p.stop_en and not w.isdigit()}
+    for run in _CJK_RUN.findall(text):
+        out.update(run[i : i + 2] for i in range(len(run) - 1) if not (set(run[i : i + 2]) & p.stop_zh))
+        if len(run) == 1 and run not in p.stop_zh:
+            out.add(run)
+    return {t for t in out if t not in exclude}
+
+
+def is_fact_question(question: str) -> bool:
+    """Price and stock questions: the product's fact line answers them."""
+    lowered = question.lower()
+    return any(w in lowered for w in phrases().fact_question)
+
+
+def is_yes_no_question(question: str) -> bool:
+    p = phrases()
+    stripped = question.strip()
+    return bool(p.yes_no_en.search(stripped) or p.yes_no_zh.search(stripped))
+
+
+def negative(text: str) -> bool:
+    p = phrases()
+    return bool(p.lead_no.search(text) or p.neg_en.search(text) or p.neg_zh.search(text))
+
+
+def clauses(text: str) -> list[str]:
+    return [c.strip() for c in _CLAUSE_SPLIT.split(text) if c.strip()]
+
+
+def best_clause(wanted: set[str], fact_text: str) -> tuple[str, float]:
+    """The fact clause holding most of ``wanted``, and the share it holds."""
+    best, share = "", 0.0
+    if not wanted:
+        return best, share
+    for clause in clauses(fact_text):
+        have = terms(clause)
+        got = len(wanted & have) / len(wanted)
+        if got > share:
+            best, share = clause, got
+    return best, share
+
+
+class FeatureClaims:
+    """Checks the yes/no claims an answer makes about the feature a yes/no question asks about."""
+
+    def __init__(
+        self,
+        question: str,
+        fact_text: str,
+        passages: Sequence[PassageHit] = (),
+        name_terms: frozenset[str] = frozenset(),
+    ) -> None:
+        self.active = bool(question) and is_yes_no_question(question) and not is_fact_question(question)
+        self.fact_text = fact_text
+        self.wanted = terms(question, name_terms) if self.active else set()
+        self.reviews = [h for h in passages if h.doc.kind == "review"]
+        relevant = [h for h in passages if h.doc.kind != "review" and h.score >= RELEVANT_PASSAGE]
+        self.relevant = max(relevant, key=lambda h: h.score) if relevant else None
+
+    def evidence(self) -> tuple[str, bool] | None:
+        """The fact text that answers the question, and whether it says no; None if no fact does."""
+        clause, share = best_clause(self.wanted, self.fact_text)
+        if clause and share >= COVERAGE_MIN:
+            return clause, negative(clause)
+        if self.relevant is not None:
+            text = self.relevant.doc.text
+            return text, negative(text)
+        return None
+
+    def supported(self, sentence: str, dropped: list[str]) -> bool:
+        """False (and the reason appended to ``dropped``) for a yes/no claim no fact backs."""
+        if not self.active or not sentence.strip():
+            return True
+        p = phrases()
+        leads = bool(p.lead_yes.search(sentence) or p.lead_no.search(sentence))
+        about = self.wanted & terms(sentence)
+        if not leads and not about:
+            return True  # not a claim about the asked feature (a price, a name, a pleasantry)
+        if says_dont_know(sentence):
+            return True  # abstaining is judged by the pipeline, not here
+        if self.reviews and p.review_attribution.search(sentence):
+            return True  # attributed to shoppers, and the prompt carried their reviews
+        found = self.evidence()
+        if found is None:
+            dropped.append(f"unsupported feature claim: {sentence.strip()}")
+            return False
+        _, says_no = found
+        if negative(sentence) != says_no:
+            dropped.append(f"feature claim contradicts the facts: {sentence.strip()}")
+            return False
+        return True

@@ -1,0 +1,96 @@
+"""Claim-level fact check: numbers keep their kind, "free" needs a fact, yes/no claims need a passage, no echoes."""
+
+from __future__ import annotations
+
+from assistant.factcheck import FactChecker
+from knowledge.models import KnowledgeDoc, PassageKind, Product
+from knowledge.search import PassageHit
+
+RUNNER = Product(sku="SG-RUN-0901", name="Stridex Freebie Runner", category="running_shoes", price=777, stock=10)
+KETTLE = Product(
+    sku="HK-KET-0001",
+    name="Brewmate Glass Kettle",
+    category="kettles",
+    price=459,
+    stock=10,
+    attributes={"capacity_l": 1.7},
+)
+PLACEHOLDER = Product(sku="HK-JUG-0002", name="Brewmate Water Jug", category="jugs", price=0, stock=3)
+DRILL = Product(
+    sku="TL-DRL-0001",
+    name="Voltline Cordless Drill Kit with Charger and 2 Batteries",
+    name_zh="Voltline 无刷电钻套装（含充电器和两块电池）",
+    category="drills",
+    price=899,
+    stock=4,
+    description="Brushless motor with 2 speeds. The carry case is sold separately.",
+)
+USD_LAMP = Product(sku="LT-LMP-0001", name="Lumo Desk Lamp", category="lamps", price=39.5, currency="USD", stock=7)
+
+
+def passage(text: str, kind: PassageKind = "policy", score: float = 0.9) -> PassageHit:
+    doc = KnowledgeDoc(doc_id=f"d#{abs(hash(text))}", kind=kind, title="Gift wrapping", text=text, language="en")
+    return PassageHit(doc=doc, score=score)
+
+
+def check(answer: str, products: list[Product], question: str = "", passages: list[PassageHit] | None = None) -> str:
+    result = FactChecker().check(answer, products, passages or [], question=question)
+    return "" if result.needs_fallback else result.text
+
+
+def test_a_price_in_the_wrong_currency_is_restated_in_the_catalog_currency() -> None:
+    assert check("The kettle costs $459.", [KETTLE]) == "The kettle costs ¥459."
+    assert check("The lamp is $39.50.", [USD_LAMP]) == "The lamp is $39.50."
+    assert "¥" not in check("The lamp costs ¥39.50.", [USD_LAMP])
+
+
+def test_a_stock_count_is_not_a_capacity() -> None:
+    assert check("The Stridex Freebie Runner holds approximately 10 liters.", [RUNNER]) == ""
+    assert check("Only 10 left of the Stridex Freebie Runner!", [RUNNER]).startswith("Only 10 left")
+    assert check("Only 12 left of the Stridex Freebie Runner!", [RUNNER]) == ""
+
+
+def test_a_price_of_zero_is_not_a_volume_and_a_capacity_converts_units() -> None:
+    assert check("The Brewmate Water Jug holds 0 gallons.", [PLACEHOLDER]) == ""
+    assert check("The Brewmate Glass Kettle holds 1.7 L, that is 1700 ml.", [KETTLE])
+    assert check("The Brewmate Glass Kettle holds 2 liters.", [KETTLE]) == ""
+
+
+def test_free_needs_a_fact_that_says_free() -> None:
+    result = FactChecker().check(
+        "The Stridex Freebie Runner is free. The cost is ¥777.",
+        [RUNNER],
+        question="Is the Stridex Freebie Runner free?",
+    )
+    assert "free" not in result.text.lower().replace("freebie", "")
+    assert "is free" not in check("Stridex Freebie Runner is free.", [RUNNER])
+    assert check("The Brewmate Water Jug is free.", [PLACEHOLDER]) == "", "a price of 0 alone is no promise"
+    assert check("Gift wrapping is free.", [], passages=[passage("Gift wrapping is free for every order.")])
+
+
+def test_an_answer_that_repeats_the_question_falls_back() -> None:
+    question = "Stridex Freebie Runner 多少钱？有货吗？"
+    result = FactChecker().check(question, [RUNNER], question=question)
+    assert result.needs_fallback and result.echoed
+    result = FactChecker().check("Stridex Freebie Runner 多少钱？售价¥777。", [RUNNER], question=question)
+    assert result.needs_fallback
+
+
+def test_yes_no_claims_must_agree_with_the_product_text() -> None:
+    question = "Does the Voltline drill come with a charger?"
+    assert check("Yes, it comes with a charger.", [DRILL], question) == "Yes, it comes with a charger."
+    assert check("No, it does not come with a charger.", [DRILL], question) == ""
+    case = "Does it come with a carry case?"
+    assert check("Yes, it includes a carry case.", [DRILL], case) == ""
+    assert check("No, the carry case is sold separately.", [DRILL], case)
+
+
+def test_a_claim_about_a_feature_no_fact_mentions_is_dropped() -> None:
+    assert check("Yes, it is dishwasher safe.", [DRILL], "Is the Voltline drill dishwasher safe?") == ""
+
+
+def test_reviews_back_no_fact_but_attributed_opinions_pass() -> None:
+    review = passage("Shopper review (4/5): the grip stays cool even after an hour.", kind="review", score=0.8)
+    question = "Does the drill's grip stay cool?"
+    assert check("Yes, the grip stays cool.", [DRILL], question, [review]) == ""
+    assert check("Shoppers say the grip stays cool.", [DRILL], question, [review])
