@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 
 from knowledge.bootstrap import open_knowledge
+from knowledge.durable import private_dir
 from knowledge.store import KnowledgeStore
 
 from .admin import load_options
@@ -139,7 +140,7 @@ def build_assistant(
 ) -> Assistant:
     """Wire the core. Pass ``generator`` (e.g. a ScriptedGenerator) to skip loading the configured model."""
     settings = settings or Settings()
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(settings.data_dir)
     knowledge = knowledge or load_knowledge(settings, progress)
     if generator is None and use_configured_generator:
         generator = load_generator(settings, progress)

@@ -10,6 +10,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
+from knowledge.durable import private_file
 from knowledge.models import AttributeValue
 from knowledge.search import ProductQuery
 
@@ -112,7 +113,7 @@ class SQLiteConversationStore:
 
     def __init__(self, path: Path | str) -> None:
         if str(path) != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            private_file(Path(path))  # 0600 before SQLite creates it: it holds what shoppers wrote
         # One connection shared across threads, serialised by our own lock.
         self._conn = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
         self._conn.execute("PRAGMA journal_mode=WAL")

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, Protocol, runtime_checkable
 
+from knowledge.durable import private_file
+
 from .conversation import ConversationState, ConversationStore
 from .errors import ShopguideError
 from .ports import Retriever
@@ -128,7 +130,7 @@ class SQLiteTicketStore:
 
     def __init__(self, path: Path | str) -> None:
         if str(path) != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            private_file(Path(path))  # 0600 before SQLite creates it: it holds what shoppers wrote
         self._conn = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
         self._conn.execute("PRAGMA journal_mode=WAL")
         self._conn.executescript(self._SCHEMA)

@@ -5,8 +5,13 @@ Interactive commands keep the terminal clean (the file only); servers also log t
 
 from __future__ import annotations
 
+import io
 import logging
 import logging.handlers
+import os
+from typing import cast
+
+from knowledge.durable import PRIVATE_FILE_MODE, private_dir
 
 from .config import Settings
 from .safety.pii import install_log_redaction
@@ -17,13 +22,23 @@ LOG_FILE_BACKUPS = 3
 NOISY_LIBRARIES = ("httpx", "chromadb", "httpcore", "urllib3", "jieba", "telegram.ext", "slack_bolt")
 
 
+class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
+    """A rotating log whose every file (also after rotation) is created 0600, whatever the umask."""
+
+    def _open(self) -> io.TextIOWrapper:
+        fd = os.open(self.baseFilename, os.O_WRONLY | os.O_APPEND | os.O_CREAT, PRIVATE_FILE_MODE)
+        os.fchmod(fd, PRIVATE_FILE_MODE)
+        handle = open(fd, self.mode, encoding=self.encoding, errors=self.errors)  # noqa: SIM115 (the handler owns it)
+        return cast(io.TextIOWrapper, handle)
+
+
 def configure_logging(settings: Settings, *, to_stderr: bool, level: int = logging.INFO) -> None:
     root = logging.getLogger()
     for handler in list(root.handlers):
         root.removeHandler(handler)
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(settings.data_dir)
     handlers: list[logging.Handler] = [
-        logging.handlers.RotatingFileHandler(
+        PrivateRotatingFileHandler(
             settings.data_dir / "shopguide.log", maxBytes=LOG_FILE_BYTES, backupCount=LOG_FILE_BACKUPS, encoding="utf-8"
         )
     ]

@@ -14,6 +14,7 @@ from assistant.admin import LOCAL_PLATFORM, AdminActor, KnowledgeAdmin, Progress
 from assistant.config import Settings
 from assistant.errors import ShopguideError
 from knowledge.bootstrap import open_store
+from knowledge.doctor import diagnose
 from knowledge.errors import ReleaseGateRefused
 from knowledge.loaders import LoadOptions, load_paths
 from knowledge.reload import ReloadOutcome
@@ -182,3 +183,20 @@ def set_stock(
     except ShopguideError as exc:
         raise _fail(exc) from exc
     console.print(f"{escape(product.sku)} {escape(product.name)}: stock {product.stock}")
+
+
+@kb_app.command("doctor")
+def doctor(
+    repair: Annotated[bool, typer.Option("--repair", help="fix what can be fixed safely (nothing is lost)")] = False,
+) -> None:
+    """Check the data directory (permissions, index, releases, updates log) and say exactly what to do."""
+    settings = Settings()
+    if settings.chroma_mode != "embedded":
+        err_console.print("kb doctor checks an embedded data directory; in server mode check the Chroma server")
+        raise typer.Exit(code=2)
+    report = diagnose(
+        settings.data_dir, repair=repair, embed_threads=settings.embed_threads, keep_releases=settings.kb_keep_releases
+    )
+    for line in report.lines():
+        console.print(escape(line), soft_wrap=True)
+    raise typer.Exit(code=0 if report.healthy else 1)

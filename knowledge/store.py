@@ -263,6 +263,7 @@ def make_client(
         private_dir(path)
         return chromadb.PersistentClient(path=str(path))
     except Exception as exc:  # chromadb raises a variety of errors for a damaged directory
+        forget_embedded_client(path)
         if mode == "server":
             raise KnowledgeStoreCorrupt(
                 f"cannot reach the Chroma server at {host}:{port}: {exc}", hint="start it, or check host and port"
@@ -272,6 +273,19 @@ def make_client(
             hint="run `shopguide kb doctor --repair`: it moves the damaged index aside and rebuilds the live "
             "release from its saved snapshot",
         ) from exc
+
+
+def forget_embedded_client(path: Path) -> None:
+    """Drop chromadb's per-process cache entry for ``path``.
+
+    chromadb keeps one system per persist directory per process, and keeps it even when starting it
+    failed; without this, every later open of the same path in this process (the repair right after
+    the failed open) gets the broken system back.
+    """
+    from chromadb.api.shared_system_client import SharedSystemClient
+
+    SharedSystemClient._identifier_to_system.pop(str(path), None)
+    SharedSystemClient._identifier_to_refcount.pop(str(path), None)
 
 
 @dataclass(frozen=True)
@@ -430,6 +444,15 @@ class KnowledgeStore:
                 f"release pointer {self._pointer_path} is unreadable", hint=REPAIR_HINT
             ) from exc
 
+    def pointer_release_id(self) -> str | None:
+        """The release the persisted pointer names, readable or not (None: no pointer, or it is damaged)."""
+        if not self._pointer_path.exists():
+            return None
+        try:
+            return str(self._read_pointer()["release_id"])
+        except KnowledgeStoreCorrupt:
+            return None
+
     def _write_pointer(self, release_id: str, history: list[str], revision: int) -> None:
         private_dir(self._dir)
         payload = {"release_id": release_id, "history": history, "revision": revision, "activated_at": time.time()}
@@ -474,7 +497,8 @@ class KnowledgeStore:
         if not self._pointer_path.exists():
             return []
         try:
-            return [str(r) for r in self._read_pointer().get("history", [])]
+            kept = set(self.release_ids())  # a target whose folder was removed cannot be rolled back to
+            return [str(r) for r in self._read_pointer().get("history", []) if str(r) in kept]
         except KnowledgeStoreCorrupt:
             return []  # reported by ``open_live``; the next switch writes a fresh pointer
 

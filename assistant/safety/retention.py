@@ -5,12 +5,13 @@ older than the retention period (``shopguide privacy purge --older-than DAYS``).
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 import time
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+
+from knowledge.durable import write_text_atomic
 
 from ..config import Settings
 from ..conversation import SQLiteConversationStore
@@ -68,10 +69,7 @@ def _purge_audit(path: Path, cutoff: float, dry_run: bool) -> int:
         else:
             kept.append(line)
     if dropped and not dry_run:
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text("".join(f"{line}\n" for line in kept), encoding="utf-8")
-        os.chmod(tmp, 0o600)
-        tmp.replace(path)
+        write_text_atomic(path, "".join(f"{line}\n" for line in kept))  # private, fsynced, all or nothing
     return dropped
 
 

@@ -17,6 +17,8 @@ from slack_bolt.async_app import AsyncBoltRequest
 from slack_bolt.middleware.async_middleware import AsyncMiddleware
 from slack_bolt.response import BoltResponse
 
+from knowledge.durable import private_file
+
 log = logging.getLogger("shopguide.slack.dedupe")
 
 # Slack retries three times over about an hour (https://api.slack.com/apis/events-api#retries);
@@ -29,7 +31,7 @@ class SeenEvents:
 
     def __init__(self, path: Path | str, ttl_s: float = SEEN_EVENTS_TTL_S) -> None:
         if str(path) != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            private_file(Path(path))  # 0600 before SQLite creates it
         self._conn = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
         self._conn.execute("PRAGMA journal_mode=WAL")
         # No fsync per claim (it sits on the ack path); WAL keeps claims across a process crash,

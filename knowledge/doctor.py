@@ -1,0 +1,309 @@
+"""``shopguide kb doctor``: check a data directory and say exactly what to do; ``--repair`` where safe.
+
+Checks the folder permissions, the Chroma index, the live-release pointer, every release folder
+(manifest, snapshot files, updates log, collections) and leftovers of interrupted builds. Repairs
+never delete what they cannot rebuild: a damaged index is moved aside, the live release is rebuilt
+from its own saved snapshot (products, live updates, passages, reviews), and only when that snapshot
+is gone too does it fall back to the newest readable kept release.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import stat
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from .durable import PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, read_log, write_lines
+from .embedding import MultilingualUSE
+from .errors import KnowledgeError
+from .loaders import LoadedKnowledge
+from .models import Product
+from .release_files import UPDATES_FILE, parse_lines, read_snapshot
+from .store import POINTER_FILE, RELEASES_DIR, STAGING_PREFIX, KnowledgeStore, forget_embedded_client, make_client
+
+Level = Literal["ok", "warn", "error"]
+CHROMA_DIR = "chroma"
+DAMAGED_SUFFIX = ".damaged-"
+REJECTED_UPDATES_FILE = "updates.rejected.jsonl"
+# Group and other permission bits: none may be set on anything in the data directory.
+OPEN_BITS = stat.S_IRWXG | stat.S_IRWXO
+REPAIRED_BY = "doctor:repair"
+
+
+@dataclass
+class Finding:
+    level: Level
+    subject: str
+    message: str
+    fix: str = ""
+    repaired: bool = False
+
+    def line(self) -> str:
+        mark = {"ok": "ok   ", "warn": "warn ", "error": "ERROR"}[self.level]
+        text = f"{mark} {self.subject}: {self.message}"
+        if self.repaired:
+            return text + " -> repaired"
+        return text + (f"\n      fix: {self.fix}" if self.fix else "")
+
+
+@dataclass
+class DoctorReport:
+    data_dir: Path
+    findings: list[Finding] = field(default_factory=list)
+
+    def add(self, level: Level, subject: str, message: str, fix: str = "", *, repaired: bool = False) -> Finding:
+        finding = Finding(level, subject, message, fix, repaired)
+        self.findings.append(finding)
+        return finding
+
+    @property
+    def problems(self) -> list[Finding]:
+        return [f for f in self.findings if f.level != "ok" and not f.repaired]
+
+    @property
+    def healthy(self) -> bool:
+        return not self.problems
+
+    def lines(self) -> list[str]:
+        out = [f.line() for f in self.findings]
+        if self.healthy:
+            out.append("the data directory is healthy")
+        else:
+            out.append(f"{len(self.problems)} problem(s); run `shopguide kb doctor --repair` for the ones marked fix")
+        return out
+
+
+StoreOpener = Callable[[Path], KnowledgeStore]
+
+
+def _check_permissions(data_dir: Path, report: DoctorReport, repair: bool) -> None:
+    """Data dir, releases and every file shopguide writes: owner-only (Chroma's own files sit in a 0700 dir)."""
+    open_paths: list[Path] = []
+    candidates = [data_dir, data_dir / RELEASES_DIR, data_dir / CHROMA_DIR]
+    candidates += [p for p in data_dir.iterdir() if p.is_file()]
+    releases = data_dir / RELEASES_DIR
+    if releases.is_dir():
+        for folder in releases.iterdir():
+            candidates.append(folder)
+            if folder.is_dir():
+                candidates += [p for p in folder.iterdir() if p.is_file()]
+    for path in candidates:
+        with contextlib.suppress(FileNotFoundError):
+            if path.stat().st_mode & OPEN_BITS:
+                open_paths.append(path)
+    if not open_paths:
+        report.add("ok", "permissions", "owner-only (0700 folders, 0600 files)")
+        return
+    shown = ", ".join(p.relative_to(data_dir).as_posix() or "." for p in open_paths[:5])
+    finding = report.add(
+        "warn",
+        "permissions",
+        f"{len(open_paths)} path(s) readable by other users ({shown})",
+        fix=f"run `shopguide kb doctor --repair` (or chmod -R go-rwx {data_dir})",
+    )
+    if repair:
+        for path in open_paths:
+            with contextlib.suppress(FileNotFoundError):
+                path.chmod(PRIVATE_DIR_MODE if path.is_dir() else PRIVATE_FILE_MODE)
+        finding.repaired = True
+
+
+def _check_updates_log(folder: Path, report: DoctorReport, repair: bool) -> None:
+    """A torn last record (crash mid-append) or records that do not validate (older versions accepted them)."""
+    path = folder / UPDATES_FILE
+    if not path.exists():
+        return
+    contents = read_log(path)
+    good: list[str] = []
+    bad: list[str] = []
+    for line in contents.lines:
+        try:
+            parse_lines(path, [line], Product)
+            good.append(line)
+        except KnowledgeError:
+            bad.append(line)
+    subject = f"release {folder.name} updates log"
+    if not bad and not contents.torn_tail:
+        return
+    parts = []
+    if contents.torn_tail:
+        parts.append(f"an interrupted write left a partial last record ({len(contents.torn_tail)} chars, ignored)")
+    if bad:
+        parts.append(f"{len(bad)} record(s) that do not validate (e.g. a price that is not a finite number)")
+    finding = report.add(
+        "error" if bad else "warn",
+        subject,
+        "; ".join(parts),
+        fix=f"run `shopguide kb doctor --repair` (keeps {len(good)} good records, moves the rest to "
+        f"{REJECTED_UPDATES_FILE})",
+    )
+    if repair:
+        rejected = folder / REJECTED_UPDATES_FILE
+        if bad or contents.torn_tail:
+            old = read_log(rejected).lines if rejected.exists() else []
+            tail = [contents.torn_tail] if contents.torn_tail else []
+            lines = [x.encode("utf-8", "surrogateescape").decode("utf-8", "replace") for x in [*old, *bad, *tail]]
+            write_lines(rejected, lines)
+        tmp = folder / f".{UPDATES_FILE}.repair"
+        write_lines(tmp, good)
+        os.replace(tmp, path)
+        finding.repaired = True
+
+
+def _move_index_aside(data_dir: Path) -> Path:
+    target = data_dir / f"{CHROMA_DIR}{DAMAGED_SUFFIX}{time.strftime('%Y%m%d-%H%M%S')}"
+    (data_dir / CHROMA_DIR).rename(target)
+    forget_embedded_client(data_dir / CHROMA_DIR)
+    return target
+
+
+def _rebuild_from_snapshot(store: KnowledgeStore, release_id: str) -> str:
+    """A new release with exactly what ``release_id`` served (snapshot plus live updates), made live."""
+    folder = store.data_dir / RELEASES_DIR / release_id
+    snapshot = read_snapshot(folder)
+    manifest = store.manifest(release_id)
+    merged = {p.sku: p for p in snapshot.products}
+    merged.update({p.sku: p for p in snapshot.updates})
+    loaded = LoadedKnowledge(
+        products=list(merged.values()),
+        docs=list(snapshot.docs),
+        reviews=list(snapshot.reviews),
+        sources={s.path: s.sha256 for s in manifest.sources},
+    )
+    new_id = store.build_release(loaded, created_by=REPAIRED_BY)
+    store.activate(new_id)
+    return new_id
+
+
+def diagnose(
+    data_dir: Path,
+    *,
+    repair: bool = False,
+    embed_threads: int = 1,
+    keep_releases: int = 3,
+) -> DoctorReport:
+    """Check (and with ``repair`` fix) an embedded-mode data directory."""
+    report = DoctorReport(data_dir)
+    if not data_dir.exists():
+        report.add("ok", "data directory", f"{data_dir} does not exist yet; the first start creates it")
+        return report
+    _check_permissions(data_dir, report, repair)
+    client = None
+    index_reset = False
+    try:
+        client = make_client("embedded", data_dir / CHROMA_DIR)
+        report.add("ok", "index", "Chroma opens")
+    except KnowledgeError as exc:
+        finding = report.add(
+            "error",
+            "index",
+            f"Chroma cannot open it: {exc.message}",
+            fix="run `shopguide kb doctor --repair` (moves it aside, rebuilds the live release from its snapshot)",
+        )
+        if repair:
+            moved = _move_index_aside(data_dir)
+            client = make_client("embedded", data_dir / CHROMA_DIR)
+            index_reset = True
+            finding.repaired = True
+            report.add("ok", "index", f"damaged index moved to {moved.name}; a fresh one was created")
+    if client is None:
+        return report
+    store = KnowledgeStore(client, MultilingualUSE(threads=embed_threads), data_dir, keep_releases=keep_releases)
+    releases_dir = data_dir / RELEASES_DIR
+    folders = list(releases_dir.iterdir()) if releases_dir.is_dir() else []
+    leftovers = [p.name for p in folders if p.name.startswith(STAGING_PREFIX)]
+    if leftovers:
+        finding = report.add(
+            "warn",
+            "releases",
+            f"{len(leftovers)} unfinished build(s) left by an interrupted reload",
+            fix="run `shopguide kb doctor --repair` (or any `kb reload`, which removes them first)",
+        )
+        if repair:
+            store.collect_garbage()
+            finding.repaired = True
+    for release_id in store.release_ids():
+        _check_updates_log(releases_dir / release_id, report, repair)
+    _check_live(store, report, repair, index_reset=index_reset)
+    return report
+
+
+def _check_live(store: KnowledgeStore, report: DoctorReport, repair: bool, *, index_reset: bool) -> None:
+    pointer = store.data_dir / POINTER_FILE
+    if not pointer.exists():
+        report.add("ok", "live release", "none yet: the first start builds one from the catalog folder")
+        return
+    store.open_live()
+    if store.has_live and not index_reset:
+        live = store.live
+        report.add("ok", "live release", f"{live.release_id}: {len(live.products)} products, {len(live.docs)} passages")
+        _check_kept(store, report, repair)
+        return
+    damage = store.damage
+    finding = report.add(
+        "error",
+        "live release",
+        damage.message if damage is not None else "its index was lost with the damaged Chroma store",
+        fix="run `shopguide kb doctor --repair` (rebuilds it from its saved snapshot), or "
+        "`shopguide kb reload PATH` to build a new release from your catalog",
+    )
+    if not repair:
+        return
+    wanted = store.pointer_release_id()
+    candidates = [wanted] if wanted else []
+    candidates += [r for r in store.history() if r not in candidates]
+    for release_id in candidates:
+        if release_id not in store.release_ids():
+            continue
+        try:
+            new_id = _rebuild_from_snapshot(store, release_id)
+        except KnowledgeError as exc:
+            report.add("warn", f"release {release_id}", f"cannot be rebuilt: {exc.message}")
+            continue
+        finding.repaired = True
+        how = "its snapshot and live updates" if release_id == wanted else f"the kept release {release_id}"
+        report.add("ok", "live release", f"rebuilt as {new_id} from {how}", repaired=True)
+        _forget_unreadable(store, report)
+        return
+    with contextlib.suppress(FileNotFoundError):
+        pointer.unlink()  # nothing readable is left: the next start builds from the catalog folder
+    finding.fix = "no release could be rebuilt; run `shopguide kb reload PATH` (or start: it builds from the catalog)"
+
+
+def _check_kept(store: KnowledgeStore, report: DoctorReport, repair: bool) -> None:
+    """Rollback targets and other kept releases must be readable too, or rollback would fail later."""
+    live_id = store.live.release_id
+    for release_id in store.release_ids():
+        if release_id == live_id:
+            continue
+        try:
+            with store.lease(release_id):
+                pass
+        except KnowledgeError as exc:
+            finding = report.add(
+                "warn",
+                f"release {release_id}",
+                f"kept but unreadable ({exc.message})",
+                fix="run `shopguide kb doctor --repair` (drops it; it cannot be rolled back to)",
+            )
+            if repair:
+                store.drop_release(release_id)
+                finding.repaired = True
+
+
+def _forget_unreadable(store: KnowledgeStore, report: DoctorReport) -> None:
+    live_id = store.live.release_id
+    for release_id in store.release_ids():
+        if release_id == live_id:
+            continue
+        try:
+            with store.lease(release_id):
+                pass
+        except KnowledgeError:
+            store.drop_release(release_id)
+            report.add("warn", f"release {release_id}", "unreadable after the repair; dropped", repaired=True)
