@@ -12,7 +12,7 @@ from typing import Any, Literal, Protocol
 
 from knowledge.durable import private_file
 from knowledge.models import AttributeValue
-from knowledge.search import ProductQuery
+from knowledge.search import ProductQuery, SortOrder
 
 from .types import Language
 
@@ -30,6 +30,7 @@ class Slots:
     brand: str | None = None
     attributes: dict[str, AttributeValue] = field(default_factory=dict)
     in_stock_only: bool = False
+    sort: SortOrder | None = None  # "cheapest", "best rated"...: answer with the top item in this order
 
     def to_query(self, text: str = "", language: Language = "en", k: int = DEFAULT_QUERY_K) -> ProductQuery:
         """The slots as hard filters of a catalog query."""
@@ -43,6 +44,7 @@ class Slots:
             in_stock_only=self.in_stock_only,
             attributes=dict(self.attributes),
             k=k,
+            sort=self.sort,
         )
 
     @property
@@ -55,7 +57,7 @@ class Slots:
             base = Slots(category=newer.category, use=self.use)
         else:
             base = Slots(**{**asdict(self), "attributes": dict(self.attributes)})
-        for name in ("price_min", "price_max", "use", "brand"):
+        for name in ("price_min", "price_max", "use", "brand", "sort"):
             value = getattr(newer, name)
             if value is not None:
                 setattr(base, name, value)

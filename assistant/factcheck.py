@@ -16,10 +16,11 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from knowledge.models import Product
-from knowledge.search import PassageHit
+from knowledge.search import PassageHit, ProductQuery
 
 from .quantities import NUMBER, Quantity, attribute_unit, currency_code, measures_equal, quantities, to_number
 from .render import money
+from .superlative_check import SuperlativeCheck
 from .support import FeatureClaims, echoes_question, free_claim, free_supported, terms
 from .understanding import SKU_RE
 
@@ -74,6 +75,7 @@ class Facts:
     products: tuple[Product, ...]
     passages: tuple[PassageHit, ...]
     shopper_numbers: tuple[float, ...] = ()
+    scope: ProductQuery = field(default_factory=lambda: ProductQuery(text=""))  # what a superlative is about
 
     @cached_property
     def text(self) -> str:
@@ -144,8 +146,11 @@ class Facts:
 class FactChecker:
     """Checks generated text against the facts that were in its prompt."""
 
-    def __init__(self, catalog_skus: frozenset[str] | None = None) -> None:
+    def __init__(
+        self, catalog_skus: frozenset[str] | None = None, superlatives: SuperlativeCheck | None = None
+    ) -> None:
         self.catalog_skus = catalog_skus or frozenset()
+        self.superlatives = superlatives
 
     def check(
         self,
@@ -155,13 +160,17 @@ class FactChecker:
         shopper_numbers: Sequence[float] = (),
         *,
         question: str = "",
+        scope: ProductQuery | None = None,
     ) -> FactCheckResult:
         """``shopper_numbers`` are amounts the shopper stated (a budget): repeating them is no claim.
 
         ``question`` is the shopper's message: an answer that repeats it falls back, and its numbers
-        and feature words are what a yes/no claim answers.
+        and feature words are what a yes/no claim answers. ``scope`` is the shopper's need (budget,
+        in stock only...) that a superlative claim ("the cheapest") is judged within.
         """
-        facts = Facts(tuple(products), tuple(passages), tuple(round(n, 2) for n in shopper_numbers))
+        facts = Facts(
+            tuple(products), tuple(passages), tuple(round(n, 2) for n in shopper_numbers), scope or ProductQuery("")
+        )
         result = FactCheckResult(text=answer)
         if question and echoes_question(answer, question):
             result.echoed = True
@@ -229,6 +238,11 @@ class FactChecker:
         if not self._stock_claims_hold(sentence, facts):
             result.dropped.append(f"wrong stock claim: {sentence.strip()}")
             return None
+        if self.superlatives is not None:
+            why = self.superlatives.false_claim(sentence, facts.products, facts.scope)
+            if why:
+                result.dropped.append(why)
+                return None
         return sentence
 
     def _free_ok(self, sentence: str, facts: Facts) -> bool:

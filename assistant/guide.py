@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from knowledge.models import Product
@@ -18,6 +18,8 @@ from knowledge.store import ProductFilter
 from .conversation import Slots
 from .ports import Retriever
 from .render import money, reason_line
+from .superlative_answer import headline, order_reason
+from .texts import text as fixed_text
 from .types import Choice, Language
 from .understanding import CATEGORY_LABELS, USE_LABELS
 
@@ -30,7 +32,8 @@ RETRIEVAL_POOL = 24  # dense candidates ranked within the filtered set
 NICE_STEPS = (50, 100, 500, 1000)
 
 Facet = Literal["category", "budget", "use", "brand"]
-DecisionKind = Literal["clarify", "recommend", "no_match", "not_carried"]
+# "top": a superlative answered straight from the catalog (the cheapest, the best rated...), no model needed.
+DecisionKind = Literal["clarify", "recommend", "no_match", "not_carried", "top"]
 
 
 @dataclass
@@ -43,6 +46,7 @@ class GuideDecision:
     choices: list[Choice] = field(default_factory=list)
     match_count: int = 0
     relaxed: bool = False
+    headline: str = ""  # first line of a "top" answer: the top item and its price
 
 
 def _entropy(counts: Sequence[int]) -> float:
@@ -109,6 +113,9 @@ class ShoppingGuide:
     def decide(
         self, slots: Slots, text: str, language: Language, *, clarify_count: int, just_recommend: bool
     ) -> GuideDecision:
+        if slots.sort is not None:
+            # "The cheapest tent": specific enough to answer at once, whatever else is still open.
+            return self._top(slots, text, language)
         catalog = self.retriever.all_products()
         flt = self.filter_for(slots)
         matches = [p for p in catalog if flt.matches(p)]
@@ -170,6 +177,46 @@ class ShoppingGuide:
             products=picks,
             reasons={p.sku: reason_line(p, language, slots.attributes, slots.use) for p in picks},
             match_count=len(matches),
+        )
+
+    def _top(self, slots: Slots, text: str, language: Language) -> GuideDecision:
+        """The top items in the asked order; the store filters and sorts, the guide only words it."""
+        assert slots.sort is not None
+        query = slots.to_query(text, language, k=MAX_RECOMMENDATIONS)
+        ranked = self.retriever.rank_products(query)
+        if ranked.total == 0:
+            return self._no_match(slots, text, language, self.retriever.all_products())
+        if not ranked.sortable:
+            # No ratings or dates to order by: say so and show good matches instead of guessing.
+            hits = [h.product for h in self.retriever.search_products(replace(query, sort=None))]
+            hits.sort(key=lambda p: p.stock <= 0)
+            picks = hits[:MAX_RECOMMENDATIONS]
+            note = fixed_text("no_ratings" if slots.sort == "rating" else "no_dates", language)
+            return GuideDecision(
+                kind="top",
+                products=picks,
+                reasons={p.sku: reason_line(p, language, slots.attributes, slots.use) for p in picks},
+                match_count=ranked.total,
+                headline=note,
+            )
+        picks = list(ranked.products)
+        if picks[0].stock <= 0 and not slots.in_stock_only:
+            # The top item overall is sold out: also show the top ones the shopper can buy today.
+            in_stock = self.retriever.rank_products(replace(query, in_stock_only=True, k=MAX_RECOMMENDATIONS - 1))
+            if in_stock.products:
+                picks = [picks[0], *in_stock.products]
+                ranked = replace(ranked, ratings=ranked.ratings | in_stock.ratings, dates=ranked.dates | in_stock.dates)
+        reasons = {}
+        for product in picks:
+            parts = [order_reason(slots.sort, product, ranked, language)]
+            parts.append(reason_line(product, language, slots.attributes, slots.use))
+            reasons[product.sku] = " · ".join(p for p in parts if p)
+        return GuideDecision(
+            kind="top",
+            products=picks,
+            reasons=reasons,
+            match_count=ranked.total,
+            headline=headline(slots.sort, picks, ranked, slots, language),
         )
 
     def _no_match(self, slots: Slots, text: str, language: Language, catalog: Sequence[Product]) -> GuideDecision:

@@ -26,6 +26,7 @@ from .ports import ChatMessage, Generator, Retriever, SafetyCheck
 from .prompt import build_messages
 from .render import attribute_text, compare_answer, list_answer, money, spec_answer, use_text
 from .safety import build_redactor, refusal_text
+from .superlative_check import SuperlativeCheck
 from .texts import text
 from .types import (
     CardsReady,
@@ -254,6 +255,10 @@ class RetrieveStep:
         ctx.products = decision.products
         ctx.cards = [card(p, lang, decision.reasons.get(p.sku, "")) for p in decision.products]
         state.last_skus = [p.sku for p in decision.products]
+        if decision.kind == "top":
+            # Exact from the catalog (the store sorted it): no model wording to check or get wrong.
+            ctx.finish(list_answer(decision.products, decision.reasons, lang, decision.headline))
+            return
         if decision.kind == "no_match":
             body = text("no_match", lang) if decision.products else text("no_match_empty", lang)
             if decision.products:
@@ -286,7 +291,11 @@ class FactCheckStep:
         budget = (
             [v for v in (slots.price_min, slots.price_max) if v is not None] if ctx.intent is Intent.RECOMMEND else []
         )
-        result = self.checker.check(ctx.answer, ctx.products, ctx.passages, budget, question=ctx.message.text)
+        # A superlative in the answer is judged within the shopper's need (this turn's words outside a search).
+        asked = slots if ctx.intent is Intent.RECOMMEND or ctx.understanding is None else ctx.understanding.slots
+        result = self.checker.check(
+            ctx.answer, ctx.products, ctx.passages, budget, question=ctx.message.text, scope=asked.to_query()
+        )
         if result.changed:
             log.info(
                 "fact check request_id=%s repairs=%d dropped=%s",
@@ -386,7 +395,7 @@ class Pipeline:
         vocabulary = CatalogVocabulary.from_products(products)
         self.understand = UnderstandStep(Understander(vocabulary))
         self.retrieve = RetrieveStep(self.retriever, ShoppingGuide(self.retriever), self.handoff is not None)
-        self.fact_check = FactCheckStep(FactChecker(vocabulary.skus))
+        self.fact_check = FactCheckStep(FactChecker(vocabulary.skus, SuperlativeCheck(self.retriever)))
 
     def resolve_language(self, message: IncomingMessage, state: ConversationState) -> Language | None:
         """Per message; a language chosen with /lang wins; None means a script we don't support."""

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Literal, Protocol, runtime_checkable
 
 from knowledge.models import Product
-from knowledge.search import PassageHit, ProductHit, ProductQuery
+from knowledge.search import PassageHit, ProductHit, ProductQuery, RankedProducts, SortOrder
 
 from .types import Language
 
@@ -18,9 +18,11 @@ __all__ = [
     "PassageHit",
     "ProductHit",
     "ProductQuery",
+    "RankedProducts",
     "Retriever",
     "SafetyCheck",
     "SafetyVerdict",
+    "SortOrder",
 ]
 
 
@@ -29,6 +31,10 @@ class Retriever(Protocol):
     """Read access to the live knowledge release."""
 
     def search_products(self, query: ProductQuery) -> list[ProductHit]: ...
+
+    def rank_products(self, query: ProductQuery) -> RankedProducts:
+        """The top ``query.k`` products in ``query.sort`` order among those the filters admit."""
+        ...
 
     def search_docs(self, text: str, language: Language, k: int = 3) -> list[PassageHit]: ...
 

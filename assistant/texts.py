@@ -52,6 +52,32 @@ TEXTS: dict[str, dict[Language, str]] = {
         "zh": "抱歉，店里没有符合条件的商品。",
     },
     "recommend_intro": {"en": "My picks for you:", "zh": "为您推荐："},
+    # Superlative answers: the top item in the asked order, straight from the catalog. {what} is the scope.
+    "top_price_asc": {"en": "Cheapest {what}: {name}, {price}.", "zh": "{what}最便宜的是{name}，{price}。"},
+    "top_price_desc": {"en": "Most expensive {what}: {name}, {price}.", "zh": "{what}最贵的是{name}，{price}。"},
+    "top_rating": {
+        "en": "Best rated {what}: {name}, {stars}/5 from {count} reviews, {price}.",
+        "zh": "{what}评分最高的是{name}：{stars}分（{count}条评价），{price}。",
+    },
+    "top_newest": {
+        "en": "Newest {what}: {name} (released {date}), {price}.",
+        "zh": "{what}最新的是{name}（上市时间{date}），{price}。",
+    },
+    "top_out_of_stock": {
+        "en": " It is out of stock right now; the first in stock is {name}, {price}.",
+        "zh": "目前缺货；有现货的首选是{name}，{price}。",
+    },
+    "top_none_in_stock": {"en": " It is out of stock right now.", "zh": "目前缺货。"},
+    "no_ratings": {
+        "en": "We have no customer ratings for these products yet, so I can't say which is best rated. Good matches:",
+        "zh": "这些商品暂时没有顾客评分，无法判断哪款评分最高。为您找到这些：",
+    },
+    "no_dates": {
+        "en": "Our catalog gives no release dates for these products, so I can't say which is newest. Good matches:",
+        "zh": "店里的这些商品没有上市时间信息，无法判断哪款最新。为您找到这些：",
+    },
+    "rating_reason": {"en": "rated {stars}/5 ({count} reviews)", "zh": "评分{stars}（{count}条评价）"},
+    "date_reason": {"en": "released {date}", "zh": "上市时间{date}"},
     "policy_none": {
         "en": "I couldn't find that in our policies. A colleague can help — just ask for a human.",
         "zh": "我在店铺政策里没有找到这个问题的答案。如需帮助，可以说“转人工”。",

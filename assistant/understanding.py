@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from knowledge.models import AttributeValue, Product
 
 from .conversation import Slots
+from .superlatives import parse_sort
 from .types import Intent, Language
 
 # Category words per catalog category key. Unknown keys still match their own words ("water bottles").
@@ -331,7 +332,8 @@ SKU_RE = re.compile(r"\b[A-Z]{2,4}-[A-Z]{2,4}-\d{3,6}\b", re.IGNORECASE)
 _CN_DIGITS = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _CN_UNITS = {"十": 10, "百": 100, "千": 1000, "万": 10000}
 _NUM = r"(\d+(?:[.,]\d+)?\s*(?:k|K|千|万|w|W)?|[零一二两三四五六七八九十百千万]+)"
-_CUR = r"(?:¥|￥|rmb|cny|yuan|元|块钱|块)?"
+# Currency words around an amount; a shop may price in dollars or euros as well as yuan.
+_CUR = r"(?:¥|￥|\$|€|£|rmb|cny|yuan|usd|us\$|dollars?|eur|euros?|元|块钱|块|美元|欧元)?"
 
 
 def cn_to_number(text: str) -> float | None:
@@ -544,6 +546,7 @@ class Understander:
             if _contains(lowered, words):
                 slots.attributes[key] = value
         slots.in_stock_only = _contains(lowered, STOCK_WORDS) is not None
+        slots.sort = parse_sort(lowered)
 
         named = self.vocabulary.named_skus(text)
         if not named:
@@ -556,7 +559,9 @@ class Understander:
     def _intent(
         self, lowered: str, slots: Slots, named: list[str], not_carried: str | None, *, has_need: bool, just: bool
     ) -> Intent:
-        has_slot = bool(slots.category or slots.has_budget or slots.use or slots.brand or slots.attributes)
+        has_slot = bool(
+            slots.category or slots.has_budget or slots.use or slots.brand or slots.attributes or slots.sort
+        )
         stripped = lowered.strip(" !.?！。？~,，")
         bare_request = len(stripped) <= BARE_HUMAN_MAX_CHARS and _contains(lowered, BARE_HUMAN_WORDS)
         if _contains(lowered, HUMAN_WORDS) or (bare_request and not _contains(lowered, POLICY_WORDS)):

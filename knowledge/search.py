@@ -7,6 +7,10 @@ from typing import Literal
 
 from .models import AttributeValue, KnowledgeDoc, Product
 
+# The orders a shopper can ask for: "cheapest", "most expensive", "best rated", "newest".
+SortOrder = Literal["price_asc", "price_desc", "rating", "newest"]
+SORT_ORDERS: tuple[SortOrder, ...] = ("price_asc", "price_desc", "rating", "newest")
+
 
 @dataclass(frozen=True)
 class ProductQuery:
@@ -21,6 +25,7 @@ class ProductQuery:
     in_stock_only: bool = False
     attributes: dict[str, AttributeValue] = field(default_factory=dict)
     k: int = 8
+    sort: SortOrder | None = None  # set: ``rank_products`` returns the top ``k`` in this order
 
 
 @dataclass(frozen=True)
@@ -33,3 +38,15 @@ class ProductHit:
 class PassageHit:
     doc: KnowledgeDoc
     score: float
+
+
+@dataclass(frozen=True)
+class RankedProducts:
+    """The top products of a sorted query, and what the shopper must be told about the order."""
+
+    products: list[Product]
+    total: int  # products that pass the query's filters
+    leaders: frozenset[str]  # SKUs sharing the best sort value: each of them is "the cheapest" (ties)
+    sortable: bool  # False when no matching product carries the sort field (no ratings, no dates)
+    ratings: dict[str, tuple[float, int]] = field(default_factory=dict)  # sku -> (mean stars, reviews)
+    dates: dict[str, str] = field(default_factory=dict)  # sku -> release date as the catalog spells it

@@ -49,9 +49,10 @@ from .errors import (
 from .lexical import BM25Index, tokenize
 from .loaders import LoadedKnowledge
 from .models import AttributeValue, KnowledgeDoc, Product, Review
+from .ranking import rank_release
 from .release_files import REPAIR_HINT, UPDATES_FILE, read_manifest, read_snapshot
 from .releases import MANIFEST_FILE, ReleaseManifest, SourceFile
-from .search import PassageHit, ProductHit, ProductQuery
+from .search import PassageHit, ProductHit, ProductQuery, RankedProducts
 
 ADD_BATCH = 1024  # rows per Chroma add: bounded memory, few round trips
 EMBED_BATCH = 256  # the encoder's throughput flattens above this on 2 cores
@@ -950,6 +951,12 @@ class KnowledgeStore:
         """Hybrid search: exact codes first, then dense and BM25 fused by reciprocal rank."""
         with self.lease() as live:
             return self.search_release(live, query)
+
+    def rank_products(self, query: ProductQuery) -> RankedProducts:
+        """The top products in ``query.sort`` order among those the query's hard filters admit."""
+        with self.lease() as live:
+            mask = self._mask(live, ProductFilter.from_query(query))
+            return rank_release(live.order, live.products, live.prices, live.stocks, live.reviews, mask, query)
 
     def search_release(
         self, live: LiveRelease, query: ProductQuery, mode: Literal["hybrid", "dense", "bm25"] = "hybrid"

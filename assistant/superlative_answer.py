@@ -1,0 +1,91 @@
+"""Words of a superlative answer: "Cheapest tents in stock: <name>, ¥499." and the per-item rating or date line."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from knowledge.models import Product
+from knowledge.search import RankedProducts, SortOrder
+
+from .conversation import Slots
+from .render import money
+from .texts import text
+from .types import Language
+from .understanding import CATEGORY_LABELS
+
+
+def category_name(category: str, language: Language) -> str:
+    en, zh = CATEGORY_LABELS.get(category, (category.replace("_", " ").capitalize(), category))
+    return zh if language == "zh" else en.lower()
+
+
+def scope_words(slots: Slots, language: Language) -> str:
+    """The set the superlative is taken over: "tents in stock under ¥500" / "¥500以内有现货的帐篷中"."""
+    low, high = slots.price_min, slots.price_max
+    if language == "zh":
+        budget = ""
+        if low is not None and high is not None:
+            budget = f"{money(low)}–{money(high)}"
+        elif high is not None:
+            budget = f"{money(high)}以内"
+        elif low is not None:
+            budget = f"{money(low)}以上"
+        kind = category_name(slots.category, language) if slots.category else "商品"
+        stock = "有现货的" if slots.in_stock_only else ""
+        if not (budget or stock or slots.category):
+            return "全店"
+        return f"{budget}{stock}{kind}中"
+    words = [category_name(slots.category, language) if slots.category else "item"]
+    if slots.in_stock_only:
+        words.append("in stock")
+    if low is not None and high is not None:
+        words.append(f"from {money(low)} to {money(high)}")
+    elif high is not None:
+        words.append(f"under {money(high)}")
+    elif low is not None:
+        words.append(f"over {money(low)}")
+    return " ".join(words)
+
+
+def _stars(value: float) -> str:
+    return f"{value:.1f}"
+
+
+def headline(
+    sort: SortOrder, picks: Sequence[Product], ranked: RankedProducts, slots: Slots, language: Language
+) -> str:
+    """The first line of the answer: the top item, its price and what makes it the top one."""
+    top = picks[0]
+    values = {
+        "what": scope_words(slots, language),
+        "name": top.display_name(language),
+        "price": money(top.price, top.currency),
+    }
+    if sort == "rating":
+        stars, count = ranked.ratings[top.sku]
+        values |= {"stars": _stars(stars), "count": str(count)}
+    elif sort == "newest":
+        values["date"] = ranked.dates[top.sku]
+    line = text(f"top_{sort}", language, **values)
+    if top.stock <= 0:
+        others = [p for p in picks[1:] if p.stock > 0]
+        if others:
+            line += text(
+                "top_out_of_stock",
+                language,
+                name=others[0].display_name(language),
+                price=money(others[0].price, others[0].currency),
+            )
+        else:
+            line += text("top_none_in_stock", language)
+    return line
+
+
+def order_reason(sort: SortOrder, product: Product, ranked: RankedProducts, language: Language) -> str:
+    """What places an item in the order, when it is not the price already on its line."""
+    if sort == "rating" and product.sku in ranked.ratings:
+        stars, count = ranked.ratings[product.sku]
+        return text("rating_reason", language, stars=_stars(stars), count=str(count))
+    if sort == "newest" and product.sku in ranked.dates:
+        return text("date_reason", language, date=ranked.dates[product.sku])
+    return ""

@@ -1,0 +1,90 @@
+"""Superlatives and sort words ("cheapest", "最便宜", "best rated", "最新"): the order a shopper asks for,
+and where an answer claims one. The words live in ``data/superlatives.json``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import cast
+
+from knowledge.search import SORT_ORDERS, SortOrder
+
+WORDS_FILE = Path(__file__).resolve().parent / "data" / "superlatives.json"
+
+
+@dataclass(frozen=True)
+class SuperlativeMention:
+    """One superlative phrase in a text; ``negated`` for "not the cheapest" / "不是最便宜"."""
+
+    order: SortOrder
+    word: str
+    start: int
+    end: int
+    negated: bool
+
+
+def _pattern(word: str) -> re.Pattern[str]:
+    if word.isascii():
+        # ASCII words on word boundaries, so "latest" is not found in "slatest".
+        return re.compile(rf"(?<![a-z0-9]){re.escape(word)}(?![a-z0-9])")
+    return re.compile(re.escape(word))
+
+
+class SuperlativeLexicon:
+    """Finds superlative phrases; the longest phrase wins where two overlap ("最新款" over "最新")."""
+
+    def __init__(
+        self, orders: dict[SortOrder, tuple[str, ...]], negations: tuple[str, ...], in_stock: tuple[str, ...] = ()
+    ) -> None:
+        words = [(w.lower(), order) for order, ws in orders.items() for w in ws]
+        words.sort(key=lambda item: len(item[0]), reverse=True)
+        self._patterns = [(_pattern(w), w, order) for w, order in words]
+        self._negations = tuple(n.lower() for n in negations)
+        self._in_stock = [_pattern(w.lower()) for w in in_stock]
+
+    @classmethod
+    def from_file(cls, path: Path = WORDS_FILE) -> SuperlativeLexicon:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        orders: dict[SortOrder, tuple[str, ...]] = {}
+        for key, words in data["orders"].items():
+            if key not in SORT_ORDERS:
+                raise ValueError(f"{path.name}: unknown sort order {key!r}")
+            orders[cast(SortOrder, key)] = tuple(words)
+        return cls(orders, tuple(data["negations"]["before"]), tuple(data.get("in_stock_qualifiers", ())))
+
+    def mentions(self, text: str) -> list[SuperlativeMention]:
+        """Every superlative phrase in ``text``, in order of appearance, without overlaps."""
+        lowered = text.lower()
+        found: list[SuperlativeMention] = []
+        for pattern, word, order in self._patterns:
+            for match in pattern.finditer(lowered):
+                start, end = match.span()
+                if any(m.start < end and start < m.end for m in found):
+                    continue
+                before = lowered[:start].rstrip()
+                negated = any(before.endswith(n) for n in self._negations)
+                found.append(SuperlativeMention(order, word, start, end, negated))
+        return sorted(found, key=lambda m: m.start)
+
+    def says_in_stock(self, text: str) -> bool:
+        """Whether ``text`` limits a claim to what is in stock ("the cheapest in stock", "有现货的")."""
+        lowered = text.lower()
+        return any(p.search(lowered) for p in self._in_stock)
+
+    def sort_order(self, text: str) -> SortOrder | None:
+        """The order a shopper asks for: the first superlative that is not negated."""
+        return next((m.order for m in self.mentions(text) if not m.negated), None)
+
+
+@cache
+def default_lexicon() -> SuperlativeLexicon:
+    return SuperlativeLexicon.from_file()
+
+
+def parse_sort(text: str) -> SortOrder | None:
+    """The order a shopper's words ask for: "cheapest" -> ``price_asc``, "评分最高" -> ``rating``, else None."""
+    return default_lexicon().sort_order(text)

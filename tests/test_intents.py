@@ -1,0 +1,386 @@
+"""Shoppers' query intents on a shop that is not the demo: superlatives, budgets, stock, comparisons.
+
+The catalog is written here (tents, kettles and yoga mats, with reviews and release dates for the
+tents only), loaded into a real Chroma store, and asked through the whole pipeline with the scripted
+generator. Expected answers are computed from the rows below, never typed in.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from assistant.app import Assistant, build_assistant
+from assistant.config import Settings
+from assistant.conversation import Slots
+from assistant.factcheck import FactChecker
+from assistant.guide import ShoppingGuide
+from assistant.llm.scripted import ScriptedGenerator
+from assistant.superlative_check import SuperlativeCheck
+from assistant.superlatives import parse_sort
+from assistant.types import IncomingMessage, Intent, Reply
+from assistant.understanding import CatalogVocabulary, Understander, parse_budget
+from knowledge.embedding import MultilingualUSE
+from knowledge.loaders import load_directory
+from knowledge.search import ProductQuery
+from knowledge.store import KnowledgeStore, make_client
+from tests.conftest import MODEL_CACHE
+
+
+def _tent(n: int, name: str, name_zh: str, *, price: float, stock: int, released: str | None) -> dict[str, Any]:
+    attributes: dict[str, Any] = {"sleeps": int(name[-2]) if name[-1] == "P" else 2}
+    if released:
+        attributes["release_date"] = released
+    return {
+        "sku": f"TN-TNT-{n:03d}",
+        "name": name,
+        "name_zh": name_zh,
+        "category": "tents",
+        "brand": name.split(maxsplit=1)[0],
+        "price": price,
+        "stock": stock,
+        "attributes": attributes,
+        "description": f"A {name.lower()} for camping.",
+    }
+
+
+def _plain(sku: str, category: str, name: str, name_zh: str, *, price: float, stock: int) -> dict[str, Any]:
+    return {
+        "sku": sku,
+        "name": name,
+        "name_zh": name_zh,
+        "category": category,
+        "brand": name.split(maxsplit=1)[0],
+        "price": price,
+        "stock": stock,
+    }
+
+
+PRODUCTS: list[dict[str, Any]] = [
+    _tent(1, "Ridgeway Trail Tent 2P", "Ridgeway 徒步帐篷 2P", price=899, stock=0, released="2023-04-01"),
+    _tent(2, "Ridgeway Dome Tent 3P", "Ridgeway 圆顶帐篷 3P", price=1299, stock=5, released="2024-09-15"),
+    _tent(3, "Campo Light Tent 1P", "Campo 轻量帐篷 1P", price=499, stock=0, released="2022"),
+    _tent(4, "Campo Family Tent 6P", "Campo 家庭帐篷 6P", price=2599, stock=3, released="2024-02-01"),
+    _tent(5, "Campo Beach Tent", "Campo 沙滩帐篷", price=649, stock=12, released="2021-06"),
+    _tent(6, "Ridgeway Storm Tent 2P", "Ridgeway 风暴帐篷 2P", price=1599, stock=7, released=None),
+    _tent(7, "Campo Hiker Tent 2P", "Campo 徒步者帐篷 2P", price=749, stock=9, released=None),
+    _tent(8, "Ridgeway Ultralight Tent 1P", "Ridgeway 超轻帐篷 1P", price=1999, stock=0, released=None),
+    _plain("TN-KTL-001", "kettles", "Boilo Mini Kettle", "Boilo 迷你电水壶", price=79, stock=0),
+    _plain("TN-KTL-002", "kettles", "Boilo Steel Kettle", "Boilo 不锈钢电水壶", price=99, stock=20),
+    _plain("TN-KTL-003", "kettles", "Boilo Glass Kettle", "Boilo 玻璃电水壶", price=159, stock=4),
+    _plain("TN-KTL-004", "kettles", "Vaporo Smart Kettle", "Vaporo 智能电水壶", price=349, stock=6),
+    _plain("TN-MAT-001", "yoga_mats", "Asana Grip Mat", "Asana 防滑瑜伽垫", price=189, stock=30),
+    _plain("TN-MAT-002", "yoga_mats", "Asana Travel Mat", "Asana 旅行瑜伽垫", price=129, stock=0),
+    _plain("TN-MAT-003", "yoga_mats", "Lotusa Cork Mat", "Lotusa 软木瑜伽垫", price=299, stock=8),
+]
+REVIEWS: list[tuple[str, int]] = [
+    ("TN-TNT-001", 5),
+    ("TN-TNT-001", 5),
+    ("TN-TNT-002", 4),
+    ("TN-TNT-002", 4),
+    ("TN-TNT-002", 5),
+    ("TN-TNT-004", 3),
+    ("TN-TNT-005", 4),
+    ("TN-TNT-005", 5),
+]
+
+
+def rows(category: str | None = None, *, in_stock: bool = False) -> list[dict[str, Any]]:
+    return [p for p in PRODUCTS if (category is None or p["category"] == category) and (not in_stock or p["stock"] > 0)]
+
+
+def mean_stars(sku: str) -> float:
+    stars = [r for s, r in REVIEWS if s == sku]
+    return sum(stars) / len(stars) if stars else 0.0
+
+
+@pytest.fixture(scope="module")
+def shop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KnowledgeStore]:
+    folder = tmp_path_factory.mktemp("outdoor-shop")
+    catalog = folder / "catalog"
+    catalog.mkdir()
+    (catalog / "products.jsonl").write_text(
+        "".join(json.dumps(p, ensure_ascii=False) + "\n" for p in PRODUCTS), encoding="utf-8"
+    )
+    (catalog / "reviews.jsonl").write_text(
+        "".join(json.dumps({"sku": s, "rating": r, "text": "Fine tent."}) + "\n" for s, r in REVIEWS),
+        encoding="utf-8",
+    )
+    store = KnowledgeStore(make_client("embedded", folder / "chroma"), MultilingualUSE(threads=1), folder / "kb")
+    store.activate(store.build_release(load_directory(catalog)))
+    yield store
+
+
+@pytest.fixture
+async def shop_assistant(tmp_path: Path, shop: KnowledgeStore) -> AsyncIterator[Assistant]:
+    assistant = build_assistant(
+        Settings(data_dir=tmp_path, cache_dir=MODEL_CACHE), generator=ScriptedGenerator(), knowledge=shop
+    )
+    yield assistant
+    assistant.memory.close()
+
+
+async def ask(assistant: Assistant, text: str, user: str = "shopper") -> Reply:
+    return await assistant.ask(IncomingMessage(platform="test", chat_id="c1", user_id=user, text=text))
+
+
+def shown(reply: Reply) -> list[str]:
+    return [c.sku for c in reply.cards]
+
+
+def price_text(price: float) -> str:
+    return f"{price:,.0f}"
+
+
+# ---- parsing ------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("text", "order"),
+    [
+        ("What is the cheapest tent you have in stock?", "price_asc"),
+        ("有现货的帐篷里最便宜的是哪款？", "price_asc"),
+        ("your lowest-priced kettle", "price_asc"),
+        ("What's your most expensive tent?", "price_desc"),
+        ("最贵的瑜伽垫", "price_desc"),
+        ("best rated tent", "rating"),
+        ("评分最高的帐篷", "rating"),
+        ("the newest tent", "newest"),
+        ("最新款的帐篷", "newest"),
+        ("a good tent", None),
+        ("便宜的帐篷", None),  # cheap is a wish, not "the cheapest"
+        ("不是最便宜也行", None),
+    ],
+)
+def test_sort_words_in_both_languages(text: str, order: str | None) -> None:
+    assert parse_sort(text) == order
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("tents between 700 and 1300", (700.0, 1300.0)),
+        ("tents 700 to 1300", (700.0, 1300.0)),
+        ("700到1300之间的帐篷", (700.0, 1300.0)),
+        ("1000以内的帐篷", (None, 1000.0)),
+        ("tents under $1,000", (None, 1000.0)),
+    ],
+)
+def test_budget_ranges_in_both_languages(text: str, expected: tuple[float | None, float | None]) -> None:
+    assert parse_budget(text.lower()) == expected
+
+
+def test_superlative_question_is_a_search_with_a_sort(shop: KnowledgeStore) -> None:
+    understander = Understander(CatalogVocabulary.from_products(shop.all_products()))
+    u = understander.understand("What is the cheapest tent you have in stock?", "en", [], has_need=False)
+    assert u.intent is Intent.RECOMMEND
+    assert (u.slots.category, u.slots.sort, u.slots.in_stock_only) == ("tents", "price_asc", True)
+    u = understander.understand("有货的里面评分最高的是哪款？", "zh", [], has_need=False)
+    assert u.intent is Intent.RECOMMEND
+    assert (u.slots.sort, u.slots.in_stock_only) == ("rating", True)
+
+
+# ---- the store sorts and filters ----------------------------------------------------------------
+def test_store_ranks_within_hard_filters(shop: KnowledgeStore) -> None:
+    ranked = shop.rank_products(
+        ProductQuery("", category="tents", in_stock_only=True, price_max=1600, sort="price_asc", k=10)
+    )
+    expected = sorted((p for p in rows("tents", in_stock=True) if p["price"] <= 1600), key=lambda p: p["price"])
+    assert [p.sku for p in ranked.products] == [p["sku"] for p in expected]
+    assert ranked.total == len(expected)
+    assert ranked.leaders == {expected[0]["sku"]}
+    descending = shop.rank_products(ProductQuery("", category="kettles", sort="price_desc", k=2))
+    assert [p.price for p in descending.products] == sorted((p["price"] for p in rows("kettles")), reverse=True)[:2]
+
+
+def test_store_has_no_order_without_ratings_or_dates(shop: KnowledgeStore) -> None:
+    assert not shop.rank_products(ProductQuery("", category="kettles", sort="rating")).sortable
+    assert not shop.rank_products(ProductQuery("", category="yoga_mats", sort="newest")).sortable
+    rated = shop.rank_products(ProductQuery("", category="tents", sort="rating", k=3))
+    assert rated.sortable and rated.ratings[rated.products[0].sku] == (5.0, 2)
+
+
+# ---- end to end, English ------------------------------------------------------------------------
+async def test_cheapest_in_stock_answers_at_once_with_its_price(shop_assistant: Assistant) -> None:
+    cheapest = min(rows("tents", in_stock=True), key=lambda p: p["price"])
+    reply = await ask(shop_assistant, "What is the cheapest tent you have in stock?")
+    assert shown(reply)[0] == cheapest["sku"]
+    assert (
+        reply.text.splitlines()[0] == f"Cheapest tents in stock: {cheapest['name']}, ¥{price_text(cheapest['price'])}."
+    )
+    assert not reply.choices, "category + superlative is specific enough: no clarifying question"
+    assert all(c.stock > 0 for c in reply.cards)
+
+
+async def test_cheapest_overall_sold_out_also_names_the_cheapest_in_stock(shop_assistant: Assistant) -> None:
+    overall = min(rows("tents"), key=lambda p: p["price"])
+    in_stock = min(rows("tents", in_stock=True), key=lambda p: p["price"])
+    assert overall["stock"] == 0  # the catalog above is built so
+    reply = await ask(shop_assistant, "What's your cheapest tent?")
+    assert shown(reply)[:2] == [overall["sku"], in_stock["sku"]]
+    first = reply.text.splitlines()[0]
+    assert "out of stock" in first and in_stock["name"] in first and price_text(in_stock["price"]) in first
+
+
+async def test_most_expensive(shop_assistant: Assistant) -> None:
+    top = max(rows("kettles"), key=lambda p: p["price"])
+    reply = await ask(shop_assistant, "What's the most expensive kettle?")
+    assert shown(reply)[0] == top["sku"]
+    assert price_text(top["price"]) in reply.text.splitlines()[0]
+
+
+async def test_best_rated_states_the_rating(shop_assistant: Assistant) -> None:
+    rated_in_stock = [p for p in rows("tents", in_stock=True) if mean_stars(p["sku"])]
+    best = max(rated_in_stock, key=lambda p: mean_stars(p["sku"]))
+    reply = await ask(shop_assistant, "Which tent in stock is the best rated?")
+    assert shown(reply)[0] == best["sku"]
+    assert f"{mean_stars(best['sku']):.1f}/5" in reply.text.splitlines()[0]
+
+
+async def test_best_rated_without_ratings_says_so(shop_assistant: Assistant) -> None:
+    reply = await ask(shop_assistant, "best rated kettle?")
+    assert "no customer ratings" in reply.text
+    assert reply.cards and all(c.category == "kettles" for c in reply.cards)
+
+
+async def test_newest_uses_the_release_date_or_says_there_is_none(shop_assistant: Assistant) -> None:
+    dated = [p for p in rows("tents") if "release_date" in p["attributes"]]
+    newest = max(dated, key=lambda p: p["attributes"]["release_date"])
+    reply = await ask(shop_assistant, "What is the newest tent?")
+    assert shown(reply)[0] == newest["sku"]
+    assert newest["attributes"]["release_date"] in reply.text.splitlines()[0]
+    reply = await ask(shop_assistant, "newest yoga mat", user="other")
+    assert "no release dates" in reply.text
+    assert reply.cards and all(c.category == "yoga_mats" for c in reply.cards)
+
+
+@pytest.mark.parametrize(
+    ("text", "low", "high"),
+    [
+        ("Show me tents under 1000", None, 1000),
+        ("tents between 700 and 1300", 700, 1300),
+        ("tents 700 to 1300", 700, 1300),
+    ],
+)
+async def test_budget_filters_hold(shop_assistant: Assistant, text: str, low: float | None, high: float) -> None:
+    reply = await ask(shop_assistant, text)
+    assert reply.cards or reply.choices
+    for c in reply.cards:
+        assert c.category == "tents"
+        assert c.price <= high and (low is None or c.price >= low)
+
+
+async def test_in_stock_only(shop_assistant: Assistant) -> None:
+    reply = await ask(shop_assistant, "which kettles are in stock?")
+    assert reply.cards
+    assert all(c.category == "kettles" and c.stock > 0 for c in reply.cards)
+
+
+@pytest.mark.parametrize(
+    "text", ["compare Campo Beach Tent and Ridgeway Dome Tent 3P", "比较Campo 沙滩帐篷和Ridgeway 圆顶帐篷 3P"]
+)
+async def test_compare_two_named_products(shop_assistant: Assistant, text: str) -> None:
+    reply = await ask(shop_assistant, text)
+    assert reply.intent is Intent.COMPARE
+    assert shown(reply) == ["TN-TNT-005", "TN-TNT-002"]
+    assert [c.price for c in reply.cards] == [649, 1299]
+
+
+# ---- end to end, Chinese ------------------------------------------------------------------------
+async def test_zh_cheapest_in_stock_in_the_whole_shop(shop_assistant: Assistant) -> None:
+    cheapest = min(rows(in_stock=True), key=lambda p: p["price"])
+    reply = await ask(shop_assistant, "有现货的商品里最便宜的是哪款？")
+    assert shown(reply)[0] == cheapest["sku"]
+    assert reply.text.startswith(f"有现货的商品中最便宜的是{cheapest['name_zh']}，¥{price_text(cheapest['price'])}。")
+
+
+async def test_zh_most_expensive_and_budget(shop_assistant: Assistant) -> None:
+    top = max((p for p in rows() if p["price"] <= 1000), key=lambda p: p["price"])
+    reply = await ask(shop_assistant, "1000元以内最贵的是哪款？")
+    assert shown(reply)[0] == top["sku"]
+    assert reply.text.startswith(f"¥1,000以内商品中最贵的是{top['name_zh']}")
+    assert all(c.price <= 1000 for c in reply.cards)
+
+
+async def test_zh_best_rated_and_newest(shop_assistant: Assistant) -> None:
+    best = max((p for p in rows(in_stock=True) if mean_stars(p["sku"])), key=lambda p: mean_stars(p["sku"]))
+    reply = await ask(shop_assistant, "有货的里面评分最高的是哪款？")
+    assert shown(reply)[0] == best["sku"]
+    assert f"{mean_stars(best['sku']):.1f}分" in reply.text
+    dated = [p for p in rows() if "release_date" in p.get("attributes", {})]
+    newest = max(dated, key=lambda p: p["attributes"]["release_date"])
+    reply = await ask(shop_assistant, "最新款是哪个？", user="zh2")
+    assert shown(reply)[0] == newest["sku"]
+
+
+@pytest.mark.parametrize(
+    ("slots", "expected"),
+    [
+        (Slots(category="tents", sort="price_asc", in_stock_only=True), "中最便宜的是Campo 沙滩帐篷，¥649。"),
+        (Slots(category="kettles", sort="rating"), "暂时没有顾客评分"),
+        (Slots(category="yoga_mats", sort="newest"), "没有上市时间"),
+    ],
+)
+def test_zh_top_answer_for_a_category(shop: KnowledgeStore, slots: Slots, expected: str) -> None:
+    # Chinese category words come from the catalog vocabulary; here the guide is given the category.
+    decision = ShoppingGuide(shop).decide(slots, "", "zh", clarify_count=0, just_recommend=False)
+    assert decision.kind == "top"
+    assert decision.products and all(p.category == slots.category for p in decision.products)
+    assert expected in decision.headline
+
+
+# ---- fact check: a superlative claim is checked like a price -------------------------------------
+def _checker(shop: KnowledgeStore) -> FactChecker:
+    return FactChecker(frozenset(p.sku for p in shop.all_products()), SuperlativeCheck(shop))
+
+
+def _products(shop: KnowledgeStore, *skus: str) -> list[Any]:
+    return shop.get_products(list(skus))
+
+
+@pytest.mark.parametrize(
+    ("answer", "kept"),
+    [
+        ("Ridgeway Dome Tent 3P is the cheapest tent we have.", False),
+        ("Campo Light Tent 1P is the cheapest tent we have.", True),
+        ("Campo Beach Tent is the cheapest tent in stock.", True),
+        ("Campo Light Tent 1P is the cheapest tent in stock.", False),
+        ("Ridgeway Dome Tent 3P is not the cheapest, but it is roomy.", True),
+        ("Campo Family Tent 6P is our most expensive tent.", True),
+        ("Ridgeway Dome Tent 3P是最便宜的帐篷。", False),
+        ("Campo 轻量帐篷 1P是最便宜的帐篷。", True),
+        ("有现货的帐篷里，Campo 轻量帐篷 1P最便宜。", False),
+        ("Campo 沙滩帐篷评分最高。", False),
+        ("Ridgeway 徒步帐篷 2P评分最高。", True),
+    ],
+)
+def test_superlative_claims_must_hold_in_the_catalog(shop: KnowledgeStore, answer: str, kept: bool) -> None:
+    products = _products(shop, "TN-TNT-002", "TN-TNT-003", "TN-TNT-005", "TN-TNT-004", "TN-TNT-001")
+    result = _checker(shop).check(answer, products)
+    assert (result.text == answer) is kept
+    if not kept:
+        assert not result.text and result.needs_fallback
+
+
+def test_superlative_is_judged_within_what_the_shopper_asked(shop: KnowledgeStore) -> None:
+    products = _products(shop, "TN-TNT-005", "TN-TNT-003")
+    answer = "Campo Beach Tent is the cheapest."
+    assert _checker(shop).check(answer, products).text == ""
+    in_stock = ProductQuery("", in_stock_only=True)
+    assert _checker(shop).check(answer, products, scope=in_stock).text == answer
+
+
+async def test_false_superlative_from_the_model_never_reaches_the_shopper(tmp_path: Path, shop: KnowledgeStore) -> None:
+    lie = "The Ridgeway Dome Tent 3P is the cheapest Ridgeway tent we have."
+    assistant = build_assistant(
+        Settings(data_dir=tmp_path, cache_dir=MODEL_CACHE), generator=ScriptedGenerator(lie), knowledge=shop
+    )
+    try:
+        reply = await ask(assistant, "Ridgeway tents under 2000")
+    finally:
+        assistant.memory.close()
+    assert reply.cards and reply.intent is Intent.RECOMMEND
+    assert "cheapest" not in reply.text
+    assert reply.degraded == "fact_check"
