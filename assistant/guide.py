@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
@@ -21,7 +21,7 @@ from .render import money, reason_line
 from .superlative_answer import headline, order_reason
 from .texts import text as fixed_text
 from .types import Choice, Language
-from .understanding import CATEGORY_LABELS, USE_LABELS
+from .understanding import USE_LABELS
 
 BROAD_MATCH_THRESHOLD = 6  # more matches than this and we ask before recommending
 MAX_CLARIFY_QUESTIONS = 2  # never interrogate: after two questions, recommend
@@ -32,6 +32,7 @@ RETRIEVAL_POOL = 24  # dense candidates ranked within the filtered set
 NICE_STEPS = (50, 100, 500, 1000)
 
 Facet = Literal["category", "budget", "use", "brand"]
+CategoryLabel = Callable[[str, Language], str]  # a category's display label in a language
 # "top": a superlative answered straight from the catalog (the cheapest, the best rated...), no model needed.
 DecisionKind = Literal["clarify", "recommend", "no_match", "not_carried", "top"]
 
@@ -103,8 +104,9 @@ def band_choice(band: tuple[float | None, float | None], count: int, language: L
 class ShoppingGuide:
     """Decides between asking and recommending, over the live catalog."""
 
-    def __init__(self, retriever: Retriever) -> None:
+    def __init__(self, retriever: Retriever, label: CategoryLabel | None = None) -> None:
         self.retriever = retriever
+        self.label: CategoryLabel = label or _plain_label
 
     @staticmethod
     def filter_for(slots: Slots) -> ProductFilter:
@@ -136,7 +138,7 @@ class ShoppingGuide:
         candidates: list[tuple[float, Facet, list[Choice]]] = []
         if not slots.category:
             counts = Counter(p.category for p in matches)
-            options = [_category_choice(c, n, language) for c, n in counts.most_common(MAX_CHOICES)]
+            options = [_category_choice(self.label(c, language), n) for c, n in counts.most_common(MAX_CHOICES)]
             candidates.append((_entropy(list(counts.values())), "category", options))
         if not slots.has_budget:
             bands = price_bands([p.price for p in matches])
@@ -216,7 +218,7 @@ class ShoppingGuide:
             products=picks,
             reasons=reasons,
             match_count=ranked.total,
-            headline=headline(slots.sort, picks, ranked, slots, language),
+            headline=headline(slots.sort, picks, ranked, slots, language, self.label),
         )
 
     def _no_match(self, slots: Slots, text: str, language: Language, catalog: Sequence[Product]) -> GuideDecision:
@@ -236,10 +238,12 @@ class ShoppingGuide:
         )
 
 
-def _category_choice(category: str, count: int, language: Language) -> Choice:
-    en, zh = CATEGORY_LABELS.get(category, (category.replace("_", " ").capitalize(), category))
-    label = zh if language == "zh" else en
+def _category_choice(label: str, count: int) -> Choice:
     return Choice(label=f"{label} ({count})", value=label)
+
+
+def _plain_label(category: str, language: Language) -> str:
+    return category.replace("_", " ").capitalize()
 
 
 def _use_choice(use: str, count: int, language: Language) -> Choice:

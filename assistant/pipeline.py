@@ -41,7 +41,7 @@ from .types import (
     TextDelta,
     TextReset,
 )
-from .understanding import CATEGORY_LABELS, CatalogVocabulary, Understander, Understanding
+from .understanding import CatalogVocabulary, Understander, Understanding
 
 log = logging.getLogger("shopguide.pipeline")
 
@@ -157,10 +157,13 @@ class RetrieveStep:
 
     name = "retrieve"
 
-    def __init__(self, retriever: Retriever, guide: ShoppingGuide, handoff_available: bool) -> None:
+    def __init__(
+        self, retriever: Retriever, guide: ShoppingGuide, handoff_available: bool, vocabulary: CatalogVocabulary
+    ) -> None:
         self.retriever = retriever
         self.guide = guide
         self.handoff_available = handoff_available
+        self.vocabulary = vocabulary
 
     def run(self, ctx: TurnContext) -> None:
         u = ctx.understanding
@@ -199,13 +202,9 @@ class RetrieveStep:
         return streak
 
     def _category_choices(self, lang: Language) -> list[Choice]:
-        categories = sorted({p.category for p in self.retriever.all_products()})
-        choices = []
-        for category in categories:
-            en, zh = CATEGORY_LABELS.get(category, (category.replace("_", " ").capitalize(), category))
-            label = zh if lang == "zh" else en
-            choices.append(Choice(label, label))
-        return choices
+        categories = sorted({p.category for p in self.retriever.all_products() if p.category})
+        labels = [self.vocabulary.label(category, lang) for category in categories]
+        return [Choice(label, label) for label in labels]
 
     def _policy(self, ctx: TurnContext) -> None:
         hits = [h for h in self.retriever.search_docs(ctx.message.text, ctx.language, k=POLICY_PASSAGES)]
@@ -223,7 +222,7 @@ class RetrieveStep:
             ctx.finish(text("product_missing", ctx.language))
             return
         ctx.products = products
-        ctx.cards = [card(p, ctx.language) for p in products]
+        ctx.cards = [card(p, ctx.language, label=self.vocabulary.label(p.category, ctx.language)) for p in products]
         if u.intent is Intent.COMPARE and len(products) >= 2:
             ctx.fallback_text = compare_answer(products[0], products[1], ctx.language)
         else:
@@ -253,7 +252,10 @@ class RetrieveStep:
             return
         state.clarify_count = 0
         ctx.products = decision.products
-        ctx.cards = [card(p, lang, decision.reasons.get(p.sku, "")) for p in decision.products]
+        ctx.cards = [
+            card(p, lang, decision.reasons.get(p.sku, ""), label=self.vocabulary.label(p.category, lang))
+            for p in decision.products
+        ]
         state.last_skus = [p.sku for p in decision.products]
         if decision.kind == "top":
             # Exact from the catalog (the store sorted it): no model wording to check or get wrong.
@@ -271,8 +273,11 @@ class RetrieveStep:
 class PromptStep:
     name = "prompt"
 
+    def __init__(self, vocabulary: CatalogVocabulary) -> None:
+        self.vocabulary = vocabulary
+
     def run(self, ctx: TurnContext) -> None:
-        need = describe_need(ctx.state.slots, ctx.language) if ctx.intent is Intent.RECOMMEND else ""
+        need = describe_need(ctx.state.slots, ctx.language, self.vocabulary) if ctx.intent is Intent.RECOMMEND else ""
         ctx.messages = build_messages(
             ctx.intent, ctx.language, ctx.message.text, products=ctx.products, passages=ctx.passages, need=need
         )
@@ -332,11 +337,11 @@ class OutputSafetyStep:
                 return
 
 
-def describe_need(slots: Slots, language: Language) -> str:
+def describe_need(slots: Slots, language: Language, vocabulary: CatalogVocabulary) -> str:
     parts: list[str] = []
     if slots.category:
-        en, zh = CATEGORY_LABELS.get(slots.category, (slots.category, slots.category))
-        parts.append(zh if language == "zh" else en.lower())
+        label = vocabulary.label(slots.category, language)
+        parts.append(label if language == "zh" else label.lower())
     if slots.price_max is not None:
         parts.append(f"≤ {money(slots.price_max)}")
     if slots.price_min is not None:
@@ -349,7 +354,7 @@ def describe_need(slots: Slots, language: Language) -> str:
     return ", ".join(parts)
 
 
-def card(product: Product, language: Language, reason: str = "") -> ProductCard:
+def card(product: Product, language: Language, reason: str = "", *, label: str = "") -> ProductCard:
     return ProductCard(
         sku=product.sku,
         name=product.display_name(language),
@@ -361,6 +366,7 @@ def card(product: Product, language: Language, reason: str = "") -> ProductCard:
         reason=reason,
         brand=product.brand,
         category=product.category,
+        category_label=label,
     )
 
 
@@ -386,7 +392,6 @@ class Pipeline:
         self._generation_slots = asyncio.Semaphore(settings.llm_concurrency)
         self.refresh_catalog()
         self.input_safety = InputSafetyStep(input_checks)
-        self.prompt = PromptStep()
         self.output_safety = OutputSafetyStep(output_checks)
 
     def refresh_catalog(self) -> None:
@@ -394,7 +399,9 @@ class Pipeline:
         products = self.retriever.all_products()
         vocabulary = CatalogVocabulary.from_products(products)
         self.understand = UnderstandStep(Understander(vocabulary))
-        self.retrieve = RetrieveStep(self.retriever, ShoppingGuide(self.retriever), self.handoff is not None)
+        guide = ShoppingGuide(self.retriever, vocabulary.label)
+        self.retrieve = RetrieveStep(self.retriever, guide, self.handoff is not None, vocabulary)
+        self.prompt = PromptStep(vocabulary)
         self.fact_check = FactCheckStep(FactChecker(vocabulary.skus, SuperlativeCheck(self.retriever)))
 
     def resolve_language(self, message: IncomingMessage, state: ConversationState) -> Language | None:

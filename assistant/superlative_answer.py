@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from knowledge.models import Product
 from knowledge.search import RankedProducts, SortOrder
@@ -11,15 +11,16 @@ from .conversation import Slots
 from .render import money
 from .texts import text
 from .types import Language
-from .understanding import CATEGORY_LABELS
+
+CategoryLabel = Callable[[str, Language], str]  # the catalog vocabulary's display label of a category
 
 
-def category_name(category: str, language: Language) -> str:
-    en, zh = CATEGORY_LABELS.get(category, (category.replace("_", " ").capitalize(), category))
-    return zh if language == "zh" else en.lower()
+def category_name(category: str, language: Language, label: CategoryLabel | None = None) -> str:
+    name = label(category, language) if label else category.replace("_", " ")
+    return name if language == "zh" else name.lower()
 
 
-def scope_words(slots: Slots, language: Language) -> str:
+def scope_words(slots: Slots, language: Language, label: CategoryLabel | None = None) -> str:
     """The set the superlative is taken over: "tents in stock under ¥500" / "¥500以内有现货的帐篷中"."""
     low, high = slots.price_min, slots.price_max
     if language == "zh":
@@ -30,12 +31,12 @@ def scope_words(slots: Slots, language: Language) -> str:
             budget = f"{money(high)}以内"
         elif low is not None:
             budget = f"{money(low)}以上"
-        kind = category_name(slots.category, language) if slots.category else "商品"
+        kind = category_name(slots.category, language, label) if slots.category else "商品"
         stock = "有现货的" if slots.in_stock_only else ""
         if not (budget or stock or slots.category):
             return "全店"
         return f"{budget}{stock}{kind}中"
-    words = [category_name(slots.category, language) if slots.category else "item"]
+    words = [category_name(slots.category, language, label) if slots.category else "item"]
     if slots.in_stock_only:
         words.append("in stock")
     if low is not None and high is not None:
@@ -51,13 +52,18 @@ def _stars(value: float) -> str:
     return f"{value:.1f}"
 
 
-def headline(
-    sort: SortOrder, picks: Sequence[Product], ranked: RankedProducts, slots: Slots, language: Language
+def headline(  # noqa: PLR0917 (one call site, in the guide)
+    sort: SortOrder,
+    picks: Sequence[Product],
+    ranked: RankedProducts,
+    slots: Slots,
+    language: Language,
+    label: CategoryLabel | None = None,
 ) -> str:
     """The first line of the answer: the top item, its price and what makes it the top one."""
     top = picks[0]
     values = {
-        "what": scope_words(slots, language),
+        "what": scope_words(slots, language, label),
         "name": top.display_name(language),
         "price": money(top.price, top.currency),
     }

@@ -54,6 +54,7 @@ class ProductCard:
     reason: str = ""
     brand: str = ""
     category: str = ""
+    category_label: str = ""  # the category as the shop names it, in the reply language
 
     @property
     def in_stock(self) -> bool:

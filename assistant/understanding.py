@@ -10,132 +10,14 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from knowledge.models import AttributeValue, Product
-
 from .conversation import Slots
 from .superlatives import parse_sort
 from .types import Intent, Language
+from .vocabulary import SKU_RE, CatalogVocabulary, first_contained, lexicon, use_labels, use_words
 
-# Category words per catalog category key. Unknown keys still match their own words ("water bottles").
-CATEGORY_WORDS: dict[str, tuple[str, ...]] = {
-    "running_shoes": (
-        "running shoe",
-        "running shoes",
-        "runners",
-        "sneaker",
-        "trainers",
-        "shoe",
-        "shoes",
-        "跑鞋",
-        "跑步鞋",
-        "运动鞋",
-        "鞋",
-    ),
-    "headphones": ("headphone", "headphones", "earphone", "earphones", "earbuds", "headset", "耳机", "耳麦"),
-    "laptops": ("laptop", "laptops", "notebook", "ultrabook", "笔记本", "电脑", "笔记本电脑"),
-    "phones": ("phone", "phones", "smartphone", "mobile", "手机"),
-    "backpacks": ("backpack", "backpacks", "rucksack", "bag", "daypack", "背包", "双肩包", "书包", "包包", "旅行包"),
-    "water_bottles": ("water bottle", "bottle", "flask", "tumbler", "水杯", "水壶", "保温杯", "杯子", "水瓶"),
-    "smartwatches": ("smartwatch", "smart watch", "watch", "fitness tracker", "手表", "智能手表", "运动手表"),
-    "jackets": (
-        "jacket",
-        "jackets",
-        "coat",
-        "windbreaker",
-        "parka",
-        "shell",
-        "夹克",
-        "外套",
-        "冲锋衣",
-        "风衣",
-        "羽绒服",
-    ),
-}
-CATEGORY_LABELS: dict[str, tuple[str, str]] = {
-    "running_shoes": ("Running shoes", "跑鞋"),
-    "headphones": ("Headphones", "耳机"),
-    "laptops": ("Laptops", "笔记本电脑"),
-    "phones": ("Phones", "手机"),
-    "backpacks": ("Backpacks", "背包"),
-    "water_bottles": ("Water bottles", "水杯"),
-    "smartwatches": ("Smartwatches", "智能手表"),
-    "jackets": ("Jackets", "外套"),
-}
-# Things shoppers ask for that the demo shop does not sell: answered plainly, never invented.
-NOT_CARRIED_WORDS: tuple[str, ...] = (
-    "tv",
-    "tvs",
-    "television",
-    "televisions",
-    "fridge",
-    "refrigerator",
-    "car",
-    "cars",
-    "sofa",
-    "furniture",
-    "camera",
-    "drone",
-    "bicycle",
-    "bike",
-    "tablet",
-    "ipad",
-    "printer",
-    "perfume",
-    "lipstick",
-    "dress",
-    "sunglasses",
-    "电视",
-    "冰箱",
-    "汽车",
-    "沙发",
-    "家具",
-    "相机",
-    "无人机",
-    "自行车",
-    "平板",
-    "打印机",
-    "香水",
-    "口红",
-    "裙子",
-    "墨镜",
-)
-USE_WORDS: dict[str, tuple[str, ...]] = {
-    "running": ("running", "run", "jogging", "marathon", "跑步", "慢跑", "马拉松"),
-    "hiking": ("hiking", "hike", "trekking", "mountain", "徒步", "登山", "爬山"),
-    "commuting": ("commute", "commuting", "subway", "通勤", "上下班", "地铁"),
-    "office": ("office", "work", "business", "meeting", "办公", "上班", "商务", "工作"),
-    "gaming": ("gaming", "game", "games", "游戏", "打游戏", "电竞"),
-    "travel": ("travel", "trip", "flight", "旅行", "旅游", "出差", "飞机"),
-    "gym": ("gym", "workout", "fitness", "training", "健身", "锻炼", "训练"),
-    "gift": ("gift", "present", "birthday", "礼物", "送礼", "送人", "生日"),
-    "kids": ("kid", "kids", "child", "children", "son", "daughter", "孩子", "儿童", "小孩", "学生党"),
-    "outdoor": ("outdoor", "outdoors", "camping", "户外", "露营", "野外"),
-    "study": ("study", "student", "school", "university", "college", "学习", "学生", "上课", "大学"),
-    "photography": ("photo", "photos", "photography", "camera quality", "拍照", "摄影", "拍摄"),
-}
-USE_LABELS: dict[str, tuple[str, str]] = {
-    "running": ("Running", "跑步"),
-    "hiking": ("Hiking", "徒步登山"),
-    "commuting": ("Commuting", "通勤"),
-    "office": ("Office work", "办公"),
-    "gaming": ("Gaming", "游戏"),
-    "travel": ("Travel", "旅行"),
-    "gym": ("Gym", "健身"),
-    "gift": ("A gift", "送礼"),
-    "kids": ("For kids", "给孩子"),
-    "outdoor": ("Outdoors", "户外"),
-    "study": ("Study", "学习"),
-    "photography": ("Photography", "拍照"),
-}
-# Must-have attributes: phrase -> (attribute key, required value). Only bools and enums: hard filters.
-ATTRIBUTE_WORDS: tuple[tuple[tuple[str, ...], str, AttributeValue], ...] = (
-    (("waterproof", "water-proof", "water resistant", "rainproof", "防水", "防雨"), "waterproof", True),
-    (("wireless", "bluetooth", "无线", "蓝牙"), "wireless", True),
-    (("noise cancelling", "noise-cancelling", "noise canceling", "anc", "降噪"), "noise_cancelling", True),
-    (("gps", "定位"), "gps", True),
-    (("insulated", "keeps warm", "keep warm", "thermal", "保温", "保暖"), "insulated", True),
-    (("trail", "off-road", "越野"), "terrain", "trail"),
-)
+# Use-case words and labels come from ``data/lexicon.json`` (kept importable under their old names).
+USE_WORDS: dict[str, tuple[str, ...]] = use_words()
+USE_LABELS: dict[str, tuple[str, str]] = use_labels()
 STOCK_WORDS = ("in stock", "available now", "ship today", "有货", "现货", "有库存")
 GREETING_WORDS = ("hi", "hello", "hey", "good morning", "good evening", "你好", "您好", "嗨", "哈喽", "在吗", "在不在")
 # Asking for a person, complaining or demanding a refund: a colleague should take over.
@@ -327,7 +209,6 @@ ORDINALS: dict[str, int] = {
     "第3": 2,
 }
 AROUND_TOLERANCE = 0.2  # "around 500" means 400..600
-SKU_RE = re.compile(r"\b[A-Z]{2,4}-[A-Z]{2,4}-\d{3,6}\b", re.IGNORECASE)
 
 _CN_DIGITS = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _CN_UNITS = {"十": 10, "百": 100, "千": 1000, "万": 10000}
@@ -426,69 +307,10 @@ def parse_budget(text: str) -> tuple[float | None, float | None]:
 
 def _contains(text: str, words: Iterable[str]) -> str | None:
     """First word found; ASCII words must match on word boundaries ("bag" not in "baggage")."""
-    for word in words:
-        if word.isascii():
-            # An optional plural ending: "tvs", "bags", "watches".
-            if re.search(rf"(?<![a-z0-9]){re.escape(word.strip())}(?:s|es)?(?![a-z0-9])", text):
-                return word
-        elif word in text:
-            return word
-    return None
+    return first_contained(text, words)
 
 
-@dataclass(frozen=True)
-class CatalogVocabulary:
-    """Words the catalog itself provides: categories, brands and product names for matching."""
-
-    categories: tuple[str, ...]
-    brands: tuple[str, ...]
-    name_index: tuple[tuple[str, str], ...]  # (lowercased name variant, sku), longest first
-    skus: frozenset[str]
-
-    @classmethod
-    def from_products(cls, products: Sequence[Product]) -> CatalogVocabulary:
-        names: list[tuple[str, str]] = []
-        for product in products:
-            variants = {product.name.lower(), product.name_zh.lower()}
-            if product.brand and product.name.lower().startswith(product.brand.lower() + " "):
-                variants.add(product.name[len(product.brand) + 1 :].lower())  # "AeroRun 3" without brand
-            if product.brand and product.name_zh.startswith(product.brand):
-                variants.add(product.name_zh[len(product.brand) :].strip().lower())
-            names.extend((v, product.sku) for v in variants if len(v) >= 4)
-        names.sort(key=lambda item: len(item[0]), reverse=True)
-        return cls(
-            categories=tuple(sorted({p.category for p in products})),
-            brands=tuple(sorted({p.brand for p in products if p.brand}, key=len, reverse=True)),
-            name_index=tuple(names),
-            skus=frozenset(p.sku for p in products),
-        )
-
-    def named_skus(self, text: str) -> list[str]:
-        """SKUs the text names explicitly or by product name, in order of appearance, no overlaps."""
-        found: list[tuple[int, str]] = []
-        for match in SKU_RE.finditer(text):
-            sku = match.group(0).upper()
-            if sku in self.skus:
-                found.append((match.start(), sku))
-        lowered = text.lower()
-        taken: list[tuple[int, int]] = []
-        for name, sku in self.name_index:
-            start = lowered.find(name)
-            while start != -1:
-                end = start + len(name)
-                boundary_ok = not name.isascii() or (
-                    (start == 0 or not lowered[start - 1].isalnum())
-                    and (end == len(lowered) or not lowered[end].isalnum())
-                )
-                if boundary_ok and not any(s < end and start < e for s, e in taken):
-                    taken.append((start, end))
-                    found.append((start, sku))
-                start = lowered.find(name, end)
-        ordered: list[str] = []
-        for _, sku in sorted(found):
-            if sku not in ordered:
-                ordered.append(sku)
-        return ordered
+__all__ = ["SKU_RE", "CatalogVocabulary", "Understander", "Understanding", "cn_to_number", "parse_budget"]
 
 
 @dataclass
@@ -508,28 +330,13 @@ class Understander:
         self.vocabulary = vocabulary
 
     def category_of(self, text: str) -> str | None:
-        found = self._category_match(text)
+        found = self.vocabulary.category_match(text)
         return found[1] if found else None
-
-    def _category_match(self, text: str) -> tuple[str, str] | None:
-        """(matched word, category); the longest category word found wins."""
-        best: tuple[int, str, str] | None = None
-        for category in self.vocabulary.categories:
-            words = (
-                *CATEGORY_WORDS.get(category, ()),
-                category.replace("_", " "),
-                category.rstrip("s").replace("_", " "),
-            )
-            for word in words:
-                # Longest match wins: "running shoes" beats "shoes", "智能手表" beats "手表".
-                if _contains(text, [word]) and (best is None or len(word) > best[0]):
-                    best = (len(word), word, category)
-        return (best[1], best[2]) if best else None
 
     def understand(self, text: str, language: Language, last_skus: Sequence[str], has_need: bool) -> Understanding:
         lowered = " " + text.lower().strip() + " "
         slots = Slots()
-        category = self._category_match(lowered)
+        category = self.vocabulary.category_match(lowered)
         slots.category = category[1] if category else None
         slots.price_min, slots.price_max = parse_budget(lowered)
         # "running shoes" names a category, not a use: look for uses outside the category words.
@@ -542,19 +349,52 @@ class Understander:
             if _contains(lowered, [brand.lower()]):
                 slots.brand = brand
                 break
-        for words, key, value in ATTRIBUTE_WORDS:
-            if _contains(lowered, words):
-                slots.attributes[key] = value
         slots.in_stock_only = _contains(lowered, STOCK_WORDS) is not None
         slots.sort = parse_sort(lowered)
 
         named = self.vocabulary.named_skus(text)
         if not named:
             named = _resolve_reference(lowered, last_skus)
-        not_carried = None if slots.category else _contains(lowered, NOT_CARRIED_WORDS)
+        not_carried = None
+        if slots.category is None and not named:
+            not_carried = self._kind_by_meaning(lowered, slots)
+        for words, key, value in self.vocabulary.attribute_words:
+            if _contains(lowered, words) and self.vocabulary.fits(key, value, slots.category):
+                slots.attributes[key] = value
         just = _contains(lowered, JUST_RECOMMEND_WORDS) is not None
         intent = self._intent(lowered, slots, named, not_carried, has_need=has_need, just=just)
         return Understanding(intent=intent, slots=slots, named_skus=named, not_carried=not_carried, just_recommend=just)
+
+    def _kind_by_meaning(self, lowered: str, slots: Slots) -> str | None:
+        """No category word matched: find the kind asked for by meaning; returns it when the shop has none.
+
+        "Do you sell X?" with an X that names nothing of the catalog (no category, brand, product, attribute
+        or use, nor a category close by embedding) is a kind the shop does not carry. In other shopping
+        requests a leftover noun ("最便宜的洗碗机" in a catalog without zh names) may still name a category.
+        """
+        item = asked_item(lowered)
+        if item is not None:
+            if self.vocabulary.knows(" " + item + " "):
+                return None
+            nearest = self.vocabulary.nearest_category(kind_phrases(" " + item + " ") or [item])
+            if nearest is None:
+                # Named as the lexicon spells it when listed there ("tvs" -> "tv"), else in the shopper's words.
+                return _contains(" " + item + " ", lexicon().not_carried) or item
+            slots.category = nearest
+            return None
+        shopping = (
+            slots.has_budget
+            or _contains(lowered, RECOMMEND_WORDS) is not None
+            or _contains(lowered, STOCK_WORDS) is not None
+            or _contains(lowered, lexicon().request_words) is not None
+        )
+        if shopping:
+            phrases = kind_phrases(lowered, self.vocabulary)
+            if phrases:
+                slots.category = self.vocabulary.nearest_category(phrases)
+        if slots.category is None:
+            return _contains(lowered, lexicon().not_carried)
+        return None
 
     def _intent(
         self, lowered: str, slots: Slots, named: list[str], not_carried: str | None, *, has_need: bool, just: bool
@@ -594,3 +434,76 @@ def _resolve_reference(lowered: str, last_skus: Sequence[str]) -> list[str]:
     if re.search(r"\b(it|this one|that one)\b|这款|这个|那款|它", lowered) and len(last_skus) >= 1:
         return [last_skus[0]]
     return []
+
+
+MAX_ITEM_CHARS = 40  # an asked-for kind is a short noun phrase; longer captures are sentences
+
+
+def asked_item(lowered: str) -> str | None:
+    """X in "do you sell X?" / "你们卖X吗？" / "有没有X", trimmed of articles and fillers; None if not asked so."""
+    lex = lexicon()
+    for language in ("en", "zh"):
+        for form in lex.sell_forms[language]:
+            match = form.search(lowered.strip())
+            if not match:
+                continue
+            item = _trim_item(match.group("item").strip(" ?？!！.。,，"), language)
+            if item and len(item) <= MAX_ITEM_CHARS and not _only_generic(item, language):
+                return item
+            return None
+    return None
+
+
+def _trim_item(item: str, language: str) -> str:
+    trim = lexicon().item_trim
+    changed = True
+    while changed and item:
+        changed = False
+        for word in trim[f"{language}_leading"]:
+            if item.startswith(word + (" " if language == "en" else "")):
+                item, changed = item[len(word) :].strip(), True
+        for word in trim[f"{language}_trailing"]:
+            if item.endswith((" " if language == "en" else "") + word):
+                item, changed = item[: -len(word)].strip(), True
+    return item
+
+
+def _only_generic(item: str, language: str) -> bool:
+    generic = lexicon().generic_words
+    if language == "zh" or not item.isascii():
+        rest = item
+        for word in sorted(generic["zh"], key=len, reverse=True):
+            rest = rest.replace(word, " ")
+        return len(re.sub(r"[\s的了吗]", "", rest)) < 2
+    return all(w in generic["en"] for w in re.findall(r"[a-z0-9'\-]+", item))
+
+
+def kind_phrases(lowered: str, vocabulary: CatalogVocabulary | None = None) -> list[str]:
+    """Words left when function words, numbers and known words are removed: candidate names of a kind."""
+    lex = lexicon()
+    skip = set(lex.function_words["en"]) | lex.generic_words["en"]
+    known: set[str] = {w for words in lex.use_words.values() for w in words}
+    if vocabulary is not None:
+        known |= {b.lower() for b in vocabulary.brands}
+        known |= {w for words, _, _ in vocabulary.attribute_words for w in words}
+    phrases: list[str] = []
+    run: list[str] = []
+    for token in [*re.findall(r"[a-z][a-z'\-]*|[^a-z\s]+", lowered), "."]:
+        if token.isascii() and token[0].isalpha() and token not in skip and token not in known:
+            run.append(token)
+            continue
+        if run and any(len(w) >= MIN_KIND_CHARS for w in run):
+            phrases.append(" ".join(run))
+            if len(run) > 1:
+                phrases.append(run[-1])
+        run = []
+    cjk = lowered
+    for word in sorted(known | set(lex.function_words["zh"]) | lex.generic_words["zh"], key=len, reverse=True):
+        if not word.isascii():
+            cjk = cjk.replace(word, " ")
+    phrases.extend(m for m in re.findall(r"[\u4e00-\u9fff]{2,}", cjk))
+    return phrases[:MAX_KIND_PHRASES]
+
+
+MIN_KIND_CHARS = 3
+MAX_KIND_PHRASES = 4

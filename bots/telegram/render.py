@@ -13,7 +13,6 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from assistant.render import money
 from assistant.types import Choice, Language, ProductCard
-from assistant.understanding import CATEGORY_LABELS
 
 from .limits import MAX_CALLBACK_DATA_BYTES, MAX_CAPTION_LENGTH, MAX_MESSAGE_LENGTH
 from .texts import ui
@@ -93,9 +92,10 @@ def split_text(text: str, limit: int = MAX_MESSAGE_LENGTH) -> list[str]:
 
 
 # ---- product cards ------------------------------------------------------------------------------
-def category_label(category: str, language: Language) -> str:
-    en, zh = CATEGORY_LABELS.get(category, (category.replace("_", " ").capitalize(), category))
-    return zh if language == "zh" else en.lower()
+def category_label(card: ProductCard, language: Language) -> str:
+    """The shop's name for the card's category (set by the core from the catalog vocabulary)."""
+    label = card.category_label or card.category.replace("_", " ")
+    return label if language == "zh" else label.lower()
 
 
 def stock_text(card: ProductCard, language: Language) -> str:
@@ -181,7 +181,7 @@ def card_keyboard(
     rows = [first_row]
     if card.category:
         price = similar_price(card)
-        query = ui("similar_query", language, category=category_label(card.category, language), price=price)
+        query = ui("similar_query", language, category=category_label(card, language), price=price)
         label = ui("similar", language, price=money(price, card.currency))
         rows.append([InlineKeyboardButton(label, callback_data=codec.encode(query))])
     if card.url.startswith(("https://", "http://")):

@@ -1,0 +1,100 @@
+"""Understanding a shop that is not the demo: its categories, zh/en names, brands and "do you sell X?" answers
+come from its own catalog (a few CSV rows written here, in kinds neither the demo nor the lexicon knows)."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.types import Intent
+from assistant.understanding import CatalogVocabulary, Understander
+from knowledge.loaders import load_paths
+from knowledge.models import Product
+
+HOME_SHOP_CSV = """Handle,Title,Body (HTML),Vendor,Product Type,Tags,Variant SKU,Variant Price,Variant Inventory Qty,\
+Option1 Name,Option1 Value
+frost-a1,Frostline Refrigerator A1,Quiet two-door fridge.,Frostline,Refrigerators,冰箱,HM-FRG-001,3299,4,Finish,steel
+frost-b2,Frostline Refrigerator B2,Large fridge.,Frostline,Refrigerators,冰箱,HM-FRG-002,4599,0,Finish,white
+lounge-3,Lounge Sofa 3-Seat,Linen sofa.,Calmo,Sofas,,HM-SOF-001,2899,2,Fabric,linen
+lounge-2,Lounge Sofa 2-Seat,Velvet sofa.,Calmo,Sofas,,HM-SOF-002,1999,7,Fabric,velvet
+drill-x,Torque Power Drill X,Cordless drill.,Torque,Power-Drills,电钻,HM-DRL-001,499,12,Finish,black
+"""
+
+
+@pytest.fixture(scope="module")
+def home_products(tmp_path_factory: pytest.TempPathFactory) -> list[Product]:
+    path = tmp_path_factory.mktemp("home") / "products_export.csv"
+    path.write_text(HOME_SHOP_CSV, "utf-8")
+    loaded = load_paths([path])
+    assert loaded.problems == []
+    return loaded.products
+
+
+@pytest.fixture(scope="module")
+def home(home_products: list[Product]) -> Understander:
+    return Understander(CatalogVocabulary.from_products(home_products))
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("show me refrigerators under 4000", "refrigerators"),
+        ("Any REFRIGERATOR in stock?", "refrigerators"),
+        ("I need a power drill", "power_drills"),
+        ("recommend power-drills", "power_drills"),
+        ("推荐一款冰箱", "refrigerators"),  # the shop's zh tag names the kind
+        ("有现货的电钻里最便宜的是哪款？", "power_drills"),
+        ("最便宜的沙发是哪款？", "sofas"),  # no zh name in the data: matched by meaning
+        ("what's the cheapest couch you have?", "sofas"),  # a synonym, by meaning
+    ],
+)
+def test_categories_come_from_the_catalog_in_both_languages(home: Understander, text: str, category: str) -> None:
+    u = home.understand(text, "zh" if not text.isascii() else "en", [], has_need=False)
+    assert u.slots.category == category
+    assert u.not_carried is None and u.intent is Intent.RECOMMEND
+
+
+@pytest.mark.parametrize(
+    ("text", "item"),
+    [
+        ("Do you sell skateboards?", "skateboards"),
+        ("do you have any aquariums", "aquariums"),
+        ("你们卖滑板吗？", "滑板"),
+        ("有没有鱼缸", "鱼缸"),
+    ],
+)
+def test_kinds_the_shop_does_not_carry_are_named(home: Understander, text: str, item: str) -> None:
+    u = home.understand(text, "en", [], has_need=False)
+    assert u.not_carried == item
+    assert u.intent is Intent.RECOMMEND
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [("Do you sell fridges?", "refrigerators"), ("你们卖沙发吗？", "sofas"), ("do you carry Calmo?", None)],
+)
+def test_do_you_sell_a_kind_or_brand_the_shop_has_is_not_refused(
+    home: Understander, text: str, category: str | None
+) -> None:
+    u = home.understand(text, "en", [], has_need=False)
+    assert u.not_carried is None
+    assert u.slots.category == category
+
+
+def test_labels_brands_and_attribute_values_come_from_the_catalog(home: Understander) -> None:
+    vocabulary = home.vocabulary
+    assert vocabulary.label("refrigerators", "en") == "Refrigerators"
+    assert vocabulary.label("refrigerators", "zh") == "冰箱"
+    assert vocabulary.label("power_drills", "en") == "Power drills"
+    assert vocabulary.label("sofas", "zh") == "Sofas"  # no zh name in the data: never invented
+    u = home.understand("a velvet sofa from calmo", "en", [], has_need=False)
+    assert (u.slots.category, u.slots.brand, u.slots.attributes) == ("sofas", "Calmo", {"fabric": "velvet"})
+    # An enum value of another category is not a must-have here ("linen" is a sofa fabric, not a finish).
+    assert home.understand("white refrigerator", "en", [], has_need=False).slots.attributes == {"finish": "white"}
+
+
+def test_the_demo_vocabulary_still_holds(home_products: list[Product]) -> None:
+    """Words of the demo's kinds (lexicon defaults) do not leak into a shop that does not sell them."""
+    u = Understander(CatalogVocabulary.from_products(home_products)).understand(
+        "running shoes under 500", "en", [], has_need=False
+    )
+    assert u.slots.category is None
