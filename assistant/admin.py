@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from knowledge.durable import PRIVATE_FILE_MODE, private_dir, read_log
+from knowledge.durable import PRIVATE_FILE_MODE, locked, read_log
 from knowledge.errors import KnowledgeError, ShopguideError
 from knowledge.loaders import LoadedKnowledge, LoadOptions, load_paths
 from knowledge.models import Product
@@ -132,8 +132,7 @@ class AuditLog:
             **{k: self._redactor.redact(v) if isinstance(v, str) else v for k, v in fields.items()},
         }
         line = (json.dumps(entry, ensure_ascii=False) + "\n").encode("utf-8")
-        private_dir(self.path.parent)
-        with self._lock:
+        with self._lock, locked(self.path):  # a purge rewriting the log waits, and we wait for it
             fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, PRIVATE_FILE_MODE)
             try:
                 os.fchmod(fd, PRIVATE_FILE_MODE)  # whatever the umask, and for logs an older version made

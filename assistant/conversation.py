@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 import threading
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
-from knowledge.durable import private_file
+from knowledge.durable import open_private_sqlite
 from knowledge.models import AttributeValue
 from knowledge.search import ProductQuery, SortOrder
 
@@ -114,12 +113,9 @@ class SQLiteConversationStore:
     """
 
     def __init__(self, path: Path | str) -> None:
-        if str(path) != ":memory:":
-            private_file(Path(path))  # 0600 before SQLite creates it: it holds what shoppers wrote
-        # One connection shared across threads, serialised by our own lock.
-        self._conn = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
-        self._conn.execute("PRAGMA journal_mode=WAL")
-        self._conn.execute(self._SCHEMA)
+        # One connection shared across threads, serialised by our own lock; the file is 0600 (it holds
+        # what shoppers wrote) and a damaged one is reported with its repair.
+        self._conn = open_private_sqlite(path, self._SCHEMA)
         self._lock = threading.Lock()
 
     def load(self, key: str) -> ConversationState:

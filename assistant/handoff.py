@@ -7,7 +7,6 @@ side implements :class:`StaffDesk`. :class:`HandoffService` is the pipeline's ``
 from __future__ import annotations
 
 import logging
-import sqlite3
 import threading
 import time
 import uuid
@@ -16,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, Protocol, runtime_checkable
 
-from knowledge.durable import private_file
+from knowledge.durable import open_private_sqlite
 
 from .conversation import ConversationState, ConversationStore
 from .errors import ShopguideError
@@ -129,11 +128,7 @@ class SQLiteTicketStore:
     )
 
     def __init__(self, path: Path | str) -> None:
-        if str(path) != ":memory:":
-            private_file(Path(path))  # 0600 before SQLite creates it: it holds what shoppers wrote
-        self._conn = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
-        self._conn.execute("PRAGMA journal_mode=WAL")
-        self._conn.executescript(self._SCHEMA)
+        self._conn = open_private_sqlite(path, self._SCHEMA)  # 0600: transcripts; damage reported with its fix
         self._lock = threading.Lock()
 
     def save(self, ticket: HandoffTicket) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sqlite3
 import stat
 import time
 from collections.abc import Callable
@@ -33,6 +34,10 @@ REJECTED_UPDATES_FILE = "updates.rejected.jsonl"
 # Group and other permission bits: none may be set on anything in the data directory.
 OPEN_BITS = stat.S_IRWXG | stat.S_IRWXO
 REPAIRED_BY = "doctor:repair"
+# The SQLite stores beside the knowledge base (conversation memory, handoff tickets, Slack event ids).
+SQLITE_STORES = ("memory.sqlite3", "handoff.sqlite3", "slack.sqlite3")
+CHROMA_DB_FILE = "chroma.sqlite3"
+SQLITE_SIDE_FILES = ("-wal", "-shm")
 
 
 @dataclass
@@ -155,8 +160,52 @@ def _check_updates_log(folder: Path, report: DoctorReport, repair: bool) -> None
         finding.repaired = True
 
 
+def sqlite_problem(path: Path) -> str | None:
+    """SQLite's own page-level check, read-only; None when the file is sound."""
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            rows = conn.execute("PRAGMA quick_check").fetchall()
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        return str(exc)
+    verdict = "; ".join(str(r[0]) for r in rows[:3])
+    return None if verdict == "ok" else verdict
+
+
+def _damaged_name(path: Path) -> Path:
+    return path.with_name(f"{path.name}{DAMAGED_SUFFIX}{time.strftime('%Y%m%d-%H%M%S')}")
+
+
+def _check_sqlite_stores(data_dir: Path, report: DoctorReport, repair: bool) -> None:
+    for name in SQLITE_STORES:
+        path = data_dir / name
+        if not path.exists():
+            continue
+        problem = sqlite_problem(path)
+        if problem is None:
+            report.add("ok", name, "sound")
+            continue
+        finding = report.add(
+            "error",
+            name,
+            f"damaged ({problem})",
+            fix="run `shopguide kb doctor --repair` (moves it aside; a fresh, empty one is created at the next start)",
+        )
+        if repair:
+            target = _damaged_name(path)
+            path.rename(target)
+            for suffix in SQLITE_SIDE_FILES:
+                side = path.with_name(path.name + suffix)
+                if side.exists():
+                    side.rename(target.with_name(target.name + suffix))
+            finding.message += f"; kept as {target.name}"
+            finding.repaired = True
+
+
 def _move_index_aside(data_dir: Path) -> Path:
-    target = data_dir / f"{CHROMA_DIR}{DAMAGED_SUFFIX}{time.strftime('%Y%m%d-%H%M%S')}"
+    target = _damaged_name(data_dir / CHROMA_DIR)
     (data_dir / CHROMA_DIR).rename(target)
     forget_embedded_client(data_dir / CHROMA_DIR)
     return target
@@ -193,9 +242,14 @@ def diagnose(
         report.add("ok", "data directory", f"{data_dir} does not exist yet; the first start creates it")
         return report
     _check_permissions(data_dir, report, repair)
+    _check_sqlite_stores(data_dir, report, repair)
     client = None
     index_reset = False
     try:
+        chroma_db = data_dir / CHROMA_DIR / CHROMA_DB_FILE
+        problem = sqlite_problem(chroma_db) if chroma_db.exists() else None
+        if problem is not None:
+            raise KnowledgeError(f"{chroma_db} is damaged ({problem})")
         client = make_client("embedded", data_dir / CHROMA_DIR)
         report.add("ok", "index", "Chroma opens")
     except KnowledgeError as exc:

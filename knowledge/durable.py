@@ -9,11 +9,16 @@ record at a time; a reader tolerates a torn last record, which is what a crash m
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
-from collections.abc import Iterable
+import sqlite3
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from .errors import StorageCorrupt
+
+MEMORY_DB = ":memory:"
 PRIVATE_DIR_MODE = 0o700
 PRIVATE_FILE_MODE = 0o600
 NEWLINE = b"\n"
@@ -41,6 +46,22 @@ def private_file(path: Path) -> Path:
     finally:
         os.close(fd)
     return path
+
+
+@contextlib.contextmanager
+def locked(path: Path) -> Iterator[None]:
+    """Exclusive lock on ``path`` across processes (a hidden sidecar file), for append versus rewrite.
+
+    A rewrite (purge) reads, filters and renames; an append in between would go to the replaced file
+    and be lost. Both take this lock, so neither sees the other half-done.
+    """
+    private_dir(path.parent)
+    fd = os.open(path.with_name(f".{path.name}.lock"), os.O_RDWR | os.O_CREAT, PRIVATE_FILE_MODE)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing the descriptor releases the lock
 
 
 def fsync_dir(path: Path) -> None:
@@ -150,3 +171,23 @@ def read_log(path: Path) -> LogContents:
     complete, _, tail = text.rpartition("\n")
     lines = [line for line in complete.split("\n") if line.strip()]
     return LogContents(lines, tail if tail.strip() else "")
+
+
+def open_private_sqlite(path: Path | str, schema: str) -> sqlite3.Connection:
+    """A WAL-mode SQLite connection shared across threads, on a 0600 file, with ``schema`` applied.
+
+    A damaged file raises ``StorageCorrupt`` naming the repair instead of a bare ``sqlite3`` error.
+    SQLite creates its ``-wal`` and ``-shm`` files with the database file's mode, so they stay private.
+    """
+    if str(path) != MEMORY_DB:
+        private_file(Path(path))
+    try:
+        conn = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.executescript(schema)
+    except sqlite3.DatabaseError as exc:
+        raise StorageCorrupt(
+            f"{path} is damaged: {exc}",
+            hint="run `shopguide kb doctor --repair`: it moves the damaged file aside and a fresh one is created",
+        ) from exc
+    return conn

@@ -58,3 +58,9 @@ class ReleaseGateRefused(KnowledgeError):
 
 class ProductNotFound(KnowledgeError):
     code = "product_not_found"
+
+
+class StorageCorrupt(ShopguideError):
+    """A file in the data directory (a SQLite store) cannot be read; ``kb doctor --repair`` moves it aside."""
+
+    code = "storage_corrupt"

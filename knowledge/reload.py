@@ -15,7 +15,7 @@ from .errors import CatalogValidationError, KnowledgeError, ReleaseGateRefused
 from .evaluation import GateReport, LabelledQuery, load_queries, run_gate
 from .loaders import REFERENCE_QUESTIONS_FILE, LoadedKnowledge, LoadOptions, expand_paths, load_paths
 from .releases import ReleaseDiff, diff_products, products_by_sku
-from .store import KnowledgeStore
+from .store import KnowledgeStore, new_release_id
 
 ReloadProgress = Callable[[str, int, int], None]
 # Problems listed in an error message; the full list is on the exception for the CLI to print.
@@ -130,15 +130,17 @@ def reload_catalog(
         progress("validated", len(loaded.products), len(loaded.products))
     kept = keep_side_knowledge(store, loaded)
     store.collect_garbage()
-    mark = time.perf_counter()
-    release_id = store.build_release(loaded, progress=progress, created_by=created_by)
-    timings["build"] = time.perf_counter() - mark
+    release_id = new_release_id()
     outcome = ReloadOutcome(release_id, False, loaded, skipped_rows=len(loaded.problems), seconds=timings, kept=kept)
     try:
+        mark = time.perf_counter()
+        store.build_release(loaded, release_id=release_id, progress=progress, created_by=created_by)
+        timings["build"] = time.perf_counter() - mark
         _gate_and_switch(store, outcome, paths, reference_questions, force=force, activate=activate, progress=progress)
     except BaseException:
-        # A release that failed its gate, could not be read back or switched in is never left listed.
-        if not outcome.activated:
+        # A release that failed its gate, could not be read back or switched in (or whose progress
+        # relay failed) is never left listed; the live one is untouched.
+        if not outcome.activated and release_id in store.release_ids():
             with contextlib.suppress(KnowledgeError):
                 store.drop_release(release_id)
         raise

@@ -19,6 +19,7 @@ import contextlib
 import fcntl
 import hashlib
 import json
+import os
 import re
 import shutil
 import threading
@@ -37,7 +38,15 @@ from chromadb.api import ClientAPI
 from chromadb.api.models.Collection import Collection
 from pydantic import ValidationError
 
-from .durable import append_record, fsync_dir, fsync_file, private_dir, write_lines, write_text_atomic
+from .durable import (
+    PRIVATE_FILE_MODE,
+    append_record,
+    fsync_dir,
+    fsync_file,
+    private_dir,
+    write_lines,
+    write_text_atomic,
+)
 from .embedding import EMBEDDING_DIM, MultilingualUSE
 from .errors import (
     CatalogValidationError,
@@ -274,6 +283,11 @@ def make_client(
             hint="run `shopguide kb doctor --repair`: it moves the damaged index aside and rebuilds the live "
             "release from its saved snapshot",
         ) from exc
+
+
+def new_release_id() -> str:
+    """Sortable by time, unique across processes building at the same second."""
+    return time.strftime("%Y%m%d-%H%M%S") + "-" + uuid.uuid4().hex[:6]
 
 
 def forget_embedded_client(path: Path) -> None:
@@ -582,12 +596,13 @@ class KnowledgeStore:
     def _build_lock(self) -> Iterator[None]:
         """One builder at a time across processes (a CLI reload while the bot reloads from chat)."""
         private_dir(self._releases_dir)
-        with (self._releases_dir / BUILD_LOCK_FILE).open("a+") as handle:
-            fcntl.flock(handle, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
+        fd = os.open(self._releases_dir / BUILD_LOCK_FILE, os.O_RDWR | os.O_CREAT, PRIVATE_FILE_MODE)
+        try:
+            os.fchmod(fd, PRIVATE_FILE_MODE)
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)  # releases the lock
 
     def collect_garbage(self) -> list[str]:
         """Remove what a crashed build left behind: staging folders and collections without a manifest."""
@@ -628,7 +643,7 @@ class KnowledgeStore:
         that dies half-way leaves nothing that ``release_ids`` lists; ``collect_garbage`` removes it.
         ``fail_after_products`` exists for the crash-safety test and bench only.
         """
-        release_id = release_id or time.strftime("%Y%m%d-%H%M%S") + "-" + uuid.uuid4().hex[:6]
+        release_id = release_id or new_release_id()
         products = list(loaded.products)
         with self._write_lock, self._build_lock():
             staging = self._releases_dir / f"{STAGING_PREFIX}{release_id}"

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from knowledge.durable import write_text_atomic
+from knowledge.durable import locked, write_text_atomic
 
 from ..config import Settings
 from ..conversation import SQLiteConversationStore
@@ -53,9 +53,14 @@ def _entry_time(entry: dict[str, object]) -> float | None:
 def _purge_audit(path: Path, cutoff: float, dry_run: bool) -> int:
     if not path.exists():
         return 0
+    with locked(path):  # an admin command appending meanwhile must not be lost in the rewrite
+        return _purge_audit_locked(path, cutoff, dry_run)
+
+
+def _purge_audit_locked(path: Path, cutoff: float, dry_run: bool) -> int:
     kept: list[str] = []
     dropped = 0
-    for line in path.read_text(encoding="utf-8").splitlines():
+    for line in path.read_bytes().decode("utf-8", errors="replace").splitlines():  # damaged bytes: kept, not fatal
         if not line.strip():
             continue
         try:
@@ -118,7 +123,8 @@ def purge(
     # The store measures age against the wall clock; pass the age that matches ``cutoff``.
     report.conversations = _purge_conversations(settings.memory_db, time.time() - cutoff, cutoff, dry_run)
     report.audit_entries = _purge_audit(settings.audit_log, cutoff, dry_run)
-    ticket_dbs = {settings.memory_db, getattr(settings, "slack_db", settings.memory_db)}
+    # Tickets (with their transcripts) live in the handoff store; older versions kept them beside memory.
+    ticket_dbs = {settings.memory_db, settings.slack_db, settings.handoff_db}
     report.handoff_tickets = sum(_purge_tickets(path, cutoff, dry_run) for path in ticket_dbs)
     if settings.data_dir.exists():
         for log_file in settings.data_dir.glob(LOG_FILE_GLOB):

@@ -7,7 +7,6 @@ dropped before any listener runs.
 from __future__ import annotations
 
 import logging
-import sqlite3
 import threading
 import time
 from collections.abc import Awaitable, Callable
@@ -17,7 +16,7 @@ from slack_bolt.async_app import AsyncBoltRequest
 from slack_bolt.middleware.async_middleware import AsyncMiddleware
 from slack_bolt.response import BoltResponse
 
-from knowledge.durable import private_file
+from knowledge.durable import open_private_sqlite
 
 log = logging.getLogger("shopguide.slack.dedupe")
 
@@ -30,14 +29,13 @@ class SeenEvents:
     """SQLite set of claimed Slack event ids; ``claim`` is atomic across tasks and processes."""
 
     def __init__(self, path: Path | str, ttl_s: float = SEEN_EVENTS_TTL_S) -> None:
-        if str(path) != ":memory:":
-            private_file(Path(path))  # 0600 before SQLite creates it
-        self._conn = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
-        self._conn.execute("PRAGMA journal_mode=WAL")
         # No fsync per claim (it sits on the ack path); WAL keeps claims across a process crash,
         # only a power loss could forget the last ones, and then a retry is answered twice at worst.
-        self._conn.execute("PRAGMA synchronous=NORMAL")
-        self._conn.execute("CREATE TABLE IF NOT EXISTS seen_events (event_id TEXT PRIMARY KEY, at REAL NOT NULL)")
+        self._conn = open_private_sqlite(
+            path,
+            "PRAGMA synchronous=NORMAL;"
+            "CREATE TABLE IF NOT EXISTS seen_events (event_id TEXT PRIMARY KEY, at REAL NOT NULL);",
+        )
         self._lock = threading.Lock()
         self.ttl_s = ttl_s
         self._claims = 0
