@@ -44,6 +44,7 @@ class Slots:
             attributes=dict(self.attributes),
             k=k,
             sort=self.sort,
+            prefer_use=self.use,
         )
 
     @property

@@ -13,10 +13,9 @@ from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from knowledge.models import Product
-from knowledge.store import ProductFilter
 
 from .conversation import Slots
-from .ports import Retriever
+from .ports import CatalogFacets, ProductQuery, Retriever
 from .render import money, reason_line
 from .superlative_answer import headline, order_reason
 from .texts import text as fixed_text
@@ -108,45 +107,37 @@ class ShoppingGuide:
         self.retriever = retriever
         self.label: CategoryLabel = label or _plain_label
 
-    @staticmethod
-    def filter_for(slots: Slots) -> ProductFilter:
-        return ProductFilter.from_query(slots.to_query())
-
     def decide(
         self, slots: Slots, text: str, language: Language, *, clarify_count: int, just_recommend: bool
     ) -> GuideDecision:
         if slots.sort is not None:
             # "The cheapest tent": specific enough to answer at once, whatever else is still open.
             return self._top(slots, text, language)
-        catalog = self.retriever.all_products()
-        flt = self.filter_for(slots)
-        matches = [p for p in catalog if flt.matches(p)]
-        if slots.use:
-            # Use is a soft preference: narrow to items made for it only when some exist.
-            for_use = [p for p in matches if slots.use in p.uses]
-            matches = for_use or matches
-        if not matches:
-            return self._no_match(slots, text, language, catalog)
-        if len(matches) > BROAD_MATCH_THRESHOLD and clarify_count < MAX_CLARIFY_QUESTIONS and not just_recommend:
-            question = self._best_question(slots, matches, language)
+        # The store filters and counts (a use narrows only when some match is made for it).
+        query = slots.to_query(text, language, k=RETRIEVAL_POOL)
+        facets = self.retriever.facets(query)
+        if facets.total == 0:
+            return self._no_match(slots, language)
+        if facets.total > BROAD_MATCH_THRESHOLD and clarify_count < MAX_CLARIFY_QUESTIONS and not just_recommend:
+            question = self._best_question(slots, facets, language)
             if question is not None:
                 return question
-        return self._recommend(slots, text, language, matches)
+        return self._recommend(slots, language, query, facets)
 
     # ---- asking ---------------------------------------------------------------------------
-    def _best_question(self, slots: Slots, matches: Sequence[Product], language: Language) -> GuideDecision | None:
+    def _best_question(self, slots: Slots, facets: CatalogFacets, language: Language) -> GuideDecision | None:
         candidates: list[tuple[float, Facet, list[Choice]]] = []
         if not slots.category:
-            counts = Counter(p.category for p in matches)
+            counts = Counter(facets.categories)
             options = [_category_choice(self.label(c, language), n) for c, n in counts.most_common(MAX_CHOICES)]
             candidates.append((_entropy(list(counts.values())), "category", options))
         if not slots.has_budget:
-            bands = price_bands([p.price for p in matches])
-            band_counts = [sum(1 for p in matches if _in_band(p.price, b)) for b in bands]
+            bands = price_bands(facets.prices)
+            band_counts = [sum(1 for price in facets.prices if _in_band(price, b)) for b in bands]
             options = [band_choice(b, n, language) for b, n in zip(bands, band_counts, strict=True)]
             candidates.append((_entropy(band_counts), "budget", options))
         if not slots.use:
-            use_counts = Counter(u for p in matches for u in p.uses)
+            use_counts = Counter(facets.uses)
             options = [_use_choice(u, n, language) for u, n in use_counts.most_common(MAX_CHOICES)]
             # Uses overlap (one item serves several), so discount their split a little against disjoint facets.
             candidates.append((_entropy(list(use_counts.values())) * 0.8, "use", options))
@@ -159,18 +150,22 @@ class ShoppingGuide:
         return GuideDecision(
             kind="clarify",
             facet=facet,
-            question=_QUESTIONS[facet][language].format(n=len(matches)),
+            question=_QUESTIONS[facet][language].format(n=facets.total),
             choices=options[:MAX_CHOICES],
-            match_count=len(matches),
+            match_count=facets.total,
         )
 
     # ---- recommending ---------------------------------------------------------------------
-    def _recommend(self, slots: Slots, text: str, language: Language, matches: Sequence[Product]) -> GuideDecision:
-        allowed = {p.sku for p in matches}
-        query = slots.to_query(text, language, k=RETRIEVAL_POOL)
-        ranked = [h.product for h in self.retriever.search_products(query) if h.product.sku in allowed]
-        seen = {p.sku for p in ranked}
-        ranked.extend(p for p in matches if p.sku not in seen)
+    def _recommend(self, slots: Slots, language: Language, query: ProductQuery, facets: CatalogFacets) -> GuideDecision:
+        # The facets were narrowed to items made for the use when there are any: so are the picks.
+        use = slots.use if slots.use and facets.uses.get(slots.use, 0) else None
+        ranked = [h.product for h in self.retriever.search_products(query) if use is None or use in h.product.uses]
+        if sum(p.stock > 0 for p in ranked) < MAX_RECOMMENDATIONS:
+            # Search ranks by text; a match it did not rank still qualifies, one in stock before any other.
+            for in_stock in (True, False):
+                seen = {p.sku for p in ranked}
+                more = self.retriever.rank_products(replace(query, in_stock_only=in_stock, k=MAX_RECOMMENDATIONS))
+                ranked.extend(p for p in more.products if p.sku not in seen and (use is None or use in p.uses))
         # In-stock items first; among them the retrieval order stands (stable sort).
         ranked.sort(key=lambda p: p.stock <= 0)
         picks = ranked[:MAX_RECOMMENDATIONS]
@@ -178,7 +173,7 @@ class ShoppingGuide:
             kind="recommend",
             products=picks,
             reasons={p.sku: reason_line(p, language, slots.attributes, slots.use) for p in picks},
-            match_count=len(matches),
+            match_count=facets.total,
         )
 
     def _top(self, slots: Slots, text: str, language: Language) -> GuideDecision:
@@ -187,7 +182,7 @@ class ShoppingGuide:
         query = slots.to_query(text, language, k=MAX_RECOMMENDATIONS)
         ranked = self.retriever.rank_products(query)
         if ranked.total == 0:
-            return self._no_match(slots, text, language, self.retriever.all_products())
+            return self._no_match(slots, language)
         if not ranked.sortable:
             # No ratings or dates to order by: say so and show good matches instead of guessing.
             hits = [h.product for h in self.retriever.search_products(replace(query, sort=None))]
@@ -205,8 +200,10 @@ class ShoppingGuide:
         if picks[0].stock <= 0 and not slots.in_stock_only:
             # The top item overall is sold out: also show the top ones the shopper can buy today.
             in_stock = self.retriever.rank_products(replace(query, in_stock_only=True, k=MAX_RECOMMENDATIONS - 1))
-            if in_stock.products:
-                picks = [picks[0], *in_stock.products]
+            use = slots.use if slots.use in picks[0].uses else None  # the use narrowed the first query
+            buyable = [p for p in in_stock.products if use is None or use in p.uses]
+            if buyable:
+                picks = [picks[0], *buyable]
                 ranked = replace(ranked, ratings=ranked.ratings | in_stock.ratings, dates=ranked.dates | in_stock.dates)
         reasons = {}
         for product in picks:
@@ -221,21 +218,34 @@ class ShoppingGuide:
             headline=headline(slots.sort, picks, ranked, slots, language, self.label),
         )
 
-    def _no_match(self, slots: Slots, text: str, language: Language, catalog: Sequence[Product]) -> GuideDecision:
+    def _no_match(self, slots: Slots, language: Language) -> GuideDecision:
         """Nothing fits every constraint: say so, and show the nearest real items (budget relaxed)."""
         relaxed = Slots(category=slots.category, brand=slots.brand, attributes=dict(slots.attributes))
-        near = [p for p in catalog if self.filter_for(relaxed).matches(p)]
-        if not near and slots.category:
-            near = [p for p in catalog if p.category == slots.category]
         target = slots.price_max if slots.price_max is not None else (slots.price_min or 0.0)
-        near.sort(key=lambda p: (p.stock <= 0, abs(p.price - target)))
-        picks = near[:MAX_RECOMMENDATIONS]
+        picks = self._nearest(relaxed.to_query(), target)
+        if not picks and slots.category:
+            picks = self._nearest(Slots(category=slots.category).to_query(), target)
         return GuideDecision(
             kind="no_match",
             products=picks,
             reasons={p.sku: reason_line(p, language, slots.attributes, slots.use) for p in picks},
             relaxed=bool(picks),
         )
+
+    def _nearest(self, query: ProductQuery, target: float) -> list[Product]:
+        """The items priced closest to ``target``, those in stock first: the store's two sorted queries
+        (the dearest at or below it, the cheapest at or above it) hold the nearest ones on each side."""
+        picks: list[Product] = []
+        for in_stock in (True, False):
+            near: dict[str, Product] = {}
+            for side in (
+                replace(query, in_stock_only=in_stock, price_max=target, sort="price_desc", k=MAX_RECOMMENDATIONS),
+                replace(query, in_stock_only=in_stock, price_min=target, sort="price_asc", k=MAX_RECOMMENDATIONS),
+            ):
+                near.update((p.sku, p) for p in self.retriever.rank_products(side).products)
+            taken = {p.sku for p in picks}
+            picks += sorted((p for p in near.values() if p.sku not in taken), key=lambda p: abs(p.price - target))
+        return picks[:MAX_RECOMMENDATIONS]
 
 
 def _category_choice(label: str, count: int) -> Choice:

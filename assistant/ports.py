@@ -7,11 +7,12 @@ from dataclasses import dataclass
 from typing import Literal, Protocol, runtime_checkable
 
 from knowledge.models import Product
-from knowledge.search import PassageHit, ProductHit, ProductQuery, RankedProducts, SortOrder
+from knowledge.search import CatalogFacets, PassageHit, ProductHit, ProductQuery, RankedProducts, SortOrder
 
 from .types import Language
 
 __all__ = [
+    "CatalogFacets",
     "ChatMessage",
     "Clock",
     "Generator",
@@ -36,12 +37,16 @@ class Retriever(Protocol):
         """The top ``query.k`` products in ``query.sort`` order among those the filters admit."""
         ...
 
+    def facets(self, query: ProductQuery) -> CatalogFacets:
+        """Counts (categories, uses, brands, prices) of the products the filters admit."""
+        ...
+
     def search_docs(self, text: str, language: Language, k: int = 3) -> list[PassageHit]: ...
 
     def get_products(self, skus: Sequence[str]) -> list[Product]: ...
 
     def all_products(self) -> Sequence[Product]:
-        """Every product of the live release (used for facets and name matching)."""
+        """Every product of the live release (for the vocabulary: names, brands, categories)."""
         ...
 
 

@@ -1,7 +1,8 @@
-"""Sorted catalog queries: the top products by price, rating or release date among those a filter admits.
+"""Sorted and faceted catalog queries: the top products by price, rating or release date, and the counts
+(categories, uses, brands, prices) of the products a filter admits.
 
-Chroma has no ORDER BY and a sort must see every matching row, so this runs over the live release's
-in-memory columns (prices, stocks, reviews) behind the same hard-filter mask that search uses.
+Chroma has no ORDER BY or GROUP BY and both must see every matching row, so this runs over the live
+release's in-memory columns (prices, stocks, reviews) behind the same hard-filter mask that search uses.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from functools import cache
 from pathlib import Path
@@ -17,7 +19,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .models import AttributeValue, Product, Review
-from .search import ProductQuery, RankedProducts
+from .search import CatalogFacets, ProductQuery, RankedProducts
 
 DATE_ATTRIBUTES_FILE = Path(__file__).resolve().parent / "data" / "date_attributes.json"
 # "2024-05-01", "2024/5", "2024.05.01", "2024年5月1日", or a bare year.
@@ -57,6 +59,32 @@ def mean_rating(reviews: Sequence[Review]) -> tuple[float, int] | None:
     return sum(r.rating for r in reviews) / len(reviews), len(reviews)
 
 
+def admitted_rows(
+    order: Sequence[str], products: Mapping[str, Product], mask: npt.NDArray[np.bool_] | None, prefer_use: str | None
+) -> npt.NDArray[np.intp]:
+    """Row numbers the hard filters admit, narrowed to those made for ``prefer_use`` when there are any."""
+    rows = np.flatnonzero(mask) if mask is not None else np.arange(len(order))
+    if prefer_use:
+        for_use = np.asarray([prefer_use in products[order[int(r)]].uses for r in rows], dtype=bool)
+        if for_use.any():
+            rows = rows[for_use]
+    return rows
+
+
+def facet_release(
+    order: Sequence[str], products: Mapping[str, Product], mask: npt.NDArray[np.bool_] | None, query: ProductQuery
+) -> CatalogFacets:
+    """Counts over the admitted products, in the order ``Counter.most_common`` gives (ties by catalog order)."""
+    admitted = [products[order[int(r)]] for r in admitted_rows(order, products, mask, query.prefer_use)]
+    return CatalogFacets(
+        total=len(admitted),
+        categories=dict(Counter(p.category for p in admitted).most_common()),
+        uses=dict(Counter(u for p in admitted for u in p.uses).most_common()),
+        brands=dict(Counter(p.brand for p in admitted if p.brand).most_common()),
+        prices=tuple(sorted(p.price for p in admitted)),
+    )
+
+
 def rank_release(  # noqa: PLR0917 (the release's columns, passed apart so this module needs no store)
     order: Sequence[str],
     products: Mapping[str, Product],
@@ -71,7 +99,7 @@ def rank_release(  # noqa: PLR0917 (the release's columns, passed apart so this 
     Ties go to the product in stock, then (for ratings) to the one with more reviews, then catalog
     order. Rows without the sort field (no reviews, no date) come after every row that has it.
     """
-    rows = np.flatnonzero(mask) if mask is not None else np.arange(len(order))
+    rows = admitted_rows(order, products, mask, query.prefer_use)
     skus = [order[int(row)] for row in rows]
     sort = query.sort or "price_asc"
     ratings: dict[str, tuple[float, int]] = {}

@@ -26,6 +26,8 @@ class ProductQuery:
     attributes: dict[str, AttributeValue] = field(default_factory=dict)
     k: int = 8
     sort: SortOrder | None = None  # set: ``rank_products`` returns the top ``k`` in this order
+    # Soft, for ``rank_products`` and ``facets``: when any match is made for this use, only those count.
+    prefer_use: str | None = None
 
 
 @dataclass(frozen=True)
@@ -50,3 +52,14 @@ class RankedProducts:
     sortable: bool  # False when no matching product carries the sort field (no ratings, no dates)
     ratings: dict[str, tuple[float, int]] = field(default_factory=dict)  # sku -> (mean stars, reviews)
     dates: dict[str, str] = field(default_factory=dict)  # sku -> release date as the catalog spells it
+
+
+@dataclass(frozen=True)
+class CatalogFacets:
+    """What the products a query admits look like: the counts a clarifying question offers as choices."""
+
+    total: int
+    categories: dict[str, int]  # most common first (ties in catalog order)
+    uses: dict[str, int]
+    brands: dict[str, int]
+    prices: tuple[float, ...]  # ascending, one per product: price bands are cut from them

@@ -58,10 +58,10 @@ from .errors import (
 from .lexical import BM25Index, tokenize
 from .loaders import LoadedKnowledge
 from .models import AttributeValue, KnowledgeDoc, Product, Review
-from .ranking import rank_release
+from .ranking import facet_release, rank_release
 from .release_files import REPAIR_HINT, UPDATES_FILE, read_manifest, read_snapshot
 from .releases import MANIFEST_FILE, ReleaseManifest, SourceFile
-from .search import PassageHit, ProductHit, ProductQuery, RankedProducts
+from .search import CatalogFacets, PassageHit, ProductHit, ProductQuery, RankedProducts
 
 ADD_BATCH = 1024  # rows per Chroma add: bounded memory, few round trips
 EMBED_BATCH = 256  # the encoder's throughput flattens above this on 2 cores
@@ -972,6 +972,11 @@ class KnowledgeStore:
         with self.lease() as live:
             mask = self._mask(live, ProductFilter.from_query(query))
             return rank_release(live.order, live.products, live.prices, live.stocks, live.reviews, mask, query)
+
+    def facets(self, query: ProductQuery) -> CatalogFacets:
+        """Category, use, brand and price counts of the products the query's hard filters admit."""
+        with self.lease() as live:
+            return facet_release(live.order, live.products, self._mask(live, ProductFilter.from_query(query)), query)
 
     def search_release(
         self, live: LiveRelease, query: ProductQuery, mode: Literal["hybrid", "dense", "bm25"] = "hybrid"

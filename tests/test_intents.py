@@ -33,6 +33,7 @@ from tests.conftest import MODEL_CACHE
 
 def _tent(n: int, name: str, name_zh: str, *, price: float, stock: int, released: str | None) -> dict[str, Any]:
     attributes: dict[str, Any] = {"sleeps": int(name[-2]) if name[-1] == "P" else 2}
+    uses = ["hiking"] if "Trail" in name or "Hiker" in name else []
     if released:
         attributes["release_date"] = released
     return {
@@ -44,6 +45,7 @@ def _tent(n: int, name: str, name_zh: str, *, price: float, stock: int, released
         "price": price,
         "stock": stock,
         "attributes": attributes,
+        "uses": uses,
         "description": f"A {name.lower()} for camping.",
     }
 
@@ -200,6 +202,17 @@ def test_store_has_no_order_without_ratings_or_dates(shop: KnowledgeStore) -> No
     assert not shop.rank_products(ProductQuery("", category="yoga_mats", sort="newest")).sortable
     rated = shop.rank_products(ProductQuery("", category="tents", sort="rating", k=3))
     assert rated.sortable and rated.ratings[rated.products[0].sku] == (5.0, 2)
+
+
+def test_store_counts_facets_within_filters_and_a_preferred_use(shop: KnowledgeStore) -> None:
+    facets = shop.facets(ProductQuery("", in_stock_only=True, price_max=700))
+    admitted = [p for p in rows(in_stock=True) if p["price"] <= 700]
+    assert facets.total == len(admitted)
+    assert facets.categories == {c: sum(p["category"] == c for p in admitted) for c in facets.categories}
+    assert facets.prices == tuple(sorted(p["price"] for p in admitted))
+    hiking = shop.facets(ProductQuery("", category="tents", prefer_use="hiking"))
+    assert hiking.total == sum("hiking" in p.get("uses", []) for p in rows("tents"))
+    assert shop.facets(ProductQuery("", category="kettles", prefer_use="hiking")).total == len(rows("kettles"))
 
 
 # ---- end to end, English ------------------------------------------------------------------------
