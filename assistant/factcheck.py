@@ -21,7 +21,7 @@ from knowledge.search import PassageHit, ProductQuery
 from .quantities import NUMBER, Quantity, attribute_unit, currency_code, measures_equal, quantities, to_number
 from .render import money
 from .superlative_check import SuperlativeCheck
-from .support import FeatureClaims, echoes_question, free_claim, free_supported, terms
+from .support import FeatureClaims, echoes_question, free_claim, free_supported, product_text, terms
 from .understanding import SKU_RE
 
 _NUMBER = NUMBER
@@ -58,14 +58,6 @@ class FactCheckResult:
     @property
     def changed(self) -> bool:
         return bool(self.repairs or self.dropped)
-
-
-def product_text(product: Product) -> str:
-    """Everything the catalog states about a product, as text the checks can read."""
-    attrs = "; ".join(f"{k}: {v}" for k, v in product.attributes.items())
-    return "\n".join(
-        p for p in (product.name, product.name_zh, attrs, product.description, product.description_zh) if p
-    )
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,8 @@ from typing import Protocol
 from knowledge.models import Product
 from knowledge.search import PassageHit
 
+from .answerability import Verdict, grounded_fallback, honest_answer
+from .answerability import judge as judge_answerable
 from .config import Settings
 from .conversation import ConversationState, ConversationStore, Slots
 from .errors import ShopguideError
@@ -24,9 +26,10 @@ from .guide import GuideDecision, ShoppingGuide
 from .language import detect_language
 from .ports import ChatMessage, Generator, Retriever, SafetyCheck
 from .prompt import build_messages
-from .render import attribute_text, compare_answer, list_answer, money, spec_answer, use_text
+from .render import attribute_text, compare_answer, list_answer, money, use_text
 from .safety import build_redactor, refusal_text
 from .superlative_check import SuperlativeCheck
+from .support import says_dont_know
 from .texts import text
 from .types import (
     CardsReady,
@@ -47,6 +50,10 @@ log = logging.getLogger("shopguide.pipeline")
 
 POLICY_PASSAGES = 3  # near-ties are common among policy sections: give the model all three
 POLICY_MIN_SCORE = 0.2  # below this cosine similarity no passage is about the question
+# Passages of the asked product ranked to judge answerability; the best few go into the prompt (each
+# costs ~80 tokens of prefill). The attribute table is already the fact line, so it is not repeated.
+PASSAGE_CANDIDATES = 6
+PROMPT_PASSAGES = 3
 MAX_UNKNOWN_BEFORE_HUMAN = 2
 ASSISTANT_TURN_CHARS = 500  # memory keeps a bounded copy of each answer
 
@@ -81,6 +88,7 @@ class TurnContext:
     blocked: str | None = None
     degraded: str | None = None
     handoff_reason: str | None = None
+    verdict: Verdict | None = None  # can the catalog answer this product question (see answerability)
     timings: dict[str, float] = field(default_factory=dict)
 
     def finish(self, body: str, *, choices: Sequence[Choice] = ()) -> None:
@@ -229,8 +237,24 @@ class RetrieveStep:
             ctx.intent = Intent.PRODUCT_INFO
             ctx.products = products[:1]
             ctx.cards = ctx.cards[:1]
-            ctx.fallback_text = spec_answer(products[0], ctx.language)
+            self._ground(ctx, products[0])
         ctx.state.last_skus = [p.sku for p in ctx.products]
+
+    def _ground(self, ctx: TurnContext, product: Product) -> None:
+        """The product's own passages that answer the question; an honest answer when none does."""
+        hits = self.retriever.search_product_passages(product.sku, ctx.message.text, ctx.language, PASSAGE_CANDIDATES)
+        shop_docs = self.retriever.search_docs(ctx.message.text, ctx.language, k=1)
+        verdict = judge_answerable(ctx.message.text, product, hits, shop_docs)
+        ctx.verdict = verdict
+        ctx.passages = [h for h in hits if h.doc.kind != "attributes"][:PROMPT_PASSAGES]
+        if verdict.evidence is not None and verdict.evidence not in ctx.passages:
+            ctx.passages = [verdict.evidence, *ctx.passages[: PROMPT_PASSAGES - 1]]
+        ctx.fallback_text = grounded_fallback(verdict, product, ctx.language)
+        if verdict.kind in ("unknown", "reviews_only"):
+            colleague = self.handoff_available
+            choices = [Choice(text("human_choice", ctx.language), text("human_choice", ctx.language))]
+            body = honest_answer(verdict, product, ctx.language, colleague=colleague)
+            ctx.finish(body, choices=choices if colleague else ())
 
     def _recommend(self, ctx: TurnContext, u: Understanding) -> None:
         lang = ctx.language
@@ -309,8 +333,12 @@ class FactCheckStep:
                 "; ".join(result.dropped)[:300],
             )
         wrong_language = detect_language(result.text) not in (ctx.language, "none")
-        if result.needs_fallback or wrong_language:
-            ctx.degraded = "fact_check" if result.needs_fallback else "wrong_language"
+        # The catalog answers this question, so a model that says it does not know gives the facts instead.
+        abstained = ctx.verdict is not None and ctx.verdict.kind in ("facts", "passage") and says_dont_know(result.text)
+        if result.needs_fallback or wrong_language or abstained:
+            ctx.degraded = (
+                "fact_check" if result.needs_fallback else "wrong_language" if wrong_language else "abstained"
+            )
             ctx.answer = ctx.fallback_text
         else:
             ctx.answer = result.text

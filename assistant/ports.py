@@ -43,6 +43,10 @@ class Retriever(Protocol):
 
     def search_docs(self, text: str, language: Language, k: int = 3) -> list[PassageHit]: ...
 
+    def search_product_passages(self, sku: str, text: str, language: Language, k: int = 3) -> list[PassageHit]:
+        """Passages of one product's own text and reviews (``doc.sku``, ``doc.kind``), best first."""
+        ...
+
     def get_products(self, skus: Sequence[str]) -> list[Product]: ...
 
     def all_products(self) -> Sequence[Product]:

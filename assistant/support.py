@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from .quantities import claims_data
 
 if TYPE_CHECKING:
+    from knowledge.models import Product
     from knowledge.search import PassageHit
 
 # A question shorter than this (after dropping spaces and punctuation) is too short to call an echo.
@@ -24,7 +25,7 @@ ECHO_MIN_CHARS = 6
 COVERAGE_MIN = 0.5
 # Retrieval relevance (cosine) above which a passage is about the question even with no shared words
 # (a Chinese question over an English description). Chosen on the demo catalog's own descriptions.
-RELEVANT_PASSAGE = 0.45
+RELEVANT_PASSAGE = 0.35
 _PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
 _LATIN_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
@@ -47,6 +48,7 @@ class _Phrases:
     lead_no: re.Pattern[str]
     dont_know: tuple[str, ...]
     review_attribution: re.Pattern[str]
+    concepts: tuple[tuple[str, re.Pattern[str]], ...]
 
 
 def _words(items: list[str]) -> str:
@@ -72,6 +74,23 @@ def phrases() -> _Phrases:
         lead_no=re.compile(rf"^\s*(?:{_words(d['no_words_en'])})\b|^\s*(?:{_words(d['no_words_zh'])})", re.IGNORECASE),
         dont_know=tuple(w.lower() for w in [*d["dont_know_en"], *d["dont_know_zh"]]),
         review_attribution=re.compile(d["review_attribution"], re.IGNORECASE),
+        concepts=tuple((f"<{name}>", _concept_pattern(words)) for name, words in d["concepts"].items()),
+    )
+
+
+def _concept_pattern(words: list[str]) -> re.Pattern[str]:
+    latin = [w for w in words if w.isascii()]
+    cjk = [w for w in words if not w.isascii()]
+    parts = [rf"\b(?:{_words(latin)})\b"] if latin else []
+    parts += [_words(cjk)] if cjk else []
+    return re.compile("|".join(parts), re.IGNORECASE)
+
+
+def product_text(product: Product) -> str:
+    """Everything the catalog states about a product, as text the checks can read."""
+    attrs = "; ".join(f"{k}: {v}" for k, v in product.attributes.items())
+    return "\n".join(
+        p for p in (product.name, product.name_zh, attrs, product.description, product.description_zh) if p
     )
 
 
@@ -122,14 +141,19 @@ def _stem(word: str) -> str:
 
 
 def terms(text: str, exclude: frozenset[str] = frozenset()) -> set[str]:
-    """Content terms: English word stems and Chinese character pairs, without stop words."""
+    """Content terms: English word stems, Chinese character pairs and spec concepts, without stop words.
+
+    A concept (``<weight>`` for "heavy", "weight_g", "多重") lets "how heavy is it?" meet "weight g: 254"
+    and a Chinese question meet an English attribute name.
+    """
     p = phrases()
-    lowered = text.lower()
+    lowered = text.lower().replace("_", " ")
     out = {_stem(w) for w in _LATIN_WORD.findall(lowered) if w not in p.stop_en and not w.isdigit()}
     for run in _CJK_RUN.findall(text):
         out.update(run[i : i + 2] for i in range(len(run) - 1) if not (set(run[i : i + 2]) & p.stop_zh))
         if len(run) == 1 and run not in p.stop_zh:
             out.add(run)
+    out.update(name for name, pattern in p.concepts if pattern.search(lowered))
     return {t for t in out if t not in exclude}
 
 

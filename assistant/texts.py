@@ -95,6 +95,23 @@ TEXTS: dict[str, dict[Language, str]] = {
         "shop policies.",
         "zh": "抱歉，当前对话暂时无法转接人工。我仍可以帮您挑选商品、解答店铺政策问题。",
     },
+    "dont_know": {
+        "en": "I don't know — the catalog doesn't say that about {product}. What it does say:",
+        "zh": "这个我不知道——商品资料里没有写明{product}的这一点。已知的信息：",
+    },
+    "reviews_only": {
+        "en": "The catalog doesn't say, so I can't tell you that as a fact. Shoppers' reviews (opinions, not "
+        "checked by us) say: “{quote}”",
+        "zh": "商品资料里没有写明，所以我无法作为事实告诉您。买家评价（个人看法，未经核实）中提到：“{quote}”",
+    },
+    "passage_quote": {
+        "en": "From the product information: “{quote}”",
+        "zh": "商品资料中写道：“{quote}”",
+    },
+    "colleague_offer": {
+        "en": "A colleague can check it for you — just ask for a human.",
+        "zh": "如需确认，可以说“转人工”，由同事为您核实。",
+    },
     "human_choice": {"en": "Talk to a human", "zh": "转人工"},
     "reset": {"en": "Okay, let's start over. What are you looking for?", "zh": "好的，我们重新开始。您想找什么？"},
     "language_set": {"en": "I'll reply in English from now on.", "zh": "好的，之后我会用中文回复。"},

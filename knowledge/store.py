@@ -58,6 +58,7 @@ from .errors import (
 from .lexical import BM25Index, tokenize
 from .loaders import LoadedKnowledge
 from .models import AttributeValue, KnowledgeDoc, Product, Review
+from .passages import ProductPassageIndex, without_name
 from .ranking import facet_release, rank_release
 from .release_files import REPAIR_HINT, UPDATES_FILE, read_manifest, read_snapshot
 from .releases import MANIFEST_FILE, ReleaseManifest, SourceFile
@@ -422,6 +423,7 @@ class KnowledgeStore:
         self._listeners: list[Callable[[str], None]] = []
         self._readers: dict[str, int] = {}
         self._retired: set[str] = set()
+        self._passages = ProductPassageIndex(client, embedder)
         # Why the persisted live release could not be opened (None: it opened, or there is none yet).
         self.damage: KnowledgeError | None = None
 
@@ -806,6 +808,9 @@ class KnowledgeStore:
             manifest_path.unlink()  # first: from here on the release is not listed, whatever else fails
         for name in names or [n for n in self._collection_names() if _release_of(n) == release_id]:
             self._delete_collection(name)
+        # Filled on demand while the release served, so its manifest does not list it.
+        self._passages.forget(passages_collection(release_id))
+        self._delete_collection(passages_collection(release_id))
         shutil.rmtree(folder, ignore_errors=True)
 
     @contextlib.contextmanager
@@ -1121,6 +1126,24 @@ class KnowledgeStore:
     def all_products(self) -> Sequence[Product]:
         return list(self.live.products.values())
 
+    def search_product_passages(self, sku: str, text: str, language: Lang, k: int = 3) -> list[PassageHit]:
+        """The passages of one product's own text (and its reviews) that best answer ``text``."""
+        with self.lease() as live:
+            product = live.products.get(sku.strip().upper())
+            if product is None:
+                return []
+            name = passages_collection(live.release_id)
+            passages = self._passages.passages(
+                (live.release_id, live.revision, product.sku), product, live.reviews.get(product.sku, []), live.docs
+            )
+            vectors = self._passages.vectors(name, metadata_key("sku", collection_tag(name)), passages)
+            names = set(tokenize(f"{product.name} {product.name_zh} {product.brand}"))
+            ask = without_name(text, product)
+            ranked = self._passages.rank(
+                passages, vectors, self._embed_query(ask), ask, language=language, name_tokens=names
+            )
+            return ranked[: max(1, k)]
+
     def reviews_for(self, sku: str) -> list[Review]:
         return list(self.live.reviews.get(sku.upper(), []))
 
@@ -1133,9 +1156,14 @@ def _release_of(collection_name: str) -> str | None:
     if not collection_name.startswith(COLLECTION_PREFIX):
         return None
     match = re.match(
-        r"(\d{8}-\d{6}-[0-9a-f]{6}|[A-Za-z0-9_.]+?)-(?:in|out|docs)", collection_name[len(COLLECTION_PREFIX) :]
+        r"(\d{8}-\d{6}-[0-9a-f]{6}|[A-Za-z0-9_.]+?)-(?:in|out|docs|passages)", collection_name[len(COLLECTION_PREFIX) :]
     )
     return match.group(1) if match else None
+
+
+def passages_collection(release_id: str) -> str:
+    """The collection that holds a release's product passages (``knowledge.passages``)."""
+    return f"{COLLECTION_PREFIX}{release_id}-passages"
 
 
 def catalog_fingerprint(products: Sequence[Product]) -> str:

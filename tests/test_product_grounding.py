@@ -1,0 +1,161 @@
+"""Answers about one product come from its own text: passages in Chroma, fenced in the prompt, honest when absent.
+
+A small tool-and-kitchen shop written here (not the demo catalog), real Chroma, and the scripted generator
+standing in for a model that answers right, wrong or not at all.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from assistant.app import Assistant, build_assistant, load_knowledge
+from assistant.config import Settings
+from assistant.llm.scripted import ScriptedGenerator
+from assistant.prompt import FACTS_CLOSE, FACTS_OPEN
+from assistant.types import IncomingMessage, Reply
+from knowledge.passages import product_passages
+from knowledge.store import KnowledgeStore
+
+DRILL = "TL-DRL-0001"
+KETTLE = "KT-KTL-0002"
+PRODUCTS = [
+    {
+        "sku": DRILL,
+        "name": "Voltline 18V Cordless Drill Kit with Charger and 2 Batteries",
+        "name_zh": "Voltline 18V 无刷电钻套装（含充电器和两块电池）",
+        "category": "drills",
+        "brand": "Voltline",
+        "price": 899,
+        "stock": 6,
+        "attributes": {"voltage_v": 18, "chuck_mm": 13, "weight_kg": 1.4},
+        "description": "<p>A compact brushless drill for home projects.</p><ul><li>Two speed settings</li>"
+        "<li>LED work light</li><li>Carry case sold separately</li></ul>",
+        "description_zh": "紧凑型无刷电钻，适合家庭装修。两档调速，带LED照明灯。收纳箱需另外购买。",
+    },
+    {
+        "sku": KETTLE,
+        "name": "Brewmate Glass Kettle 1.7L",
+        "name_zh": "Brewmate 玻璃电热水壶 1.7升",
+        "category": "kettles",
+        "brand": "Brewmate",
+        "price": 259,
+        "stock": 0,
+        "attributes": {"capacity_l": 1.7, "power_w": 2200},
+        "description": "Borosilicate glass kettle with blue LED and automatic shut-off. "
+        "Boils 1.7 L in about 5 minutes.",
+        "description_zh": "高硼硅玻璃电热水壶，蓝色LED灯，自动断电。约5分钟烧开1.7升水。",
+    },
+    {
+        "sku": "TL-SAW-0003",
+        "name": "Voltline Jigsaw 650W",
+        "category": "saws",
+        "brand": "Voltline",
+        "price": 549,
+        "stock": 12,
+        "attributes": {"power_w": 650},
+        "description": "Corded jigsaw with orbital action for wood and metal.",
+    },
+]
+REVIEWS = [
+    {"sku": DRILL, "rating": 5, "text": "The grip stays cool even after an hour of drilling.", "language": "en"},
+    {"sku": DRILL, "rating": 4, "text": "Strong enough for brick walls at home.", "language": "en"},
+]
+
+
+def msg(text: str, chat: str) -> IncomingMessage:
+    return IncomingMessage(platform="test", chat_id=chat, user_id="u", text=text)
+
+
+@pytest.fixture(scope="module")
+def tool_shop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Settings, KnowledgeStore]]:
+    root = tmp_path_factory.mktemp("tool-shop")
+    catalog = root / "catalog"
+    catalog.mkdir()
+    (catalog / "products.jsonl").write_text("".join(json.dumps(p) + "\n" for p in PRODUCTS), encoding="utf-8")
+    (catalog / "reviews.jsonl").write_text("".join(json.dumps(r) + "\n" for r in REVIEWS), encoding="utf-8")
+    (catalog / "faq.md").write_text("# FAQ\n\n## Delivery\nOrders ship within 2 days.\n", encoding="utf-8")
+    settings = Settings(data_dir=root / "data", catalog_dir=catalog)
+    yield settings, load_knowledge(settings)
+
+
+@pytest.fixture
+def ask_with(tool_shop: tuple[Settings, KnowledgeStore], tmp_path: Path) -> Iterator[object]:
+    settings, store = tool_shop
+    built: list[Assistant] = []
+
+    async def ask(question: str, script: str | None = None) -> tuple[Reply, ScriptedGenerator]:
+        generator = ScriptedGenerator(script)
+        local = settings.model_copy(update={"data_dir": tmp_path / f"chat{len(built)}"})
+        assistant = build_assistant(local, generator=generator, knowledge=store)
+        built.append(assistant)
+        return await assistant.ask(msg(question, f"c{len(built)}")), generator
+
+    yield ask
+    for assistant in built:
+        assistant.memory.close()
+
+
+def test_passages_carry_their_product_and_kind() -> None:
+    from knowledge.models import Product, Review
+
+    product = Product.model_validate({**PRODUCTS[0], "description": "Intro line.\nTwo speed settings\nLED work light"})
+    passages = product_passages(product, [Review.model_validate(r) for r in REVIEWS])
+    assert {p.sku for p in passages} == {DRILL}
+    kinds = [p.kind for p in passages]
+    assert kinds[0] == "title" and "bullet" in kinds and "attributes" in kinds and kinds.count("review") == 2
+    assert any(p.text == "Two speed settings" for p in passages if p.kind == "bullet")
+
+
+def test_the_passage_that_answers_is_found_for_the_named_product(tool_shop: tuple[Settings, KnowledgeStore]) -> None:
+    _, store = tool_shop
+    hits = store.search_product_passages(DRILL, "Is a carry case included with the drill?", "en", k=3)
+    assert hits and all(h.doc.sku == DRILL for h in hits)
+    assert any("Carry case sold separately" in h.doc.text for h in hits)
+    zh = store.search_product_passages(DRILL, "这款电钻带收纳箱吗？", "zh", k=3)
+    assert any("收纳箱" in h.doc.text for h in zh)
+    again = store.search_product_passages(DRILL, "Is a carry case included with the drill?", "en", k=3)
+    assert [h.doc.doc_id for h in again] == [h.doc.doc_id for h in hits], "stored vectors rank the same"
+
+
+async def test_the_prompt_carries_passages_fenced_with_their_source(ask_with: object) -> None:
+    reply, generator = await ask_with("Does the Voltline cordless drill kit have an LED light?")  # type: ignore[operator]
+    prompt = generator.calls[-1][-1].content
+    fenced = prompt.split(FACTS_OPEN, 1)[1].split(FACTS_CLOSE, 1)[0]
+    assert f"[{DRILL}/bullet]" in fenced and "LED work light" in fenced
+    assert reply.cards and reply.cards[0].sku == DRILL
+
+
+async def test_title_says_included_so_a_no_never_reaches_the_shopper(ask_with: object) -> None:
+    question = "Does the Voltline cordless drill kit come with a charger?"
+    reply, _ = await ask_with(question, "No, it does not come with a charger.")  # type: ignore[operator]
+    assert not reply.text.lower().startswith("no"), reply.text
+    assert "does not come with a charger" not in reply.text
+    right, _ = await ask_with(question, "Yes, the kit includes a charger and 2 batteries.")  # type: ignore[operator]
+    assert right.text == "Yes, the kit includes a charger and 2 batteries."
+
+
+async def test_a_question_the_catalog_cannot_answer_gets_an_honest_dont_know(ask_with: object) -> None:
+    reply, generator = await ask_with("Is the Brewmate glass kettle dishwasher safe?", "Yes, it is.")  # type: ignore[operator]
+    assert reply.text.startswith("I don't know"), reply.text
+    assert "¥259" in reply.text and "out of stock" in reply.text, "offers what is known"
+    assert not generator.calls, "no model guess is asked for"
+    zh, _ = await ask_with("Brewmate 玻璃电热水壶 1.7升 可以放洗碗机吗？")  # type: ignore[operator]
+    assert "不知道" in zh.text and "¥259" in zh.text
+
+
+async def test_what_only_reviews_say_is_labelled_as_shoppers_opinion(ask_with: object) -> None:
+    reply, _ = await ask_with("Does the grip of the Voltline cordless drill kit stay cool?")  # type: ignore[operator]
+    assert "doesn't say" in reply.text and "Shoppers' reviews" in reply.text
+    assert "grip stays cool" in reply.text
+
+
+async def test_a_model_that_abstains_on_an_answerable_question_is_replaced_by_the_passage(ask_with: object) -> None:
+    reply, _ = await ask_with(  # type: ignore[operator]
+        "Is a carry case included with the Voltline cordless drill kit?", "I don't know, sorry."
+    )
+    assert "Carry case sold separately" in reply.text
+    assert "don't know" not in reply.text
