@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from knowledge.models import Product
+from knowledge.passages import without_name
 from knowledge.search import PassageHit
 
 from .render import spec_answer
@@ -39,9 +40,13 @@ class Verdict:
 
 
 def feature_terms(question: str, product: Product) -> set[str]:
-    """The question's content words that are not the product's name, brand or category."""
-    names = terms(f"{product.name} {product.name_zh} {product.brand} {product.category.replace('_', ' ')}")
-    return terms(question, frozenset(names))
+    """The question's content words outside the product's name (as asked), brand and category.
+
+    Only the name as it appears is removed: "does the X Drill with Charger come with a charger?" still
+    asks about a charger, and the title that says so answers it.
+    """
+    kind = terms(f"{product.brand} {product.category.replace('_', ' ')}")
+    return terms(without_name(question, product), frozenset(kind))
 
 
 def judge(question: str, product: Product, hits: Sequence[PassageHit], shop_docs: Sequence[PassageHit] = ()) -> Verdict:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from knowledge.models import Product
+from knowledge.passages import without_name
 from knowledge.search import PassageHit, ProductQuery
 
 from .quantities import NUMBER, Quantity, attribute_unit, currency_code, measures_equal, quantities, to_number
@@ -171,8 +172,11 @@ class FactChecker:
             result.needs_fallback = True
             return result
         asked = {_num(n) for n in re.findall(_NUMBER, question)}
-        names = frozenset().union(*(terms(f"{p.name} {p.name_zh} {p.brand}") for p in products))
-        features = FeatureClaims(question, facts.text, passages, names)
+        kinds = frozenset().union(*(terms(f"{p.brand} {p.category.replace('_', ' ')}") for p in products))
+        asked_about = question
+        for product in products:  # the name as asked says which product, not what is asked about it
+            asked_about = without_name(asked_about, product)
+        features = FeatureClaims(asked_about, facts.text, passages, kinds)
         kept: list[str] = []
         for sentence in filter(None, SENTENCE_SPLIT_RE.split(answer)):
             fixed = self._check_sentence(sentence, facts, result, asked)

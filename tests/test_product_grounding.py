@@ -21,6 +21,7 @@ from knowledge.passages import product_passages
 from knowledge.store import KnowledgeStore
 
 DRILL = "TL-DRL-0001"
+DRILL_NAME = "Voltline 18V Cordless Drill Kit with Charger and 2 Batteries"  # shoppers paste the title
 KETTLE = "KT-KTL-0002"
 PRODUCTS = [
     {
@@ -122,7 +123,7 @@ def test_the_passage_that_answers_is_found_for_the_named_product(tool_shop: tupl
 
 
 async def test_the_prompt_carries_passages_fenced_with_their_source(ask_with: object) -> None:
-    reply, generator = await ask_with("Does the Voltline cordless drill kit have an LED light?")  # type: ignore[operator]
+    reply, generator = await ask_with(f"Does the {DRILL_NAME} have an LED light?")  # type: ignore[operator]
     prompt = generator.calls[-1][-1].content
     fenced = prompt.split(FACTS_OPEN, 1)[1].split(FACTS_CLOSE, 1)[0]
     assert f"[{DRILL}/bullet]" in fenced and "LED work light" in fenced
@@ -130,7 +131,7 @@ async def test_the_prompt_carries_passages_fenced_with_their_source(ask_with: ob
 
 
 async def test_title_says_included_so_a_no_never_reaches_the_shopper(ask_with: object) -> None:
-    question = "Does the Voltline cordless drill kit come with a charger?"
+    question = f"Does the {DRILL_NAME} come with a charger?"
     reply, _ = await ask_with(question, "No, it does not come with a charger.")  # type: ignore[operator]
     assert not reply.text.lower().startswith("no"), reply.text
     assert "does not come with a charger" not in reply.text
@@ -139,7 +140,7 @@ async def test_title_says_included_so_a_no_never_reaches_the_shopper(ask_with: o
 
 
 async def test_a_question_the_catalog_cannot_answer_gets_an_honest_dont_know(ask_with: object) -> None:
-    reply, generator = await ask_with("Is the Brewmate glass kettle dishwasher safe?", "Yes, it is.")  # type: ignore[operator]
+    reply, generator = await ask_with("Is the Brewmate Glass Kettle 1.7L dishwasher safe?", "Yes, it is.")  # type: ignore[operator]
     assert reply.text.startswith("I don't know"), reply.text
     assert "¥259" in reply.text and "out of stock" in reply.text, "offers what is known"
     assert not generator.calls, "no model guess is asked for"
@@ -148,14 +149,14 @@ async def test_a_question_the_catalog_cannot_answer_gets_an_honest_dont_know(ask
 
 
 async def test_what_only_reviews_say_is_labelled_as_shoppers_opinion(ask_with: object) -> None:
-    reply, _ = await ask_with("Does the grip of the Voltline cordless drill kit stay cool?")  # type: ignore[operator]
+    reply, _ = await ask_with(f"Does the grip of the {DRILL_NAME} stay cool?")  # type: ignore[operator]
     assert "doesn't say" in reply.text and "Shoppers' reviews" in reply.text
     assert "grip stays cool" in reply.text
 
 
 async def test_a_model_that_abstains_on_an_answerable_question_is_replaced_by_the_passage(ask_with: object) -> None:
     reply, _ = await ask_with(  # type: ignore[operator]
-        "Is a carry case included with the Voltline cordless drill kit?", "I don't know, sorry."
+        f"Is a carry case included with the {DRILL_NAME}?", "I don't know, sorry."
     )
     assert "Carry case sold separately" in reply.text
     assert "don't know" not in reply.text
