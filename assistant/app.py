@@ -11,7 +11,7 @@ from knowledge.store import KnowledgeStore
 
 from .admin import load_options
 from .config import Settings
-from .conversation import SQLiteConversationStore
+from .conversation import ConversationState, SQLiteConversationStore
 from .errors import ConfigError
 from .pipeline import HandoffDesk, Pipeline
 from .ports import Generator
@@ -103,10 +103,11 @@ class Assistant:
         return text("reset", language)
 
     def set_language(self, message: IncomingMessage, language: Language) -> str:
-        state = self.memory.load(message.conversation_key)
-        state.language = language
-        state.language_locked = True
-        self.memory.save(state)
+        def lock_language(state: ConversationState) -> None:
+            state.language = language
+            state.language_locked = True
+
+        self.memory.update(message.conversation_key, lock_language)
         return text("language_set", language)
 
     def language_of(self, message: IncomingMessage) -> Language:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Protocol
@@ -73,6 +74,7 @@ class Turn:
     role: Literal["user", "assistant"]
     text: str
     at: float
+    refused: str | None = None  # the safety reason when this user message was refused
 
 
 @dataclass
@@ -87,15 +89,22 @@ class ConversationState:
     handoff: bool = False
     updated_at: float = 0.0
 
-    def add_turn(self, role: Literal["user", "assistant"], text: str, keep: int) -> None:
-        self.turns.append(Turn(role=role, text=text, at=time.time()))
+    def add_turn(self, role: Literal["user", "assistant"], text: str, keep: int, *, refused: str | None = None) -> None:
+        self.turns.append(Turn(role=role, text=text, at=time.time(), refused=refused))
         del self.turns[:-keep]
+
+    def answered_user_texts(self) -> list[str]:
+        """What the shopper said in turns that were let through: the only context later checks may join
+        with a new message (a refused message never reached the model; it must not taint the next ones)."""
+        return [t.text for t in self.turns if t.role == "user" and t.refused is None]
 
 
 class ConversationStore(Protocol):
     def load(self, key: str) -> ConversationState: ...
 
     def save(self, state: ConversationState) -> None: ...
+
+    def update(self, key: str, change: Callable[[ConversationState], None]) -> ConversationState: ...
 
     def reset(self, key: str) -> None: ...
 
@@ -121,7 +130,31 @@ class SQLiteConversationStore:
 
     def load(self, key: str) -> ConversationState:
         with self._lock:
-            row = self._conn.execute("SELECT state FROM conversations WHERE key = ?", (key,)).fetchone()
+            return self._read(key)
+
+    def save(self, state: ConversationState) -> None:
+        with self._lock:
+            self._write(state)
+
+    def update(self, key: str, change: Callable[[ConversationState], None]) -> ConversationState:
+        """Read, change and write one conversation as one transaction. BEGIN IMMEDIATE takes SQLite's write
+        lock before the read, so a writer in another process (the Slack bot resolving a ticket) waits
+        instead of interleaving; in this process our own lock serialises. Nothing another writer stored
+        between a turn's start and its end is lost."""
+        with self._lock:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                state = self._read(key)
+                change(state)
+                self._write(state)
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            self._conn.execute("COMMIT")
+        return state
+
+    def _read(self, key: str) -> ConversationState:
+        row = self._conn.execute("SELECT state FROM conversations WHERE key = ?", (key,)).fetchone()
         if row is None:
             return ConversationState(key=key)
         try:
@@ -130,15 +163,14 @@ class SQLiteConversationStore:
             # A row we cannot read must not break the conversation: start afresh.
             return ConversationState(key=key)
 
-    def save(self, state: ConversationState) -> None:
+    def _write(self, state: ConversationState) -> None:
         state.updated_at = time.time()
         payload = json.dumps(asdict(state), ensure_ascii=False)
-        with self._lock:
-            self._conn.execute(
-                "INSERT INTO conversations(key, state, updated_at) VALUES(?, ?, ?) "
-                "ON CONFLICT(key) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at",
-                (state.key, payload, state.updated_at),
-            )
+        self._conn.execute(
+            "INSERT INTO conversations(key, state, updated_at) VALUES(?, ?, ?) "
+            "ON CONFLICT(key) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at",
+            (state.key, payload, state.updated_at),
+        )
 
     def reset(self, key: str) -> None:
         with self._lock:

@@ -196,6 +196,11 @@ def _ticket(row: Sequence[object]) -> HandoffTicket:
     )
 
 
+def _back_to_bot(state: ConversationState) -> None:
+    state.handoff = False
+    state.clarify_count = 0
+
+
 class HandoffService:
     """Opens tickets, relays both ways, and hands the conversation back to the bot.
 
@@ -312,10 +317,7 @@ class HandoffService:
         ticket.resolved_at = time.time()
         self.tickets.save(ticket)
         if self.memory is not None:
-            state = self.memory.load(ticket.conversation_key)
-            state.handoff = False
-            state.clarify_count = 0
-            self.memory.save(state)
+            self.memory.update(ticket.conversation_key, _back_to_bot)
         else:
             log.error("handoff resolve_without_memory ticket=%s", ticket.ticket_id)
         channel = self.channels.get(ticket.platform)

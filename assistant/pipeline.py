@@ -8,6 +8,7 @@ import asyncio
 import logging
 import time
 import uuid
+import weakref
 from collections.abc import AsyncIterator, Sequence
 from contextlib import aclosing
 from dataclasses import dataclass, field
@@ -118,7 +119,7 @@ class InputSafetyStep:
         self.checks = list(checks)
 
     def run(self, ctx: TurnContext) -> None:
-        earlier = [t.text for t in ctx.state.turns if t.role == "user"]
+        earlier = ctx.state.answered_user_texts()
         for check in self.checks:
             bind = getattr(check, "bind_history", None)
             if callable(bind):
@@ -418,6 +419,9 @@ class Pipeline:
         self.handoff = handoff
         self.redactor = build_redactor(settings)
         self._generation_slots = asyncio.Semaphore(settings.llm_concurrency)
+        # One turn at a time per conversation: the next message sees the need the previous one built.
+        # Weak values: a conversation's lock lives only while a turn holds or awaits it.
+        self._conversation_locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
         self.refresh_catalog()
         self.input_safety = InputSafetyStep(input_checks)
         self.output_safety = OutputSafetyStep(output_checks)
@@ -443,7 +447,21 @@ class Pipeline:
             return None
         return message.language_hint or state.language or self.settings.default_language
 
+    def _conversation_lock(self, key: str) -> asyncio.Lock:
+        lock = self._conversation_locks.get(key)
+        if lock is None:
+            lock = asyncio.Lock()
+            self._conversation_locks[key] = lock
+        return lock
+
     async def respond(self, message: IncomingMessage) -> AsyncIterator[ReplyEvent]:
+        """One turn: events as they happen, the last one ``ReplyDone``. Turns of one conversation run one
+        after another (load → answer → save), so concurrent messages never lose a turn or a slot."""
+        async with self._conversation_lock(message.conversation_key):
+            async for event in self._respond(message):
+                yield event
+
+    async def _respond(self, message: IncomingMessage) -> AsyncIterator[ReplyEvent]:
         started = time.perf_counter()
         state = await asyncio.to_thread(self.memory.load, message.conversation_key)
         if state.handoff and self.handoff is not None:
@@ -542,11 +560,23 @@ class Pipeline:
             yield "" if produced else ctx.fallback_text
 
     def _remember(self, ctx: TurnContext, reply: Reply) -> None:
-        state = ctx.state
+        turn = ctx.state
         keep = self.settings.history_turns * 2
-        state.add_turn("user", self.redactor.redact(ctx.message.text[: self.settings.max_input_chars]), keep)
-        state.add_turn("assistant", self.redactor.redact(reply.text[:ASSISTANT_TURN_CHARS]), keep)
+        user_text = self.redactor.redact(ctx.message.text[: self.settings.max_input_chars])
+        answer_text = self.redactor.redact(reply.text[:ASSISTANT_TURN_CHARS])
         if ctx.intent is Intent.RECOMMEND and ctx.decision is None and ctx.understanding is not None:
             # not-carried answers do not leave a half-built need behind
-            state.slots = Slots()
-        self.memory.save(state)
+            turn.slots = Slots()
+
+        def apply(stored: ConversationState) -> None:
+            # This turn's view of the need wins; what was stored meanwhile (turns, a /lang, a ticket resolved
+            # by another process) is kept, and this turn's two lines are appended after it.
+            stored.language = turn.language
+            stored.slots = turn.slots
+            stored.last_skus = turn.last_skus
+            stored.clarify_count = turn.clarify_count
+            stored.handoff = stored.handoff or turn.handoff
+            stored.add_turn("user", user_text, keep, refused=reply.blocked)
+            stored.add_turn("assistant", answer_text, keep)
+
+        self.memory.update(turn.key, apply)

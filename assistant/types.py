@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Literal
 
+from .inbound import clean_text
+
 Language = Literal["zh", "en"]
 SUPPORTED_LANGUAGES: tuple[Language, ...] = ("zh", "en")
 
@@ -35,6 +37,12 @@ class IncomingMessage:
     message_id: str | None = None
     is_admin: bool = False
     user_name: str | None = None
+
+    def __post_init__(self) -> None:
+        # The one boundary where outside text enters: every adapter builds this type.
+        object.__setattr__(self, "text", clean_text(self.text))
+        if self.user_name is not None:
+            object.__setattr__(self, "user_name", clean_text(self.user_name))
 
     @property
     def conversation_key(self) -> str:

@@ -7,19 +7,24 @@ from __future__ import annotations
 
 import asyncio
 import importlib
+import io
 import json
 import os
 import sys
 import time
+import uuid
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.progress import BarColumn, DownloadColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.text import Text
 
 from assistant.app import Assistant, build_assistant
 from assistant.config import Settings
 from assistant.errors import ShopguideError
+from assistant.inbound import clean_text
 from assistant.logs import configure_logging
 from assistant.render import money
 from assistant.types import CardsReady, Choice, IncomingMessage, Reply, ReplyDone, TextDelta, TextReset
@@ -37,6 +42,8 @@ AREA_MODULES: tuple[str, ...] = (
 )
 
 CLI_USER = "local"
+BOT_PROMPT = ("shopguide> ", "green")
+FRESH_ASK_PREFIX = "once-"
 QUIT_WORDS = ("/quit", "/exit", "quit", "exit", ":q")
 
 
@@ -96,16 +103,23 @@ def print_cards(reply_cards: list[Any], language: str) -> None:
             if card.stock > 0
             else ("缺货" if language == "zh" else "out of stock")
         )
-        console.print(
-            f"  [bold]{index}. {card.name}[/bold]  {money(card.price, card.currency)}  · {stock}  · {card.sku}"
-        )
+        facts = f"  {money(card.price, card.currency)}  · {stock}  · {card.sku}"
+        console.print(Text.assemble("  ", (f"{index}. {card.name}", "bold"), facts))
         if card.reason:
-            console.print(f"     [dim]{card.reason}[/dim]")
+            console.print(Text.assemble("     ", (card.reason, "dim")))
 
 
 def print_choices(choices: list[Choice]) -> None:
     if choices:
-        console.print("  " + "   ".join(f"[cyan][{i}][/cyan] {c.label}" for i, c in enumerate(choices, start=1)))
+        line = Text("  ")
+        for i, choice in enumerate(choices, start=1):
+            line.append_text(Text.assemble(("   " if i > 1 else ""), (f"[{i}]", "cyan"), " ", choice.label))
+        console.print(line)
+
+
+def say(body: str, *, end: str = "\n") -> None:
+    """One line from shopguide: the prompt styled, the text as data (catalog and model text is never markup)."""
+    console.print(Text.assemble(BOT_PROMPT, body), end=end, soft_wrap=True)
 
 
 async def _chat_turn(assistant: Assistant, message: IncomingMessage) -> Reply:
@@ -118,14 +132,14 @@ async def _chat_turn(assistant: Assistant, message: IncomingMessage) -> Reply:
             cards_shown = True
         elif isinstance(event, TextDelta) and event.text:
             if not line_open:
-                console.print("[green]shopguide>[/green] ", end="")
+                say("", end="")
                 line_open = text_shown = True
-            console.print(event.text, end="", soft_wrap=True)
+            console.print(Text(event.text), end="", soft_wrap=True)
         elif isinstance(event, TextReset):
             if line_open:
                 console.print()
-                console.print("[dim](checked against the catalog)[/dim]")
-            console.print(f"[green]shopguide>[/green] {event.text}", soft_wrap=True)
+                console.print(Text("(checked against the catalog)", "dim"))
+            say(event.text)
             line_open, text_shown = False, True
         elif isinstance(event, ReplyDone):
             reply = event.reply
@@ -135,9 +149,16 @@ async def _chat_turn(assistant: Assistant, message: IncomingMessage) -> Reply:
     if reply.cards and not cards_shown:
         print_cards(reply.cards, reply.language)
     if reply.text and not text_shown:
-        console.print(f"[green]shopguide>[/green] {reply.text}", soft_wrap=True)
+        say(reply.text)
     print_choices(reply.choices)
     return reply
+
+
+def accept_undecodable_input() -> None:
+    """Bytes typed or piped in that are not UTF-8 arrive as lone surrogates instead of ending the chat
+    with ``UnicodeDecodeError``; ``IncomingMessage`` then replaces them."""
+    if isinstance(sys.stdin, io.TextIOWrapper):
+        sys.stdin.reconfigure(errors="surrogateescape")
 
 
 @app.command()
@@ -146,9 +167,10 @@ def chat() -> None:
 
     Type a question; a number picks a quick reply; /reset starts over; /lang zh|en; /quit leaves.
     """
+    accept_undecodable_input()
     assistant = open_assistant()
-    console.print(f"[green]shopguide>[/green] {assistant.greeting('en')}")
-    console.print("[dim]/reset to start over, /lang zh|en, /quit to leave; a number picks a quick reply[/dim]")
+    say(assistant.greeting("en"))
+    console.print(Text("/reset to start over, /lang zh|en, /quit to leave; a number picks a quick reply", "dim"))
     choices: list[Choice] = []
     base = IncomingMessage(platform="cli", chat_id="terminal", user_id=CLI_USER, text="")
 
@@ -156,34 +178,40 @@ def chat() -> None:
         nonlocal choices
         while True:
             try:
-                line = await asyncio.to_thread(console.input, "[bold blue]you>[/bold blue] ")
+                line = await asyncio.to_thread(console.input, Text("you> ", "bold blue"))
             except (EOFError, KeyboardInterrupt):
                 console.print()
                 break
-            line = line.strip()
+            line = clean_text(line).strip()
             if line.lower() in QUIT_WORDS:
                 break
             if line == "/reset":
-                console.print(f"[green]shopguide>[/green] {assistant.reset(base)}")
+                say(assistant.reset(base))
                 continue
             if line.startswith("/lang"):
                 lang = line.split()[-1]
                 if lang in ("zh", "en"):
-                    console.print(f"[green]shopguide>[/green] {assistant.set_language(base, lang)}")  # type: ignore[arg-type]
+                    say(assistant.set_language(base, lang))  # type: ignore[arg-type]
                 else:
                     console.print("usage: /lang zh|en")
                 continue
             if line == "/help":
-                console.print(assistant.help_text(assistant.language_of(base)))
+                console.print(Text(assistant.help_text(assistant.language_of(base))))
                 continue
             if line.isdigit() and choices and 1 <= int(line) <= len(choices):
                 line = choices[int(line) - 1].value
-                console.print(f"[dim]→ {line}[/dim]")
-            reply = await _chat_turn(assistant, IncomingMessage(**{**base.__dict__, "text": line}))
+                console.print(Text(f"→ {line}", "dim"))
+            reply = await _chat_turn(assistant, replace(base, text=line))
             choices = reply.choices
-        await assistant.aclose()
 
-    asyncio.run(loop())
+    async def run() -> None:
+        try:
+            await loop()
+        finally:
+            # Before the interpreter shuts down: a llama.cpp worker still running then aborts the process.
+            await assistant.aclose()
+
+    asyncio.run(run())
 
 
 def reply_json(reply: Reply) -> dict[str, Any]:
@@ -214,15 +242,29 @@ def reply_json(reply: Reply) -> dict[str, Any]:
 def ask(
     question: Annotated[str, typer.Argument(help="what the shopper asks, in Chinese or English")],
     as_json: Annotated[bool, typer.Option("--json", help="print one JSON object (for scripts)")] = False,
-    user: Annotated[str, typer.Option(help="conversation id, to continue a conversation across calls")] = "ask",
+    conversation: Annotated[
+        str | None,
+        typer.Option(
+            "--conversation",
+            "--user",
+            help="continue this conversation across calls (its need, language, last products); "
+            "without it every call starts fresh and leaves nothing behind",
+        ),
+    ] = None,
 ) -> None:
     """Ask one question and print the answer (or JSON with --json)."""
     assistant = open_assistant(show_progress=not as_json)
-    message = IncomingMessage(platform="cli", chat_id="ask", user_id=user, text=question)
+    # A script's separate questions must not inherit each other's slots: continuing is opt-in.
+    fresh = conversation is None
+    user_id = conversation if conversation is not None else f"{FRESH_ASK_PREFIX}{uuid.uuid4().hex}"
+    message = IncomingMessage(platform="cli", chat_id="ask", user_id=user_id, text=question)
 
     async def run() -> Reply:
         try:
-            return await assistant.ask(message)
+            reply = await assistant.ask(message)
+            if fresh:
+                assistant.memory.reset(message.conversation_key)
+            return reply
         finally:
             await assistant.aclose()
 
@@ -231,7 +273,7 @@ def ask(
         sys.stdout.write(json.dumps(reply_json(reply), ensure_ascii=False) + "\n")
         return
     print_cards(reply.cards, reply.language)
-    console.print(reply.text, soft_wrap=True)
+    console.print(Text(reply.text), soft_wrap=True)
     print_choices(reply.choices)
 
 

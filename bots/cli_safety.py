@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from assistant.config import Settings
@@ -16,6 +17,7 @@ from assistant.errors import ShopguideError
 from assistant.ports import SafetyCheck
 
 from .cli_groups import app, eval_app
+from .cli_output import report_error
 
 privacy_app = typer.Typer(help="Privacy: purge stored personal data past the retention period.", no_args_is_help=True)
 app.add_typer(privacy_app, name="privacy")
@@ -27,11 +29,7 @@ err_console = Console(stderr=True, highlight=False)
 
 
 def _fail(exc: ShopguideError) -> typer.Exit:
-    err_console.print(f"[red]error[/red] [{exc.code}] {exc.message}")
-    if exc.hint:
-        err_console.print(f"  fix: {exc.hint}")
-    for problem in getattr(exc, "problems", [])[:20]:
-        err_console.print(f"  {problem}")
+    report_error(exc)
     return typer.Exit(code=2)
 
 
@@ -46,7 +44,7 @@ def _print_safety(results: dict[str, Any]) -> None:
     for report in results["sets"]:
         total = report["latency_ms"]["total"]
         summary.add_row(
-            report["set"],
+            escape(report["set"]),
             str(report["attacks"]["n"]),
             str(report["attacks"]["blocked"]),
             _pct(report["attack_block_rate"]) if report["attacks"]["n"] else "-",
@@ -58,15 +56,15 @@ def _print_safety(results: dict[str, Any]) -> None:
         )
     console.print(summary)
     main = results["sets"][0]
-    categories = Table(title=f"Per category ({main['set']})")
+    categories = Table(title=f"Per category ({escape(main['set'])})")
     for column in ("category", "n", "blocked", "rate"):
         categories.add_column(column, justify="left" if column == "category" else "right")
     for name, counts in main["by_category"].items():
-        categories.add_row(name, str(counts["n"]), str(counts["blocked"]), _pct(counts["rate"]))
+        categories.add_row(escape(name), str(counts["n"]), str(counts["blocked"]), _pct(counts["rate"]))
     for name, counts in main["by_lang"].items():
-        categories.add_row(f"lang {name}", str(counts["n"]), str(counts["blocked"]), _pct(counts["rate"]))
+        categories.add_row(f"lang {escape(name)}", str(counts["n"]), str(counts["blocked"]), _pct(counts["rate"]))
     console.print(categories)
-    steps = Table(title=f"Per-step latency ({main['set']}, ms per message)")
+    steps = Table(title=f"Per-step latency ({escape(main['set'])}, ms per message)")
     for column in ("step", "p50", "p95", "messages", "blocked here"):
         steps.add_column(column, justify="left" if column == "step" else "right")
     for name, figures in main["latency_ms"].items():
@@ -74,7 +72,7 @@ def _print_safety(results: dict[str, Any]) -> None:
         steps.add_row(name, f"{figures['p50']:.3f}", f"{figures['p95']:.3f}", str(figures["n"]), str(blocked))
     console.print(steps)
     if "layers" in results:
-        layers = Table(title=f"Each layer alone ({main['set']})")
+        layers = Table(title=f"Each layer alone ({escape(main['set'])})")
         for column in ("layer", "block rate", "FP rate"):
             layers.add_column(column, justify="left" if column == "layer" else "right")
         for name, figures in results["layers"].items():
@@ -87,9 +85,9 @@ def _print_safety(results: dict[str, Any]) -> None:
             f"{fw['benign_flagged']}/{fw['benign']} benign"
         )
     for miss in main["missed_attacks"][:10]:
-        console.print(f"[dim]missed[/dim] {miss['category']}: {miss['text'][:100]}")
+        console.print(f"[dim]missed[/dim] {escape(miss['category'])}: {escape(miss['text'][:100])}")
     for fp in main["false_positives"][:10]:
-        console.print(f"[dim]false positive[/dim] {fp['reason']}: {fp['text'][:100]}")
+        console.print(f"[dim]false positive[/dim] {escape(fp['reason'])}: {escape(fp['text'][:100])}")
 
 
 @eval_app.command("safety")
@@ -103,6 +101,9 @@ def eval_safety(  # noqa: PLR0917 (typer options)
     layers: Annotated[bool, typer.Option(help="also score rules alone and classifier alone")] = True,
     allow_off_topic: Annotated[bool, typer.Option(help="score as a shop that allows general chat")] = False,
     out: Annotated[Path | None, typer.Option(help="write the full JSON report here")] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="print the full report as one JSON object, no tables")
+    ] = False,
 ) -> None:
     """Input-side safety on a labelled set: block rate, false positives, per category, per-step latency.
 
@@ -153,6 +154,11 @@ def eval_safety(  # noqa: PLR0917 (typer options)
                 "attack_block_rate": report["attack_block_rate"],
                 "benign_false_positive_rate": report["benign_false_positive_rate"],
             }
+    if out is not None:
+        out.write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
+    if as_json:
+        sys.stdout.write(json.dumps(results, ensure_ascii=False) + "\n")
+        return
     _print_safety(results)
     summary = {
         "sets": [
@@ -165,8 +171,7 @@ def eval_safety(  # noqa: PLR0917 (typer options)
     }
     console.print_json(json.dumps(summary, ensure_ascii=False))
     if out is not None:
-        out.write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
-        console.print(f"full report: {out}")
+        console.print(f"full report: {escape(str(out))}")
 
 
 @privacy_app.command("purge")

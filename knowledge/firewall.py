@@ -27,6 +27,7 @@ __all__ = [
     "FirewallReport",
     "FirewallResult",
     "decoded_payloads",
+    "encoded_segments",
     "fence",
     "find_instructions",
     "fold_unicode",
@@ -35,6 +36,7 @@ __all__ = [
     "neutralise_product",
     "neutralise_records",
     "neutralise_review",
+    "real_text",
 ]
 
 # Characters that render as nothing but split words apart for a regex: ZWSP..RLM, word joiner, BOM,
@@ -152,18 +154,28 @@ _BINARY_RE = re.compile(r"(?:[01]{8} ?){4,}")
 MIN_PRINTABLE_RATIO = 0.85
 MAX_DECODED_SEGMENTS = 4
 MIN_DECODED_LETTERS = 3
+# Decoded text must read as words: letters, digits and spaces make up most of any sentence in any script,
+# while random bytes that happen to be valid UTF-8 (an order id read as hex) are mostly symbols.
+MIN_WORD_CHAR_RATIO = 0.7
 
 
-def _readable(raw: bytes) -> str | None:
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        return None
+def real_text(text: str) -> str | None:
+    """``text`` if it reads as language (printable, mostly letters, digits and spaces), else None."""
     if not text:
         return None
     printable = sum(ch.isprintable() or ch in "\n\t" for ch in text)
     letters = sum(ch.isalpha() for ch in text)
-    return text if printable / len(text) >= MIN_PRINTABLE_RATIO and letters >= MIN_DECODED_LETTERS else None
+    word_chars = sum(ch.isalnum() or ch.isspace() for ch in text)
+    if printable / len(text) < MIN_PRINTABLE_RATIO or letters < MIN_DECODED_LETTERS:
+        return None
+    return text if word_chars / len(text) >= MIN_WORD_CHAR_RATIO else None
+
+
+def _readable(raw: bytes) -> str | None:
+    try:
+        return real_text(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        return None
 
 
 def _b64(segment: str) -> str | None:
@@ -182,11 +194,14 @@ def _hex(segment: str) -> str | None:
 
 def _url(segment: str) -> str | None:
     decoded = unquote(segment)
-    return decoded if decoded != segment else None
+    return real_text(decoded) if decoded != segment else None
 
 
 def _uni_escape(segment: str) -> str | None:
-    return "".join(chr(int(h, 16)) for h in re.findall(r"\\u([0-9a-fA-F]{4})", segment))
+    try:
+        return real_text("".join(chr(int(h, 16)) for h in re.findall(r"\\u([0-9a-fA-F]{4})", segment)))
+    except ValueError:
+        return None
 
 
 def _binary(segment: str) -> str | None:
@@ -196,17 +211,31 @@ def _binary(segment: str) -> str | None:
 _DECODERS = ((_B64_RE, _b64), (_HEX_RE, _hex), (_URLENC_RE, _url), (_UNI_ESC_RE, _uni_escape), (_BINARY_RE, _binary))
 
 
-def decoded_payloads(text: str) -> list[str]:
-    """Readable text hidden in base64, hex, URL-encoding, ``\\uXXXX`` escapes or 8-bit binary, folded."""
-    payloads: list[str] = []
+@dataclass(frozen=True)
+class EncodedSegment:
+    """A span of ``text`` shaped like an encoding; ``payload`` is its decoded text, or None when it decodes
+    to no real text (an order id, a hash, a coupon code: a token, not a hidden message)."""
+
+    start: int
+    end: int
+    payload: str | None
+
+
+def encoded_segments(text: str) -> list[EncodedSegment]:
+    """Every encoding-shaped span of ``text`` (base64, hex, URL-encoding, ``\\uXXXX``, 8-bit binary), in order
+    of the decoders; payloads are Unicode-folded."""
+    segments: list[EncodedSegment] = []
     for regex, decoder in _DECODERS:
         for match in regex.finditer(text):
             payload = decoder(match.group(0).strip())
-            if payload:
-                payloads.append(fold_unicode(payload))
-            if len(payloads) >= MAX_DECODED_SEGMENTS:
-                return payloads
-    return payloads
+            segments.append(EncodedSegment(match.start(), match.end(), fold_unicode(payload) if payload else None))
+    return segments
+
+
+def decoded_payloads(text: str) -> list[str]:
+    """Readable text hidden in base64, hex, URL-encoding, ``\\uXXXX`` escapes or 8-bit binary, folded."""
+    payloads = [s.payload for s in encoded_segments(text) if s.payload]
+    return payloads[:MAX_DECODED_SEGMENTS]
 
 
 def find_instructions(text: str) -> list[FirewallFinding]:

@@ -17,6 +17,8 @@ from ..errors import GenerationFailed, ModelUnavailable
 from ..ports import ChatMessage
 
 QUIET = -1  # llama.cpp log verbosity: nothing on stderr
+# A cancelled generation stops at its next token; this bounds a prefill still running at close.
+CLOSE_JOIN_TIMEOUT_S = 30.0
 _DONE = object()
 
 
@@ -69,6 +71,8 @@ class LlamaCppGenerator:
             raise ModelUnavailable(f"llama.cpp could not load {model_path.name}: {exc}") from exc
         self.model_path = model_path
         self._closed = threading.Event()
+        self._workers: set[threading.Thread] = set()
+        self._workers_lock = threading.Lock()
 
     @property
     def listening_address(self) -> str:
@@ -101,17 +105,27 @@ class LlamaCppGenerator:
 
         def on_chunk(raw: Any) -> bool:
             deliver(raw)
-            return cancelled.is_set()
+            return cancelled.is_set() or self._closed.is_set()
+
+        server = self._server
+        if server is None or self._closed.is_set():
+            raise ModelUnavailable("the llama.cpp generator is closed")
 
         def run() -> None:
             try:
-                self._server.handle_chat_completions(request, on_chunk)
+                server.handle_chat_completions(request, on_chunk)
             except Exception as exc:  # surfaced to the awaiting coroutine
                 deliver(exc)
             finally:
                 deliver(_DONE)
+                with self._workers_lock:
+                    self._workers.discard(threading.current_thread())
 
-        worker = threading.Thread(target=run, name="llamacpp-generate", daemon=True)
+        # Not a daemon: a daemon thread inside llama.cpp when the interpreter shuts down is unwound by
+        # pthread_exit through C++ code and aborts the process ("FATAL: exception not rethrown").
+        worker = threading.Thread(target=run, name="llamacpp-generate")
+        with self._workers_lock:
+            self._workers.add(worker)
         worker.start()
         try:
             while True:
@@ -133,5 +147,20 @@ class LlamaCppGenerator:
         return out
 
     async def aclose(self) -> None:
+        """Stop every generation at its next token, wait for the workers, then free the model, all before
+        the caller goes on (to interpreter shutdown, typically)."""
         self._closed.set()
+        await asyncio.to_thread(self._join_workers)
         self._server = None
+
+    def _join_workers(self) -> None:
+        with self._workers_lock:
+            workers = list(self._workers)
+        for worker in workers:
+            worker.join(CLOSE_JOIN_TIMEOUT_S)
+
+    @property
+    def running_generations(self) -> int:
+        """Worker threads still inside llama.cpp (zero after ``aclose``)."""
+        with self._workers_lock:
+            return sum(w.is_alive() for w in self._workers)

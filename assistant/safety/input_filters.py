@@ -68,9 +68,9 @@ class InjectionRules:
 
 
 def classifier_inputs(views: TextViews) -> tuple[list[str], list[str]]:
-    """(views of the message as written, payloads decoded out of it)."""
-    texts = [views.folded] if len(views.folded.strip()) >= MIN_CLASSIFIER_CHARS else []
-    if views.deobfuscated != views.folded and len(views.deobfuscated.strip()) >= MIN_CLASSIFIER_CHARS:
+    """(views of the message as written, without opaque tokens; payloads decoded out of it)."""
+    texts = [views.prose] if len(views.prose.strip()) >= MIN_CLASSIFIER_CHARS else []
+    if views.deobfuscated != views.prose and len(views.deobfuscated.strip()) >= MIN_CLASSIFIER_CHARS:
         texts.append(views.deobfuscated)
     return texts, list(views.decoded)
 

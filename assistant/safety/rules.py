@@ -13,7 +13,7 @@ import codecs
 import re
 from dataclasses import dataclass
 
-from knowledge.firewall import decoded_payloads, fold_unicode
+from knowledge.firewall import MAX_DECODED_SEGMENTS, encoded_segments, fold_unicode
 
 __all__ = ["REASONS", "RuleHit", "TextViews", "match_rules", "rule_pattern", "text_views"]
 
@@ -298,6 +298,9 @@ _SPACED_RE = re.compile(r"(?<![\w])(?:\w[ .\-_*·/\\]){2,}\w(?![\w])")
 _ROT13_HINT_RE = re.compile(r"rot-?13|rot 13|caesar|凯撒", re.IGNORECASE)
 _REVERSE_HINT_RE = re.compile(r"\b(reverse|backwards?|read it right to left)\b|倒着|反过来|倒序", re.IGNORECASE)
 EXCERPT_CHARS = 60
+# One word in one case pattern (lower, Capitalised, UPPER), up to the longest words people type.
+_WORD_RE = re.compile(r"[A-Z]?[a-z]+|[A-Z]+")
+MAX_WORD_CHARS = 40
 
 
 @dataclass(frozen=True)
@@ -309,12 +312,19 @@ class RuleHit:
 
 @dataclass(frozen=True)
 class TextViews:
-    """The views of one message that rules and classifier look at. ``decoded`` holds payloads only."""
+    """The views of one message that rules and classifier look at. ``decoded`` holds payloads only.
+
+    ``prose`` is the folded text without its opaque tokens: encoding-shaped runs (order ids, hashes, coupon
+    codes, long pasted tokens) that decode to no real text. Such a token says nothing about intent, and read
+    as words it looks like the encoded attacks the classifier learned from; a token that does decode is
+    judged by its payload instead.
+    """
 
     plain: str
     folded: str
     deobfuscated: str
     decoded: tuple[str, ...]
+    prose: str
 
 
 def _despace(text: str) -> str:
@@ -322,18 +332,53 @@ def _despace(text: str) -> str:
     return _SPACED_RE.sub(lambda m: re.sub(r"[ .\-_*·/\\]", "", m.group(0)), text)
 
 
+def _deobfuscate(text: str) -> str:
+    deleeted = _LEET_WORD_RE.sub(lambda m: m.group(0).translate(_LEET), text)
+    if len(_LEET_WORD_RE.findall(text)) >= MIN_LEET_WORDS:
+        deleeted = _LEET_DIGITS_RE.sub(lambda m: m.group(0).translate(_LEET), deleeted)
+    return re.sub(r"\s{2,}", " ", _despace(deleeted))
+
+
+def _is_word(segment: str) -> bool:
+    """A long word ("Systemanweisungen", "responsibilities") is base64-shaped too, but it is language."""
+    return len(segment) <= MAX_WORD_CHARS and _WORD_RE.fullmatch(segment) is not None
+
+
+def _without_opaque_tokens(text: str) -> tuple[str, list[str]]:
+    """(``text`` with undecodable encoding-shaped runs cut out, the payloads of those that decode)."""
+    segments = encoded_segments(text)
+    readable = [s for s in segments if s.payload is not None]
+    payloads = [s.payload for s in readable if s.payload is not None][:MAX_DECODED_SEGMENTS]
+    # A run one decoder reads (hex) may look like another encoding too (base64): it is a payload, not a token.
+    opaque = sorted(
+        (
+            s
+            for s in segments
+            if s.payload is None
+            and not _is_word(text[s.start : s.end].strip())
+            and not any(r.start < s.end and s.start < r.end for r in readable)
+        ),
+        key=lambda s: s.start,
+    )
+    kept: list[str] = []
+    cut_to = 0
+    for segment in opaque:
+        if segment.start >= cut_to:
+            kept.append(text[cut_to : segment.start])
+        cut_to = max(cut_to, segment.end)
+    kept.append(text[cut_to:])
+    return "".join(kept), payloads
+
+
 def text_views(text: str) -> TextViews:
     folded = fold_unicode(text)
-    deleeted = _LEET_WORD_RE.sub(lambda m: m.group(0).translate(_LEET), folded)
-    if len(_LEET_WORD_RE.findall(folded)) >= MIN_LEET_WORDS:
-        deleeted = _LEET_DIGITS_RE.sub(lambda m: m.group(0).translate(_LEET), deleeted)
-    deobfuscated = re.sub(r"\s{2,}", " ", _despace(deleeted))
-    decoded = decoded_payloads(folded)
+    prose, decoded = _without_opaque_tokens(folded)
+    deobfuscated = _deobfuscate(prose)
     if _ROT13_HINT_RE.search(folded):
         decoded.append(codecs.decode(folded, "rot13"))
     if _REVERSE_HINT_RE.search(folded):
         decoded.append(folded[::-1])
-    return TextViews(plain=text, folded=folded, deobfuscated=deobfuscated, decoded=tuple(decoded))
+    return TextViews(plain=text, folded=folded, deobfuscated=deobfuscated, decoded=tuple(decoded), prose=prose)
 
 
 def match_rules(views: TextViews, *, include_off_topic: bool = True) -> RuleHit | None:
