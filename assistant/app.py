@@ -38,10 +38,12 @@ def load_generator(settings: Settings, progress: Progress | None = None) -> Gene
         )
     model_path = settings.model_path
     if model_path is None:
-        from .llm.model_files import assemble_default_model
+        from .llm.model_files import assemble_model
 
-        model_path = assemble_default_model(
-            settings.cache_dir, (lambda done, total: progress("model", done, total)) if progress else None
+        model_path = assemble_model(
+            settings.llm_model,
+            settings.cache_dir,
+            (lambda done, total: progress("model", done, total)) if progress else None,
         )
     if backend == "llamacpp":
         from .llm.llamacpp import LlamaCppGenerator

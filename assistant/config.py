@@ -60,6 +60,10 @@ class Settings(BaseSettings):
     # --- model ---
     llm_backend: Literal["llamacpp", "transformers", "openai", "none"] = "llamacpp"
     model_path: Path | None = Field(default=None, description="GGUF file or HF directory; default: bundled Qwen")
+    llm_model: Literal["qwen2.5-coder-0.5b", "qwen2.5-coder-1.5b"] = Field(
+        default="qwen2.5-coder-0.5b",
+        description="which shipped model to assemble when model_path is unset; the 1.5B needs the larger-model extra",
+    )
     llm_threads: int = Field(default_factory=_default_threads)
     llm_context: int = 2048
     llm_max_tokens: int = Field(default=96, description="cap on generated tokens per answer")

@@ -381,12 +381,12 @@ def serve_llm(
     """
     _quiet_libraries()
     from assistant.llm.llamacpp import LlamaCppGenerator
-    from assistant.llm.model_files import assemble_default_model
+    from assistant.llm.model_files import assemble_model
 
     settings = Settings()
     with LoadProgress(True) as progress:
-        path = settings.model_path or assemble_default_model(
-            settings.cache_dir, lambda done, total: progress("model", done, total)
+        path = settings.model_path or assemble_model(
+            settings.llm_model, settings.cache_dir, lambda done, total: progress("model", done, total)
         )
     generator = LlamaCppGenerator(
         path,

@@ -13,7 +13,7 @@ from assistant.app import Assistant, build_assistant, collect_text
 from assistant.config import Settings
 from assistant.errors import ModelUnavailable
 from assistant.llm.llamacpp import LlamaCppGenerator
-from assistant.llm.model_files import MODEL_SHA256, assemble_default_model
+from assistant.llm.model_files import MODEL_SHA256, assemble_default_model, assemble_model
 from assistant.llm.openai_http import OpenAIGenerator
 from assistant.ports import ChatMessage
 from assistant.types import IncomingMessage
@@ -164,3 +164,10 @@ def test_served_answers_name_the_model_not_its_path(llm: LlamaCppGenerator, mode
     assert answer["model"] == model_path.stem
     assert [m["id"] for m in listed["data"]] == [model_path.stem]
     assert str(model_path.parent) not in json.dumps(answer) + json.dumps(listed)
+
+
+def test_unknown_shipped_model_names_the_choices(tmp_path: Path) -> None:
+    with pytest.raises(ModelUnavailable) as caught:
+        assemble_model("qwen-9000b", tmp_path)
+    assert "qwen2.5-coder-0.5b" in caught.value.hint and "qwen2.5-coder-1.5b" in caught.value.hint
+    assert not list(tmp_path.iterdir()), "nothing is written for a model that does not exist"
