@@ -376,7 +376,12 @@ class Understander:
         if item is not None:
             if self.vocabulary.knows(" " + item + " "):
                 return None
-            nearest = self.vocabulary.nearest_category(kind_phrases(" " + item + " ") or [item])
+            # "anything for hiking", "防水的" name a use or a must-have, not a kind; "board games" is a kind
+            # even though "games" is a use word.
+            phrases = kind_phrases(" " + item + " ", self.vocabulary)
+            if not phrases:
+                return None
+            nearest = self.vocabulary.nearest_category([item, *phrases])
             if nearest is None:
                 # Named as the lexicon spells it when listed there ("tvs" -> "tv"), else in the shopper's words.
                 return _contains(" " + item + " ", lexicon().not_carried) or item

@@ -98,3 +98,17 @@ def test_the_demo_vocabulary_still_holds(home_products: list[Product]) -> None:
         "running shoes under 500", "en", [], has_need=False
     )
     assert u.slots.category is None
+
+
+def test_a_kind_whose_name_holds_a_use_word_is_still_a_kind(home: Understander) -> None:
+    assert home.understand("Do you sell board games?", "en", [], has_need=False).not_carried == "board games"
+    assert home.understand("do you have anything for travel?", "en", [], has_need=False).not_carried is None
+
+
+def test_two_products_with_one_name_are_both_named() -> None:
+    twins = [
+        Product(sku=f"TW-{n}", name="Halden Desk Fan F2", category="fans", price=price, stock=1)
+        for n, price in (("1", 199.0), ("2", 259.0))
+    ]
+    u = Understander(CatalogVocabulary.from_products(twins, embeddings=False))
+    assert u.understand("How much is the Halden Desk Fan F2?", "en", [], has_need=False).named_skus == ["TW-1", "TW-2"]
