@@ -154,12 +154,14 @@ class FactChecker:
         *,
         question: str = "",
         scope: ProductQuery | None = None,
+        feature_claims: bool = True,
     ) -> FactCheckResult:
         """``shopper_numbers`` are amounts the shopper stated (a budget): repeating them is no claim.
 
         ``question`` is the shopper's message: an answer that repeats it falls back, and its numbers
         and feature words are what a yes/no claim answers. ``scope`` is the shopper's need (budget,
-        in stock only...) that a superlative claim ("the cheapest") is judged within.
+        in stock only...) that a superlative claim ("the cheapest") is judged within. ``feature_claims``
+        off: the question is no yes/no question about these products (a search, "do you have ...?").
         """
         facts = Facts(
             tuple(products), tuple(passages), tuple(round(n, 2) for n in shopper_numbers), scope or ProductQuery("")
@@ -176,7 +178,7 @@ class FactChecker:
         asked_about = question
         for product in products:  # the name as asked says which product, not what is asked about it
             asked_about = without_name(asked_about, product)
-        features = FeatureClaims(asked_about, facts.text, passages, kinds)
+        features = FeatureClaims(asked_about if feature_claims else "", facts.text, passages, kinds)
         kept: list[str] = []
         for sentence in filter(None, SENTENCE_SPLIT_RE.split(answer)):
             fixed = self._check_sentence(sentence, facts, result, asked)

@@ -324,7 +324,13 @@ class FactCheckStep:
         # A superlative in the answer is judged within the shopper's need (this turn's words outside a search).
         asked = slots if ctx.intent is Intent.RECOMMEND or ctx.understanding is None else ctx.understanding.slots
         result = self.checker.check(
-            ctx.answer, ctx.products, ctx.passages, budget, question=ctx.message.text, scope=asked.to_query()
+            ctx.answer,
+            ctx.products,
+            ctx.passages,
+            budget,
+            question=ctx.message.text,
+            scope=asked.to_query(),
+            feature_claims=ctx.intent is Intent.PRODUCT_INFO,
         )
         if result.changed:
             log.info(
