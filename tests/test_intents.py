@@ -302,6 +302,32 @@ async def test_compare_two_named_products(shop_assistant: Assistant, text: str) 
 
 
 # ---- end to end, Chinese ------------------------------------------------------------------------
+async def test_zh_cheapest_in_stock_of_a_category(shop_assistant: Assistant) -> None:
+    cheapest = min(rows("tents", in_stock=True), key=lambda p: p["price"])
+    reply = await ask(shop_assistant, "有现货的帐篷里最便宜的是哪款？")
+    assert shown(reply)[0] == cheapest["sku"]
+    assert f"最便宜的是{cheapest['name_zh']}，¥{price_text(cheapest['price'])}。" in reply.text.splitlines()[0]
+    assert not reply.choices and all(c.stock > 0 for c in reply.cards)
+
+
+async def test_zh_most_expensive_of_a_category(shop_assistant: Assistant) -> None:
+    top = max(rows("yoga_mats"), key=lambda p: p["price"])
+    reply = await ask(shop_assistant, "最贵的瑜伽垫是哪款？")
+    assert shown(reply)[0] == top["sku"]
+    assert f"最贵的是{top['name_zh']}，¥{price_text(top['price'])}" in reply.text
+
+
+@pytest.mark.parametrize(
+    ("text", "low", "high"), [("1000元以内的帐篷", None, 1000), ("700到1300之间的帐篷", 700, 1300)]
+)
+async def test_zh_budget_filters_hold(shop_assistant: Assistant, text: str, low: float | None, high: float) -> None:
+    reply = await ask(shop_assistant, text)
+    assert reply.cards
+    for c in reply.cards:
+        assert c.category == "tents"
+        assert c.price <= high and (low is None or c.price >= low)
+
+
 async def test_zh_cheapest_in_stock_in_the_whole_shop(shop_assistant: Assistant) -> None:
     cheapest = min(rows(in_stock=True), key=lambda p: p["price"])
     reply = await ask(shop_assistant, "有现货的商品里最便宜的是哪款？")
