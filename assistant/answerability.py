@@ -31,6 +31,7 @@ from .types import Language
 
 Answerability = Literal["facts", "passage", "reviews_only", "unknown"]
 QUOTE_CHARS = 240  # a quoted passage stays readable in a chat bubble
+RELEVANT_REVIEW = 0.5
 
 
 @dataclass(frozen=True)
@@ -70,7 +71,8 @@ def judge(question: str, product: Product, hits: Sequence[PassageHit], shop_docs
             return Verdict("passage", doc)
     if reviews:
         _, review_share = best_clause(wanted, "\n".join(h.doc.text for h in reviews))
-        if review_share >= COVERAGE_MIN or reviews[0].score >= RELEVANT_PASSAGE:
+        # A review is quoted only when it clearly speaks to the question: shared words, or close meaning.
+        if review_share >= COVERAGE_MIN or reviews[0].score >= RELEVANT_REVIEW:
             return Verdict("reviews_only", reviews[0])
     return Verdict("unknown")
 

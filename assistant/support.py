@@ -42,6 +42,7 @@ class _Phrases:
     fact_question: tuple[str, ...]
     stop_en: frozenset[str]
     stop_zh: frozenset[str]
+    stop_bigrams_zh: frozenset[str]
     neg_en: re.Pattern[str]
     neg_zh: re.Pattern[str]
     lead_yes: re.Pattern[str]
@@ -68,6 +69,7 @@ def phrases() -> _Phrases:
         fact_question=tuple(w.lower() for w in d["fact_questions"]),
         stop_en=frozenset(d["stopwords_en"]),
         stop_zh=frozenset(d["stop_chars_zh"]),
+        stop_bigrams_zh=frozenset(d["stop_bigrams_zh"]),
         neg_en=re.compile(rf"\b(?:{_words([*neg_en, 'false'])})\b|n't\b", re.IGNORECASE),
         neg_zh=re.compile(_words(d["negations_zh"])),
         lead_yes=re.compile(rf"^\s*(?:{_words(d['yes_words_en'])})\b|^\s*(?:{_words(d['yes_words_zh'])})[，,。！!\s]"),
@@ -150,7 +152,8 @@ def terms(text: str, exclude: frozenset[str] = frozenset()) -> set[str]:
     lowered = text.lower().replace("_", " ")
     out = {_stem(w) for w in _LATIN_WORD.findall(lowered) if w not in p.stop_en and not w.isdigit()}
     for run in _CJK_RUN.findall(text):
-        out.update(run[i : i + 2] for i in range(len(run) - 1) if not (set(run[i : i + 2]) & p.stop_zh))
+        pairs = (run[i : i + 2] for i in range(len(run) - 1))
+        out.update(pair for pair in pairs if not (set(pair) & p.stop_zh) and pair not in p.stop_bigrams_zh)
         if len(run) == 1 and run not in p.stop_zh:
             out.add(run)
     out.update(name for name, pattern in p.concepts if pattern.search(lowered))
