@@ -160,7 +160,16 @@ def compare_answer(first: Product, second: Product, language: Language) -> str:
         a, b = first.attributes.get(key), second.attributes.get(key)
         if a == b:
             continue
-        en, zh = ATTRIBUTE_LABELS.get(key, (key.replace("_", " "), key))
-        name = (zh if language == "zh" else en).replace("{v}", "").strip() or key
-        rows.append(f"{name}: {_plain(a) if a is not None else '-'} vs {_plain(b) if b is not None else '-'}")
+        # The key names the row and each value keeps its unit: "weight g: 254 g vs 244 g", never "g: 254 vs 244".
+        rows.append(f"{key.replace('_', ' ')}: {_compared(key, a, language)} vs {_compared(key, b, language)}")
     return "\n".join(rows)
+
+
+def _compared(key: str, value: AttributeValue | None, language: Language) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, bool):
+        return ("是" if value else "否") if language == "zh" else _plain(value)
+    if key not in ATTRIBUTE_LABELS:  # a catalog's own attribute: its name is the row's, the value stands alone
+        return ENUM_ZH.get(str(value), str(value)) if language == "zh" else _plain(value)
+    return attribute_text(key, value, language) or _plain(value)

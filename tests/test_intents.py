@@ -301,6 +301,20 @@ async def test_compare_two_named_products(shop_assistant: Assistant, text: str) 
     assert [c.price for c in reply.cards] == [649, 1299]
 
 
+async def test_comparison_without_the_model_lists_what_differs(tmp_path: Path, shop: KnowledgeStore) -> None:
+    assistant = build_assistant(
+        Settings(data_dir=tmp_path, cache_dir=MODEL_CACHE), use_configured_generator=False, knowledge=shop
+    )
+    try:
+        reply = await ask(assistant, "compare Campo Beach Tent and Ridgeway Dome Tent 3P")
+    finally:
+        assistant.memory.close()
+    lines = reply.text.splitlines()
+    assert "Price: ¥649 vs ¥1,299" in lines
+    assert "Stock: in stock (12) vs in stock (5)" in lines
+    assert "sleeps: 2 vs 3" in lines
+
+
 # ---- end to end, Chinese ------------------------------------------------------------------------
 async def test_zh_cheapest_in_stock_of_a_category(shop_assistant: Assistant) -> None:
     cheapest = min(rows("tents", in_stock=True), key=lambda p: p["price"])
