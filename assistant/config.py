@@ -99,6 +99,12 @@ class Settings(BaseSettings):
     pii_show_last_digits: int = Field(default=0, description="keep this many last digits of redacted numbers")
     retention_days: int = Field(default=30, description="`shopguide privacy purge` default: drop older conversations")
 
+    # --- logging (one policy for every command: stderr for servers, the file always unless turned off) ---
+    log_format: Literal["plain", "json"] = Field(
+        default="plain", description="plain key=value lines, or one JSON object per line (for log shippers)"
+    )
+    log_file: bool = Field(default=True, description="also write a rotating shopguide.log in the data directory")
+
     # --- admin ---
     admin_ids: list[str] = Field(default_factory=list, description="'platform:user_id' allowed to run kb commands")
 
@@ -136,6 +142,10 @@ class Settings(BaseSettings):
     telegram_api_base_url: str = Field(
         default="https://api.telegram.org/bot", description="Bot API base URL (a self-hosted Bot API server or a fake)"
     )
+    telegram_drop_pending_updates: bool = Field(
+        default=False,
+        description="on start, discard updates Telegram queued while the bot was down instead of answering them",
+    )
     telegram_user_messages_per_minute: int = Field(
         default=10, description="messages (and button presses) per user per minute; 0 = unlimited"
     )
@@ -152,6 +162,11 @@ class Settings(BaseSettings):
     def slack_db(self) -> Path:
         """Seen Slack event ids (exactly-once replies) and handoff tickets."""
         return self.data_dir / "slack.sqlite3"
+
+    @property
+    def telegram_db(self) -> Path:
+        """Seen Telegram update ids (webhook redeliveries are answered once)."""
+        return self.data_dir / "telegram.sqlite3"
 
     @property
     def handoff_db(self) -> Path:

@@ -19,6 +19,7 @@ __all__ = [
     "KnowledgeStoreCorrupt",
     "ModelUnavailable",
     "PermissionDenied",
+    "PlatformUnreachable",
     "RateLimited",
     "ReleaseNotFound",
     "ShopguideError",
@@ -45,6 +46,12 @@ class GenerationTimeout(GenerationFailed):
 
 class PermissionDenied(ShopguideError):
     code = "permission_denied"
+
+
+class PlatformUnreachable(ShopguideError):
+    """A chat platform's API cannot be reached (no network, DNS, proxy, the platform is down)."""
+
+    code = "platform_unreachable"
 
 
 class RateLimited(ShopguideError):

@@ -15,7 +15,9 @@ from pathlib import Path
 from typing import Any, Literal
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
-NUMBER = r"\d[\d,]*(?:\.\d+)?"
+# A comma is a thousands separator only before exactly three digits, so "¥399," and "sizes 40,41" end
+# where the number does (``\d[\d,]*`` read them as "399," and 4041).
+NUMBER = r"(?:\d{1,3}(?:,\d{3})+(?!\d)|\d+)(?:\.\d+)?"
 # Measures equal within this relative tolerance: unit conversions (20 L = 20000 ml, 5.3 gallons) round.
 MEASURE_TOLERANCE = 0.02
 QuantityKind = Literal["price", "stock", "measure", "bare"]

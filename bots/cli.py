@@ -82,10 +82,19 @@ class LoadProgress:
         self._progress.update(self._tasks[stage], completed=done, total=total)
 
 
-def open_assistant(settings: Settings | None = None, *, show_progress: bool = True) -> Assistant:
+@app.callback()
+def _logging_policy() -> None:
+    # Every command logs under the one policy (file + PII and secret redaction) from its first line;
+    # servers reconfigure it with stderr before they start.
+    configure_logging(Settings(), to_stderr=False)
+
+
+def open_assistant(
+    settings: Settings | None = None, *, show_progress: bool = True, log_to_stderr: bool = False
+) -> Assistant:
     _quiet_libraries()
     settings = settings or Settings()
-    configure_logging(settings, to_stderr=False)
+    configure_logging(settings, to_stderr=log_to_stderr)
     try:
         with LoadProgress(show_progress) as progress:
             if show_progress:
@@ -384,6 +393,7 @@ def serve_llm(
     from assistant.llm.model_files import assemble_model
 
     settings = Settings()
+    configure_logging(settings, to_stderr=True)
     with LoadProgress(True) as progress:
         path = settings.model_path or assemble_model(
             settings.llm_model, settings.cache_dir, lambda done, total: progress("model", done, total)

@@ -18,6 +18,7 @@ from rich.table import Table
 from ..app import Assistant
 from ..factcheck import FOREIGN_BRANDS, IN_STOCK_RE, OUT_OF_STOCK_RE, PRICE_RE
 from ..language import detect_language
+from ..quantities import NUMBER
 from ..types import IncomingMessage, Reply
 from ..understanding import SKU_RE
 
@@ -30,7 +31,7 @@ def load_gold(path: Path = GOLD_FILE) -> list[dict[str, Any]]:
 
 def _numbers(text: str) -> set[str]:
     return {n.replace(",", "").rstrip("0").rstrip(".") if "." in n else n.replace(",", "") for n in
-            re.findall(r"\d[\d,]*(?:\.\d+)?", text)}  # fmt: skip
+            re.findall(NUMBER, text)}  # fmt: skip
 
 
 def score_reply(row: dict[str, Any], reply: Reply, assistant: Assistant) -> dict[str, Any]:

@@ -29,6 +29,7 @@ from knowledge.models import Product
 from ..app import Assistant
 from ..config import DEMO_DATA_DIR
 from ..factcheck import PRICE_RE
+from ..quantities import NUMBER
 from ..ports import ChatMessage
 from ..types import IncomingMessage, Reply
 from ..understanding import SKU_RE
@@ -233,7 +234,7 @@ def score_answer(
     unverified_prices = [p for p in prices if p not in allowed]
     skus = {m.group(0).upper() for m in SKU_RE.finditer(answer)}
     unverified_skus = sorted(s for s in skus if s not in catalog)
-    numbers = {_num(n) for n in re.findall(r"\d[\d,]*(?:\.\d+)?", answer)}
+    numbers = {_num(n) for n in re.findall(NUMBER, answer)}
     correct: bool | None = None
     if row["kind"] == "price" and asked:
         correct = any(p.price in numbers for p in twins or [asked])

@@ -7,6 +7,8 @@ listener afterwards, so the model never delays the 3-second ack.
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import hmac
 import logging
 import re
 import time
@@ -16,7 +18,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import web
-from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+from slack_bolt.adapter.aiohttp import to_aiohttp_response
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltRequest, AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
@@ -51,10 +54,19 @@ log = logging.getLogger("shopguide.slack")
 EVENTS_PATH = "/slack/events"
 RATE_LIMIT_RETRIES = 2  # slack-sdk waits Retry-After between attempts
 ADMIN_GROUP_CACHE_S = 300.0
+# "Verifying requests from Slack": refuse a request timestamp more than five minutes from local time.
+SIGNATURE_MAX_AGE_S = 5 * 60
 _MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
 _LINK = re.compile(r"<((?:https?|mailto):[^|>]+)(?:\|([^>]*))?>")
 _CHANNEL = re.compile(r"<#[A-Z0-9]+\|([^>]*)>")
 _SPECIAL = re.compile(r"<![^>]*>")
+# Message subtypes that are still a person writing: staff "also send to channel" replies and uploads
+# with a comment are relayed (their text); edits, deletions, joins and bot posts are not.
+WRITTEN_SUBTYPES = frozenset({"thread_broadcast", "file_share"})
+FILES_NOT_RELAYED = "The shopper gets text only: the attached file was not sent to them."
+RELAY_FAILED = "Could not deliver that to the shopper ({error}); they did not get it. Try again in a moment."
+RESOLVED_TEXT = "Resolved: the shopper is back with the bot."
+UNKNOWN_COMMAND_TEXT = "shopguide only handles /shopguide; try `/shopguide help`."
 _ERROR_TEXT = {
     "en": "Sorry, something went wrong on my side. Please try again in a moment.",
     "zh": "抱歉，我这边出了点问题，请稍后再试。",
@@ -153,12 +165,14 @@ class SlackBot:
             kb,
         )
         self._admin_group: tuple[float, frozenset[str]] = (0.0, frozenset())
+        self._resolving: asyncio.Lock | None = None
         self.http_port = 0
         self.work = WorkDispatcher(settings.slack_max_turns)
         self._ingress = IngressThread()
         self._runner: web.AppRunner | None = None
         self._socket: Any = None
         secret = settings.slack_signing_secret.get_secret_value()
+        self._signing_secret = secret.encode()
         self.app = AsyncApp(
             client=client,
             signing_secret=secret,
@@ -179,6 +193,16 @@ class SlackBot:
         self.app.action(ACTION_COMPARE)(self._on_compare)
         self.app.action(re.compile(f"^{ACTION_CHOICE}_\\d+$"))(self._on_choice)
         self.app.action(ACTION_RESOLVE)(self._on_resolve_button)
+        # Last, so they only see what nothing above handled: bolt answers an unhandled request 404, which
+        # Slack shows the clicking user as an error and retries (assistant_thread_started, old buttons).
+        anything = re.compile(".*")
+        self.app.event(anything)(self._ignore_event)
+        self.app.action(anything)(self._ack_only)
+        self.app.shortcut(anything)(self._ack_only)
+        self.app.view(anything)(self._ack_only)
+        self.app.view_closed(anything)(self._ack_only)
+        self.app.options(anything)(self._no_options)
+        self.app.command(anything)(self._unknown_command)
 
     # ---- admin --------------------------------------------------------------------------------
     async def is_admin(self, user_id: str) -> bool:
@@ -204,7 +228,8 @@ class SlackBot:
         self.work.spawn(self._mention_turn(event, body))
 
     async def _on_message(self, event: dict[str, Any], body: dict[str, Any], context: dict[str, Any]) -> None:
-        if event.get("subtype") or event.get("bot_id"):
+        subtype = event.get("subtype")
+        if event.get("bot_id") or (subtype and subtype not in WRITTEN_SUBTYPES):
             return  # edits, joins, bot posts (including our own) are not questions
         bot_user = context.get("bot_user_id")
         if bot_user and f"<@{bot_user}" in str(event.get("text", "")) and event.get("channel_type") != "im":
@@ -229,10 +254,27 @@ class SlackBot:
         await ack()
         self.work.spawn(self._action_turn(body, ACTION_CHOICE, value=str(action.get("value", ""))))
 
-    async def _on_resolve_button(self, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
+    async def _on_resolve_button(
+        self, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond
+    ) -> None:
         await ack()
         user = str((body.get("user") or {}).get("id", ""))
-        self.work.spawn(self._resolve_turn(str(action.get("value", "")), user))
+        self.work.spawn(self._resolve_turn(str(action.get("value", "")), user, respond))
+
+    async def _ignore_event(self, event: dict[str, Any]) -> None:
+        """Events we subscribe to but do not act on: bolt has acked them already."""
+        log.debug("slack event ignored type=%s", event.get("type"))
+
+    async def _ack_only(self, ack: AsyncAck, body: dict[str, Any]) -> None:
+        await ack()
+        log.info("slack interaction ignored type=%s", body.get("type"))
+
+    async def _no_options(self, ack: AsyncAck) -> None:
+        await ack(options=[])
+
+    async def _unknown_command(self, ack: AsyncAck, command: dict[str, Any]) -> None:
+        await ack(text=UNKNOWN_COMMAND_TEXT)
+        log.info("slack command ignored command=%s", command.get("command"))
 
     # ---- turns (on the work loop) -------------------------------------------------------------
     async def _mention_turn(self, event: dict[str, Any], body: dict[str, Any]) -> None:
@@ -249,7 +291,7 @@ class SlackBot:
     async def _message_turn(self, event: dict[str, Any], body: dict[str, Any]) -> None:
         channel = str(event.get("channel", ""))
         user = str(event.get("user", ""))
-        raw = str(event.get("text", ""))
+        raw = str(event.get("text") or "")
         thread_ts = event.get("thread_ts")
         if event.get("channel_type") == "im":
             text = strip_mentions(raw)
@@ -257,7 +299,8 @@ class SlackBot:
                 text, channel, str(thread_ts or event["ts"]), user, team=_team(event, body), message_ts=str(event["ts"])
             )
         elif thread_ts:
-            await self._in_ticket_thread(channel, str(thread_ts), user, strip_mentions(raw))
+            files = len(event.get("files") or [])
+            await self._in_ticket_thread(channel, str(thread_ts), user, strip_mentions(raw), files=files)
 
     async def _command_turn(self, command: dict[str, Any], respond: AsyncRespond) -> None:
         user = str(command.get("user_id", ""))
@@ -274,11 +317,17 @@ class SlackBot:
             sink = ResponseUrlSink(respond, in_channel=parsed.name in ("copy", "reviews"))
         await self._guard(self._run_command(parsed, sink, user, channel, None), ResponseUrlSink(respond, False))
 
-    async def _resolve_turn(self, ticket_id: str, user: str) -> None:
+    async def _resolve_turn(self, ticket_id: str, user: str, respond: AsyncRespond) -> None:
+        """A Resolve click: the clicker is always told what happened (only they see it)."""
         try:
-            await self._resolve(ticket_id, user)
+            text = await self._resolve(ticket_id, user)
         except Exception as exc:
             log.exception("slack resolve_failed ticket=%s error=%s", ticket_id, type(exc).__name__)
+            text = _ERROR_TEXT["en"]
+        try:
+            await respond(text=text, response_type="ephemeral", replace_original=False)
+        except Exception as exc:  # the response_url expired (30 minutes): nothing else to tell them through
+            log.warning("slack resolve_feedback_failed ticket=%s error=%s", ticket_id, type(exc).__name__)
 
     async def _handle_text(
         self, text: str, channel: str, thread_ts: str, user: str, *, team: str | None, message_ts: str
@@ -392,7 +441,7 @@ class SlackBot:
             self.answer(text, channel, thread_ts, user, team=team), ThreadSink(self.client, channel, thread_ts)
         )
 
-    async def _in_ticket_thread(self, channel: str, thread_ts: str, user: str, text: str) -> bool:
+    async def _in_ticket_thread(self, channel: str, thread_ts: str, user: str, text: str, *, files: int = 0) -> bool:
         """Staff writing in a handoff thread: relay to the shopper, or resolve. False if not a ticket."""
         if self.handoff is None or channel != self.settings.slack_support_channel:
             return False
@@ -402,25 +451,38 @@ class SlackBot:
         command = parse_command(text)
         if command is not None and command.name == "resolve":
             await self._resolve(ticket.ticket_id, user)
-        elif text:
-            delivered = await self.handoff.relay_from_staff(ticket.ticket_id, text)
-            if not delivered and ticket.status == "resolved":
-                await self.client.chat_postMessage(
-                    channel=channel,
-                    thread_ts=thread_ts,
-                    text="_This ticket is resolved; the shopper did not get that._",
-                )
+            return True
+        notices: list[str] = []
+        if text:
+            try:
+                delivered = await self.handoff.relay_from_staff(ticket.ticket_id, text)
+            except Exception as exc:  # the shopper's platform refused or could not be reached
+                log.warning("slack relay_failed ticket=%s error=%s", ticket.ticket_id, type(exc).__name__)
+                notices.append(RELAY_FAILED.format(error=type(exc).__name__))
+            else:
+                if not delivered and ticket.status == "resolved":
+                    notices.append("This ticket is resolved; the shopper did not get that.")
+        if files:
+            notices.append(FILES_NOT_RELAYED)
+        for notice in notices:
+            await self.client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=f"_{notice}_")
         return True
 
     async def _resolve(self, ticket_id: str, user: str, *, notify: bool = True) -> str:
         if self.handoff is None:
             return "Handoff is not enabled."
-        try:
-            ticket = await self.handoff.resolve(ticket_id, by=f"slack:{user}")
-        except ShopguideError as exc:
-            return exc.message
+        if self._resolving is None:
+            self._resolving = asyncio.Lock()  # created on the loop that runs turns
+        # One resolve at a time: a double click must not resolve (and notify everyone) twice.
+        async with self._resolving:
+            try:
+                if self.handoff.ticket(ticket_id).status == "resolved":
+                    return f"Ticket {ticket_id} is already resolved."
+                ticket = await self.handoff.resolve(ticket_id, by=f"slack:{user}")
+            except ShopguideError as exc:
+                return exc.message
         # Plain text: staff-tool replies are escaped for Slack, so a <@mention> would show literally.
-        text = "Resolved: the shopper is back with the bot."
+        text = RESOLVED_TEXT
         if notify and ticket.desk_ref and self.handoff.desk is not None:
             await self.handoff.desk.post_notice(ticket, f"Resolved by {user}: the shopper is back with the bot.")
         return text
@@ -439,8 +501,47 @@ class SlackBot:
 
     # ---- running ------------------------------------------------------------------------------
     def web_app(self) -> web.Application:
-        """The HTTP endpoint (events, commands and actions on one path), verified by the signing secret."""
-        return self.app.web_app(path=EVENTS_PATH)
+        """The HTTP endpoint (events, commands and actions on one path), verified by the signing secret.
+
+        The signature is checked on the raw body before anything parses it (bolt parses first, so a
+        malformed unsigned body cost a 500 and an ERROR traceback): unsigned 401, unparsable 400.
+        """
+        application = web.Application()
+        application.router.add_post(EVENTS_PATH, self._http_request)
+        return application
+
+    def _signed(self, raw: bytes, timestamp: str, signature: str) -> bool:
+        """Slack's v0 signature over the raw bytes with a fresh timestamp; missing or garbled headers fail.
+
+        Computed on bytes (slack-sdk's verifier decodes the body first, and a non-UTF-8 body made it raise).
+        """
+        if not self._signing_secret or not timestamp.isdigit() or not signature:
+            return False
+        if abs(time.time() - int(timestamp)) > SIGNATURE_MAX_AGE_S:
+            return False
+        base = b"v0:" + timestamp.encode() + b":" + raw
+        expected = "v0=" + hmac.new(self._signing_secret, base, hashlib.sha256).hexdigest()
+        return hmac.compare_digest(expected, signature)
+
+    async def _http_request(self, request: web.Request) -> web.Response:
+        raw = await request.read()
+        headers = request.headers
+        if not self._signed(raw, headers.get("X-Slack-Request-Timestamp", ""), headers.get("X-Slack-Signature", "")):
+            log.info("slack request refused status=401 reason=bad_signature bytes=%d", len(raw))
+            return web.Response(status=401, text="invalid signature")
+        try:
+            body = raw.decode("utf-8")
+            bolt_request = AsyncBoltRequest(body=body, query=request.query_string, headers=dict(headers))
+            valid = isinstance(bolt_request.body, dict)
+        # Untrusted input at the edge: bad JSON (a ValueError), or JSON that is not an object, which bolt's
+        # context extraction trips over (AttributeError, TypeError, KeyError).
+        except (ValueError, AttributeError, TypeError, KeyError) as exc:
+            log.info("slack request refused status=400 reason=%s bytes=%d", type(exc).__name__, len(raw))
+            return web.Response(status=400, text="malformed body")
+        if not valid:
+            log.info("slack request refused status=400 reason=not_an_object bytes=%d", len(raw))
+            return web.Response(status=400, text="malformed body")
+        return await to_aiohttp_response(await self.app.async_dispatch(bolt_request))
 
     async def start_http(self, host: str, port: int) -> None:
         """Serve on ``host:port`` from the ingress thread (port 0 picks a free one, see ``http_port``)."""

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from typing import Annotated
 
 import typer
-from pydantic import SecretStr
 
 from assistant.config import Settings
-from assistant.handoff import HandoffService, SQLiteTicketStore
+from assistant.errors import ShopguideError
+from assistant.logs import configure_logging
 
 from ..cli_groups import serve_app
 
@@ -40,29 +41,28 @@ def serve_slack(
     if mode == "http" and not settings.slack_signing_secret.get_secret_value():
         err_console.print("[red]error[/red] HTTP mode needs SHOPGUIDE_SLACK_SIGNING_SECRET")
         raise typer.Exit(code=2)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    # httpx logs each request URL at INFO, and a Telegram Bot API URL carries the bot token (handoff relay).
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    # The one policy: stderr + file, PII and secret redaction (httpx, whose request lines would carry a
+    # Telegram token when relaying, stays at WARNING).
+    configure_logging(settings, to_stderr=True)
     asyncio.run(_serve(settings, mode, port or settings.slack_http_port))
 
 
 async def _serve(settings: Settings, mode: str, port: int) -> None:
-    from ..cli import open_assistant
-    from .app import build_slack_bot
-    from .channels import TelegramSendChannel
-    from .kb import AdminKbOperations
+    from ..cli import LoadProgress
+    from ..cli_output import err_console, report_error
+    from .service import build_slack_service
 
-    handoff = HandoffService(SQLiteTicketStore(settings.handoff_db))
-    assistant = open_assistant(settings)
-    handoff.bind_memory(assistant.memory)
-    handoff.bind_retriever(assistant.knowledge)
-    # Staff replies to Telegram shoppers are sent from this process through the Bot API.
-    telegram_token = getattr(settings, "telegram_token", None)
-    if isinstance(telegram_token, SecretStr) and telegram_token.get_secret_value():
-        base = str(getattr(settings, "telegram_api_base_url", "https://api.telegram.org/bot"))
-        handoff.register_channel(TelegramSendChannel(telegram_token.get_secret_value(), base_url=base))
-    kb = AdminKbOperations.create(settings, assistant)
-    bot = build_slack_bot(settings, assistant, handoff=handoff, kb=kb)
+    # Offline by construction, as for every shopguide command: no hub or telemetry calls.
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+    try:
+        with LoadProgress(True) as progress:
+            err_console.print("[dim]loading catalog and model…[/dim]")
+            service = build_slack_service(settings, progress=progress)
+    except ShopguideError as exc:
+        report_error(exc)
+        raise typer.Exit(code=2) from exc
+    bot = service.bot
     try:
         if mode == "http":
             await bot.start_http(settings.slack_http_host, port)
@@ -72,5 +72,4 @@ async def _serve(settings: Settings, mode: str, port: int) -> None:
             log.info("slack serving mode=socket")
         await asyncio.Event().wait()
     finally:
-        await bot.aclose()
-        await assistant.aclose()
+        await service.aclose()

@@ -11,9 +11,10 @@ import contextlib
 import hashlib
 import logging
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from telegram import (
     BotCommand,
@@ -28,19 +29,21 @@ from telegram import (
     User,
 )
 from telegram.constants import ChatType
-from telegram.error import BadRequest, Conflict, TelegramError
+from telegram.error import BadRequest, Conflict, InvalidToken, NetworkError, TelegramError
 from telegram.ext import (
     Application,
+    ApplicationHandlerStop,
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 
 from assistant.app import Assistant
 from assistant.config import Settings
-from assistant.errors import ConfigError
+from assistant.errors import ConfigError, PlatformUnreachable
 from assistant.types import (
     CardsReady,
     Choice,
@@ -52,10 +55,12 @@ from assistant.types import (
     TextDelta,
     TextReset,
 )
+from bots.common.dedupe import SeenIds
 
 from .channel import TelegramShopperChannel
 from .flow import FlowControl, UserRateLimiter
-from .limits import EDIT_INTERVAL_S, TYPING_DELAY_S, TYPING_REFRESH_S
+from .limits import EDIT_INTERVAL_S, MAX_COMMAND_ECHO, TYPING_DELAY_S, TYPING_REFRESH_S
+from .logfilter import install_payload_filter
 from .render import CallbackTexts, Part, card_caption, card_keyboard, card_plain, choices_keyboard, render_parts
 from .sender import ChatTarget, TelegramSender, TypingIndicator
 from .streamer import StreamedAnswer
@@ -72,6 +77,9 @@ POOL_TIMEOUT_S = 30.0
 GROUP_TYPES = (ChatType.GROUP, ChatType.SUPERGROUP)
 PUBLIC_COMMANDS = ("start", "help", "reset", "lang")
 ADMIN_COMMANDS = ("kb_status", "kb_reload", "kb_diff", "kb_rollback")
+ALLOWED_UPDATES = ["message", "callback_query"]
+# Runs before every handler group (PTB's default group is 0): redeliveries stop there.
+DEDUPE_GROUP = -1
 
 
 def pseudonym(value: int | str) -> str:
@@ -155,6 +163,8 @@ class TelegramAdapter:
     keep_stats: bool = False
     conflict: asyncio.Event = field(default_factory=asyncio.Event)
     codec: CallbackTexts = field(default_factory=CallbackTexts)
+    seen: SeenIds | None = None
+    redeliveries: int = 0
     application: Application[Any, Any, Any, Any, Any, Any] = field(init=False)
     sender: TelegramSender = field(init=False)
 
@@ -177,11 +187,20 @@ class TelegramAdapter:
         self.sender = TelegramSender(self.application.bot, self.flow)
         self.user_limiter = UserRateLimiter(self.settings.telegram_user_messages_per_minute)
         self.queue = ChatQueue()
+        if self.seen is None:
+            self.seen = SeenIds(self.settings.telegram_db)
+        install_payload_filter()
         self._register_handlers()
+
+    def close(self) -> None:
+        """Release the update-id store (call once the bot stopped)."""
+        if self.seen is not None:
+            self.seen.close()
 
     # ---- wiring --------------------------------------------------------------------------------
     def _register_handlers(self) -> None:
         app = self.application
+        app.add_handler(TypeHandler(Update, self._drop_redelivered), group=DEDUPE_GROUP)
         new_messages = filters.UpdateType.MESSAGE
         app.add_handler(CommandHandler("start", self._cmd_start, filters=new_messages))
         app.add_handler(CommandHandler("help", self._cmd_help, filters=new_messages))
@@ -194,6 +213,8 @@ class TelegramAdapter:
         app.add_handler(
             MessageHandler(new_messages & filters.ChatType.PRIVATE & ~filters.TEXT & ~filters.COMMAND, self._on_other)
         )
+        # After every known command: a private /typo gets a hint instead of silence.
+        app.add_handler(MessageHandler(new_messages & filters.ChatType.PRIVATE & filters.COMMAND, self._cmd_unknown))
         app.add_handler(CallbackQueryHandler(self._on_callback))
         app.add_error_handler(self._on_error)
 
@@ -243,21 +264,16 @@ class TelegramAdapter:
     async def polling(self, *, poll_timeout: float = 10.0) -> AsyncIterator[None]:
         """Run the bot with long polling for the duration of the block (the manual PTB lifecycle)."""
         app = self.application
-        async with app:
-            await self.announce_commands()
-            await app.start()
+        async with self._running():
             assert app.updater is not None
-            await app.updater.start_polling(
-                timeout=int(poll_timeout),
-                error_callback=self.polling_error,
-                allowed_updates=["message", "callback_query"],
-            )
-            try:
-                yield
-            finally:
-                if app.updater.running:
-                    await app.updater.stop()
-                await app.stop()
+            with self._startup_errors():
+                await app.updater.start_polling(
+                    timeout=int(poll_timeout),
+                    error_callback=self.polling_error,
+                    allowed_updates=ALLOWED_UPDATES,
+                    drop_pending_updates=self.settings.telegram_drop_pending_updates,
+                )
+            yield
 
     @contextlib.asynccontextmanager
     async def webhook(self, *, url: str, listen: str, port: int, url_path: str, secret: str) -> AsyncIterator[None]:
@@ -266,24 +282,61 @@ class TelegramAdapter:
         Every request must carry ``X-Telegram-Bot-Api-Secret-Token``; PTB refuses others with 403.
         """
         app = self.application
-        async with app:
-            await self.announce_commands()
-            await app.start()
+        async with self._running():
             assert app.updater is not None
-            await app.updater.start_webhook(
-                listen=listen,
-                port=port,
-                url_path=url_path,
-                webhook_url=url,
-                secret_token=secret,
-                allowed_updates=["message", "callback_query"],
-            )
+            with self._startup_errors():
+                await app.updater.start_webhook(
+                    listen=listen,
+                    port=port,
+                    url_path=url_path,
+                    webhook_url=url,
+                    secret_token=secret,
+                    allowed_updates=ALLOWED_UPDATES,
+                    drop_pending_updates=self.settings.telegram_drop_pending_updates,
+                )
+            yield
+
+    @contextlib.asynccontextmanager
+    async def _running(self) -> AsyncIterator[None]:
+        """Initialise and start the application, stop it (and its updater) when the block ends."""
+        app = self.application
+        with self._startup_errors():
+            await app.initialize()
+        try:
+            with self._startup_errors():
+                await self.announce_commands()
+                await app.start()
             try:
                 yield
             finally:
-                if app.updater.running:
+                if app.updater is not None and app.updater.running:
                     await app.updater.stop()
-                await app.stop()
+                if app.running:
+                    await app.stop()
+        finally:
+            await app.shutdown()
+
+    @contextlib.contextmanager
+    def _startup_errors(self) -> Iterator[None]:
+        """Errors that stop the bot from starting enter the ``ShopguideError`` tree here, with a fix."""
+        try:
+            yield
+        except InvalidToken as exc:
+            raise ConfigError(
+                "Telegram rejected the bot token",
+                hint="check SHOPGUIDE_TELEGRAM_TOKEN against the token @BotFather gave you",
+            ) from exc
+        except NetworkError as exc:  # also TimedOut
+            host = urlsplit(self.base_url or self.settings.telegram_api_base_url).netloc
+            raise PlatformUnreachable(
+                f"cannot reach the Telegram Bot API at {host} ({type(exc).__name__}: {self._clean(exc.message)})",
+                hint="check the network connection or proxy (HTTPS_PROXY), or SHOPGUIDE_TELEGRAM_API_BASE_URL",
+            ) from exc
+
+    def _clean(self, text: str) -> str:
+        """A library error message may quote a request URL, and Bot API URLs contain the token."""
+        token = self.settings.telegram_token.get_secret_value()
+        return text.replace(token, "<redacted>") if token else text
 
     # ---- turning updates into messages ---------------------------------------------------------
     def _is_admin(self, user: User | None) -> bool:
@@ -342,6 +395,14 @@ class TelegramAdapter:
         return False, ui("rate_limited", self.assistant.language_of(incoming), seconds=max(1, round(retry_in)))
 
     # ---- handlers ------------------------------------------------------------------------------
+    async def _drop_redelivered(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Telegram redelivers a webhook update whose answer was slow: answer each ``update_id`` once."""
+        assert self.seen is not None
+        if not self.seen.claim(f"{PLATFORM}:{self.application.bot.id}:{update.update_id}"):
+            self.redeliveries += 1
+            log.info("telegram update duplicate_dropped update_id=%s", update.update_id)
+            raise ApplicationHandlerStop
+
     async def _on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message, user = update.effective_message, update.effective_user
         if message is None or user is None or user.is_bot:
@@ -435,6 +496,17 @@ class TelegramAdapter:
                 await self._say(target, self.assistant.set_language(incoming, "zh" if choice == "zh" else "en"))
             else:
                 await self._say(target, ui("lang_usage", self.assistant.language_of(incoming)))
+
+    async def _cmd_unknown(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        if (ctx := self._command_context(update)) is None:
+            return
+        incoming, target = ctx
+        # Only the command's own characters are echoed (Bot API commands are [a-z0-9_], at most 32).
+        name = "".join(c for c in (incoming.text.split() or ["/"])[0][1:].split("@")[0] if c.isalnum() or c == "_")
+        async with self.queue.turn(target.chat_id):
+            await self._say(
+                target, ui("unknown_command", self.assistant.language_of(incoming), command=name[:MAX_COMMAND_ECHO])
+            )
 
     async def _cmd_admin(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if (ctx := self._command_context(update)) is None:

@@ -16,15 +16,19 @@ import typer
 
 from assistant.app import Assistant, build_assistant
 from assistant.config import Settings
-from assistant.errors import ConfigError, ShopguideError
+from assistant.errors import ConfigError, PlatformUnreachable, ShopguideError
 from assistant.handoff import HandoffService, SQLiteTicketStore
+from assistant.logs import SecretRedactor, configure_logging
 
 from ..cli_groups import serve_app
 from .adapter import KbHandler, TelegramAdapter
 
+__all__ = ["SecretRedactor", "run_telegram", "serve_telegram", "webhook_path"]  # SecretRedactor used to live here
+
 log = logging.getLogger("shopguide.telegram.cli")
 
 EXIT_CONFLICT = 3
+EXIT_NOT_STARTED = 4  # the platform could not be reached; a supervisor may retry later
 # Bot API setWebhook secret_token: "1-256 characters. Only characters A-Z, a-z, 0-9, _ and - are allowed."
 WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
 CONFLICT_MESSAGE = (
@@ -32,22 +36,6 @@ CONFLICT_MESSAGE = (
     "(a second `shopguide serve telegram`, or a webhook set elsewhere). Stop the other instance, or run "
     "only one of polling and webhook mode, then start again."
 )
-
-
-class SecretRedactor(logging.Filter):
-    """Defence in depth: library log lines (a Bot API URL contains the token) never show a secret."""
-
-    def __init__(self, secrets_: list[str]) -> None:
-        super().__init__()
-        self.secrets = [x for x in secrets_ if x]
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        if any(x in message for x in self.secrets):
-            for x in self.secrets:
-                message = message.replace(x, "<redacted>")
-            record.msg, record.args = message, None
-        return True
 
 
 def webhook_path(url: str, override: str | None) -> str:
@@ -116,17 +104,12 @@ def serve_telegram(
     Long polling needs no public address. With --webhook-url every request must carry the secret
     token (SHOPGUIDE_TELEGRAM_WEBHOOK_SECRET, or a fresh random one per start); others get 403.
     """
-    from ..cli_output import err_console
+    from ..cli_output import err_console, report_error
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    # httpx logs every request URL, and a Bot API URL contains the bot token.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
     settings = Settings()
-    redactor = SecretRedactor(
-        [settings.telegram_token.get_secret_value(), settings.telegram_webhook_secret.get_secret_value()]
-    )
-    for handler in logging.getLogger().handlers:
-        handler.addFilter(redactor)
+    # The one policy (stderr + file, PII and secret redaction; httpx, whose request lines carry the
+    # token, is kept at WARNING there).
+    configure_logging(settings, to_stderr=True)
     if not settings.telegram_token.get_secret_value():
         err_console.print("[red]error[/red] no Telegram bot token: set SHOPGUIDE_TELEGRAM_TOKEN (see README, Telegram)")
         raise typer.Exit(code=2)
@@ -148,15 +131,16 @@ def serve_telegram(
                 secret=settings.telegram_webhook_secret.get_secret_value(),
             )
         finally:
+            adapter.close()
             await assistant.aclose()
 
     try:
         code = asyncio.run(main())
-    except ConfigError as exc:
-        err_console.print(f"[red]error[/red] [{exc.code}] {exc.message}")
-        if exc.hint:
-            err_console.print(f"  fix: {exc.hint}")
-        raise typer.Exit(code=2) from exc
+    except ShopguideError as exc:
+        # No network, a rejected token, a bad webhook setting: one clear line and its fix, no traceback.
+        log.error("telegram bot not started code=%s", exc.code)
+        report_error(exc)
+        raise typer.Exit(code=EXIT_NOT_STARTED if isinstance(exc, PlatformUnreachable) else 2) from exc
     if code == EXIT_CONFLICT:
         err_console.print(f"[red]error[/red] {CONFLICT_MESSAGE}")
     raise typer.Exit(code=code)
@@ -176,7 +160,7 @@ def _handoff_desk(settings: Settings) -> HandoffService | None:
 
 def _open_assistant(settings: Settings, handoff: HandoffService | None) -> Assistant:
     from ..cli import LoadProgress
-    from ..cli_output import err_console
+    from ..cli_output import err_console, report_error
 
     # Offline by construction, as for every shopguide command: no hub or telemetry calls.
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -186,9 +170,7 @@ def _open_assistant(settings: Settings, handoff: HandoffService | None) -> Assis
             err_console.print("[dim]loading catalog and model…[/dim]")
             assistant = build_assistant(settings, handoff=handoff, progress=progress)
     except ShopguideError as exc:
-        err_console.print(f"[red]error[/red] [{exc.code}] {exc.message}")
-        if exc.hint:
-            err_console.print(f"  fix: {exc.hint}")
+        report_error(exc)
         raise typer.Exit(code=2) from exc
     if handoff is not None:
         handoff.bind_memory(assistant.memory)

@@ -31,3 +31,6 @@ CALLBACK_ANSWER_DEADLINE_S = 15.0
 # Typing starts only if nothing is visible after this long: a fast answer needs no "typing…" (and
 # one API call fewer per message); a slower one shows it well before a shopper wonders.
 TYPING_DELAY_S = 0.15
+# BotCommand.command: "Text of the command; 1-32 characters. Can contain only lowercase English letters,
+# digits and underscores"; an unknown command is echoed back at most this long.
+MAX_COMMAND_ECHO = 32

@@ -23,6 +23,10 @@ UI_TEXTS: dict[str, dict[Language, str]] = {
         "en": "This button has expired. Please ask again.",
         "zh": "这个按钮已失效，请重新提问。",
     },
+    "unknown_command": {
+        "en": "I don't know the command /{command}. Send /help to see what I can do, or just type your question.",
+        "zh": "我不认识 /{command} 这个命令。发送 /help 查看我能做什么，或直接输入您的问题。",
+    },
     "lang_usage": {"en": "Usage: /lang zh or /lang en", "zh": "用法：/lang zh 或 /lang en"},
     "admin_only": {
         "en": "Sorry, that command is for shop staff only.",

@@ -15,13 +15,14 @@ from typing import Any
 import aiohttp
 from fake_slack_api import TEAM_ID, FakeSlackApi
 
-from assistant.app import Assistant, build_assistant
+from assistant.app import Assistant
 from assistant.config import Settings
-from assistant.handoff import HandoffService, SQLiteTicketStore
+from assistant.handoff import HandoffService
 from assistant.ports import Generator
-from bots.slack.app import EVENTS_PATH, SlackBot, make_client
+from bots.slack.app import EVENTS_PATH, SlackBot
 from bots.slack.commands import KbOperations
 from bots.slack.dedupe import SeenEvents
+from bots.slack.service import build_slack_service
 from knowledge.store import KnowledgeStore
 
 SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
@@ -210,17 +211,14 @@ async def start_harness(
         admin_ids=[f"slack:{ADMIN}"],
         **settings_kw,
     )
-    handoff = HandoffService(SQLiteTicketStore(settings.handoff_db))
-    assistant = build_assistant(settings, generator=generator, knowledge=store, handoff=handoff)
-    handoff.bind_memory(assistant.memory)
-    handoff.bind_retriever(store)
-    bot = SlackBot(settings, assistant, client=make_client(settings), handoff=handoff, kb=kb, seen=seen)
-    harness = SlackHarness(api, bot, assistant, handoff, aiohttp.ClientSession(), settings)
+    # The wiring `shopguide serve slack` uses, with the test's generator, store and kb operations.
+    service = build_slack_service(settings, generator=generator, knowledge=store, kb=lambda _s, _a: kb, seen=seen)
+    harness = SlackHarness(api, service.bot, service.assistant, service.handoff, aiohttp.ClientSession(), settings)
     try:
         if socket_mode:
-            await bot.start_socket_mode("xapp-test-token")
+            await service.bot.start_socket_mode("xapp-test-token")
         else:
-            await bot.start_http("127.0.0.1", 0)
+            await service.bot.start_http("127.0.0.1", 0)
     except BaseException:
         await harness.aclose()
         raise

@@ -37,6 +37,7 @@ def tg_settings(settings: Settings) -> Settings:
 def make_adapter(fake: FakeBotApi, tg_settings: Settings, demo_store: KnowledgeStore) -> Iterator[AdapterFactory]:
     """``make_adapter(generator=..., **settings)``: a real adapter pointed at the fake, not started."""
     assistants: list[Assistant] = []
+    adapters: list[TelegramAdapter] = []
 
     def make(
         *,
@@ -52,7 +53,7 @@ def make_adapter(fake: FakeBotApi, tg_settings: Settings, demo_store: KnowledgeS
             settings, generator=generator or ScriptedGenerator(), knowledge=knowledge or demo_store
         )
         assistants.append(assistant)
-        return TelegramAdapter(
+        adapter = TelegramAdapter(
             assistant,
             settings,
             base_url=fake.base_url,
@@ -61,8 +62,12 @@ def make_adapter(fake: FakeBotApi, tg_settings: Settings, demo_store: KnowledgeS
             kb=kb,
             keep_stats=True,
         )
+        adapters.append(adapter)
+        return adapter
 
     yield make
+    for adapter in adapters:
+        adapter.close()
     for assistant in assistants:
         assistant.memory.close()
 

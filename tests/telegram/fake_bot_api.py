@@ -416,6 +416,8 @@ class FakeBotApi:
     async def _api_set_webhook(self, params: dict[str, Any]) -> bool:
         self.webhook_url = str(params.get("url", ""))
         self.webhook_secret = str(params.get("secret_token", ""))
+        if str(params.get("drop_pending_updates", "")).lower() == "true":
+            self.updates.clear()
         return True
 
     async def _api_get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:

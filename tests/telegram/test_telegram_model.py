@@ -8,6 +8,7 @@ import pytest
 from fake_bot_api import FakeBotApi
 from tg_harness import BotFactory
 
+from assistant.quantities import NUMBER
 from assistant.llm.llamacpp import LlamaCppGenerator
 from bots.telegram.streamer import STREAMING_CURSOR
 
@@ -42,7 +43,7 @@ async def test_model_answer_streams_after_the_cards(
     assert answer.text and not answer.text.endswith(STREAMING_CURSOR.strip())
     # grounded: every price the answer names is a price on one of the cards shown
     card_prices = {line.split(" · ")[0] for m in cards for line in m.text.split("\n")[1:2]}
-    for price in re.findall(r"¥\d[\d,]*", answer.text):
+    for price in re.findall(rf"¥{NUMBER}", answer.text):
         assert price in card_prices
 
 
