@@ -29,8 +29,8 @@ from knowledge.models import Product
 from ..app import Assistant
 from ..config import DEMO_DATA_DIR
 from ..factcheck import PRICE_RE
-from ..quantities import NUMBER
 from ..ports import ChatMessage
+from ..quantities import NUMBER
 from ..types import IncomingMessage, Reply
 from ..understanding import SKU_RE
 from .output_filters import PromptLeakFilter, system_prompt_texts

@@ -8,8 +8,8 @@ import pytest
 from fake_bot_api import FakeBotApi
 from tg_harness import BotFactory
 
-from assistant.quantities import NUMBER
 from assistant.llm.llamacpp import LlamaCppGenerator
+from assistant.quantities import NUMBER
 from bots.telegram.streamer import STREAMING_CURSOR
 
 pytestmark = pytest.mark.integration
