@@ -61,4 +61,10 @@ def test_corrupt_store_gives_a_clear_error(monkeypatch: pytest.MonkeyPatch, tmp_
     result = runner.invoke(app, ["ask", "hello"])
     assert result.exit_code == 2
     assert "knowledge_store_corrupt" in result.output
-    assert "kb reload" in result.output
+    # The hint names the fix, and the fix works: after it the same question is answered.
+    assert "shopguide kb doctor --repair" in result.output
+    repaired = runner.invoke(app, ["kb", "doctor", "--repair"])
+    assert repaired.exit_code == 0, repaired.output
+    again = runner.invoke(app, ["ask", "hello"])
+    assert again.exit_code == 0, again.output
+    assert "shopguide" in again.output
