@@ -85,7 +85,8 @@ class Facts:
     def numbers(self) -> set[float]:
         """Every number the facts contain, of any kind (what a bare number may repeat)."""
         found = {_num(n) for n in re.findall(_NUMBER, self.text)}
-        found |= {round(p.price, 2) for p in self.products} | {float(p.stock) for p in self.products}
+        found |= {round(p.price, 2) for p in self.products if p.price is not None}
+        found |= {float(p.stock) for p in self.products if p.stock is not None}
         return found | set(self.shopper_numbers)
 
     @cached_property
@@ -98,7 +99,9 @@ class Facts:
         amount = round(amount, 2)
         if amount in self.shopper_numbers:
             return True
-        catalog = [currency_code(p.currency) for p in self.products if round(p.price, 2) == amount]
+        catalog = [
+            currency_code(p.currency) for p in self.products if p.price is not None and round(p.price, 2) == amount
+        ]
         stated = [q for q in self.stated if q.kind == "price" and round(q.value, 2) == amount]
         if any(not codes or c in codes for c in catalog) or any(not codes or codes & q.currencies for q in stated):
             return True
@@ -248,7 +251,8 @@ class FactChecker:
         return free_supported(at_zero, [h.doc.text for h in facts.passages if h.doc.kind in POLICY_KINDS])
 
     def _stock_count_ok(self, count: float, sentence: str, facts: Facts) -> bool:
-        return count in {float(p.stock) for p in self._meant(sentence, facts)} or count in facts.stated_stock
+        counts = {float(p.stock) for p in self._meant(sentence, facts) if p.stock is not None}
+        return count in counts or count in facts.stated_stock
 
     def _check_prices(self, sentence: str, facts: Facts, result: FactCheckResult) -> str | None:
         bad: list[tuple[Quantity, bool]] = []  # (quantity, amount is right but the currency is not)
@@ -263,16 +267,18 @@ class FactChecker:
         meant = [p for p in facts.products if self._mentions(sentence, p)]
         if len(meant) != 1 and len(facts.products) == 1:
             meant = list(facts.products)
-        if len(meant) == 1 and len(bad) == 1:
+        # A product without a listed price is never quoted one: its sentence is dropped, not repaired.
+        if len(meant) == 1 and len(bad) == 1 and meant[0].price is not None:
             q, _ = bad[0]
             product = meant[0]
+            price = meant[0].price
             code = currency_code(product.currency)
             if not q.currencies or code in q.currencies:
                 start, end = q.number_start, q.number_end
-                shown = f"{product.price:,.0f}" if product.price == int(product.price) else f"{product.price:,.2f}"
+                shown = f"{price:,.0f}" if price == int(price) else f"{price:,.2f}"
             else:  # the currency itself is wrong: restate the whole price
                 start, end = q.start, q.end
-                shown = money(product.price, code)
+                shown = money(price, code)
             result.repairs.append(f"price {sentence[q.start : q.end]} -> {shown} for {product.sku}")
             return sentence[:start] + shown + sentence[end:]
         result.dropped.append("unverified price " + ", ".join(sentence[q.start : q.end] for q, _ in bad))
@@ -282,8 +288,10 @@ class FactChecker:
         meant = self._meant(sentence, facts)
         if not meant:
             return not OUT_OF_STOCK_RE.search(sentence)
-        if OUT_OF_STOCK_RE.search(sentence) and all(p.stock > 0 for p in meant):
+        says_out = OUT_OF_STOCK_RE.search(sentence) is not None
+        says_in = not says_out and IN_STOCK_RE.search(sentence) is not None
+        if (says_out or says_in) and any(p.stock is None for p in meant):
+            return False  # the catalog has no stock data for it: neither in nor out may be said
+        if says_out and all(p.in_stock for p in meant):
             return False
-        return not (
-            IN_STOCK_RE.search(sentence) and not OUT_OF_STOCK_RE.search(sentence) and all(p.stock <= 0 for p in meant)
-        )
+        return not (says_in and all(p.sold_out for p in meant))

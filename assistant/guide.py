@@ -160,14 +160,14 @@ class ShoppingGuide:
         # The facets were narrowed to items made for the use when there are any: so are the picks.
         use = slots.use if slots.use and facets.uses.get(slots.use, 0) else None
         ranked = [h.product for h in self.retriever.search_products(query) if use is None or use in h.product.uses]
-        if sum(p.stock > 0 for p in ranked) < MAX_RECOMMENDATIONS:
+        if sum(p.in_stock for p in ranked) < MAX_RECOMMENDATIONS:
             # Search ranks by text; a match it did not rank still qualifies, one in stock before any other.
             for in_stock in (True, False):
                 seen = {p.sku for p in ranked}
                 more = self.retriever.rank_products(replace(query, in_stock_only=in_stock, k=MAX_RECOMMENDATIONS))
                 ranked.extend(p for p in more.products if p.sku not in seen and (use is None or use in p.uses))
         # In-stock items first; among them the retrieval order stands (stable sort).
-        ranked.sort(key=lambda p: p.stock <= 0)
+        ranked.sort(key=lambda p: not p.in_stock)
         picks = ranked[:MAX_RECOMMENDATIONS]
         return GuideDecision(
             kind="recommend",
@@ -186,7 +186,7 @@ class ShoppingGuide:
         if not ranked.sortable:
             # No ratings or dates to order by: say so and show good matches instead of guessing.
             hits = [h.product for h in self.retriever.search_products(replace(query, sort=None))]
-            hits.sort(key=lambda p: p.stock <= 0)
+            hits.sort(key=lambda p: not p.in_stock)
             picks = hits[:MAX_RECOMMENDATIONS]
             note = fixed_text("no_ratings" if slots.sort == "rating" else "no_dates", language)
             return GuideDecision(
@@ -197,7 +197,7 @@ class ShoppingGuide:
                 headline=note,
             )
         picks = list(ranked.products)
-        if picks[0].stock <= 0 and not slots.in_stock_only:
+        if not picks[0].in_stock and not slots.in_stock_only:
             # The top item overall is sold out: also show the top ones the shopper can buy today.
             in_stock = self.retriever.rank_products(replace(query, in_stock_only=True, k=MAX_RECOMMENDATIONS - 1))
             use = slots.use if slots.use in picks[0].uses else None  # the use narrowed the first query
@@ -244,7 +244,7 @@ class ShoppingGuide:
             ):
                 near.update((p.sku, p) for p in self.retriever.rank_products(side).products)
             taken = {p.sku for p in picks}
-            picks += sorted((p for p in near.values() if p.sku not in taken), key=lambda p: abs(p.price - target))
+            picks += sorted((p for p in near.values() if p.sku not in taken), key=lambda p: _distance(p.price, target))
         return picks[:MAX_RECOMMENDATIONS]
 
 
@@ -275,3 +275,8 @@ _QUESTIONS: dict[Facet, dict[Language, str]] = {
     },
     "brand": {"en": "Any brand you prefer?", "zh": "有偏好的品牌吗？"},
 }
+
+
+def _distance(price: float | None, target: float) -> float:
+    """How far a price is from the budget; a product without a listed price sorts last."""
+    return math.inf if price is None else abs(price - target)

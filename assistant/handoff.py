@@ -20,7 +20,7 @@ from knowledge.durable import open_private_sqlite
 from .conversation import ConversationState, ConversationStore
 from .errors import ShopguideError
 from .ports import Retriever
-from .render import money
+from .render import price_text
 from .safety.pii import PiiRedactor
 from .types import IncomingMessage, Language
 
@@ -340,9 +340,12 @@ class HandoffService:
         if state.last_skus and self.retriever is not None:
             for product in self.retriever.get_products(state.last_skus):
                 name = product.display_name(ticket.language)
-                stock = f"{product.stock} in stock" if product.stock > 0 else "out of stock"
+                if product.stock is None:
+                    stock = "stock not listed"
+                else:
+                    stock = f"{product.stock} in stock" if product.stock > 0 else "out of stock"
                 products.append(f"{product.sku} {name}")
-                evidence.append(f"{product.sku}: {money(product.price, product.currency)}, {stock}")
+                evidence.append(f"{product.sku}: {price_text(product.price, product.currency, 'en')}, {stock}")
         else:
             products = list(state.last_skus)
         return TicketBrief(

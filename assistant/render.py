@@ -66,10 +66,25 @@ def attribute_text(key: str, value: AttributeValue, language: Language) -> str |
     return (zh if language == "zh" else en).replace("{v}", shown)
 
 
+def price_text(price: float | None, currency: str, language: Language) -> str:
+    """The price, or that the catalog lists none: a product without a price is never quoted one."""
+    if price is None:
+        return "价格未标注" if language == "zh" else "price not listed"
+    return money(price, currency)
+
+
 def stock_text(product: Product, language: Language) -> str:
+    """In or out of stock; empty when the catalog does not track this product's stock (never guessed)."""
+    if product.stock is None:
+        return ""
     if product.stock <= 0:
         return "缺货" if language == "zh" else "out of stock"
     return f"有货({product.stock}件)" if language == "zh" else f"in stock ({product.stock})"
+
+
+def _price_and_stock(product: Product, language: Language) -> str:
+    parts = [price_text(product.price, product.currency, language), stock_text(product, language)]
+    return ", ".join(p for p in parts if p)
 
 
 def reason_line(product: Product, language: Language, wanted: dict[str, AttributeValue], use: str | None) -> str:
@@ -111,11 +126,12 @@ def fact_line(product: Product, language: Language, *, max_specs: int | None = N
     ]
     if max_specs is not None:
         specs = specs[:max_specs]
-    stock = f"stock {product.stock}" if product.stock > 0 else "out of stock"
-    return (
-        f"- {product.sku} {product.display_name(language)} {money(product.price, product.currency)} {stock}; "
-        + ", ".join(specs)
-    )
+    if product.stock is None:
+        stock = "stock not listed"
+    else:
+        stock = f"stock {product.stock}" if product.stock > 0 else "out of stock"
+    price = "price not listed" if product.price is None else money(product.price, product.currency)
+    return f"- {product.sku} {product.display_name(language)} {price} {stock}; " + ", ".join(specs)
 
 
 def _plain(value: AttributeValue) -> str:
@@ -130,18 +146,14 @@ def list_answer(products: Sequence[Product], reasons: dict[str, str], language: 
         reason = reasons.get(product.sku, "")
         tail = f" — {reason}" if reason else ""
         lines.append(
-            f"{index}. {product.display_name(language)} ({product.sku}) — "
-            f"{money(product.price, product.currency)}, {stock_text(product, language)}{tail}"
+            f"{index}. {product.display_name(language)} ({product.sku}) — {_price_and_stock(product, language)}{tail}"
         )
     return "\n".join(lines)
 
 
 def spec_answer(product: Product, language: Language) -> str:
     specs = [t for k, v in product.attributes.items() if (t := attribute_text(k, v, language))]
-    head = (
-        f"{product.display_name(language)} ({product.sku}): {money(product.price, product.currency)}, "
-        f"{stock_text(product, language)}."
-    )
+    head = f"{product.display_name(language)} ({product.sku}): {_price_and_stock(product, language)}."
     if not specs:
         return head
     joiner = "；" if language == "zh" else "; "
@@ -152,10 +164,14 @@ def spec_answer(product: Product, language: Language) -> str:
 def compare_answer(first: Product, second: Product, language: Language) -> str:
     rows = [
         f"{first.display_name(language)} vs {second.display_name(language)}",
-        f"{'价格' if language == 'zh' else 'Price'}: {money(first.price, first.currency)} vs "
-        f"{money(second.price, second.currency)}",
-        f"{'库存' if language == 'zh' else 'Stock'}: {stock_text(first, language)} vs {stock_text(second, language)}",
+        f"{'价格' if language == 'zh' else 'Price'}: {price_text(first.price, first.currency, language)} vs "
+        f"{price_text(second.price, second.currency, language)}",
     ]
+    if first.stock is not None or second.stock is not None:
+        rows.append(
+            f"{'库存' if language == 'zh' else 'Stock'}: {stock_text(first, language) or '-'} vs "
+            f"{stock_text(second, language) or '-'}"
+        )
     for key in dict.fromkeys([*first.attributes, *second.attributes]):
         a, b = first.attributes.get(key), second.attributes.get(key)
         if a == b:

@@ -20,7 +20,7 @@ from .factcheck import FactChecker
 from .language import detect_language
 from .ports import ChatMessage, Generator
 from .prompt import FACTS_CLOSE, FACTS_OPEN, neutralise
-from .render import fact_line, money
+from .render import fact_line, price_text
 from .types import Language
 
 log = logging.getLogger("shopguide.staff")
@@ -179,7 +179,7 @@ class CopyWriter:
 def catalog_template(product: Product, piece: CopyPiece, language: Language, tone: Tone) -> str:
     """Copy assembled only from catalog fields: the fallback that cannot state a wrong fact."""
     name = product.display_name(language)
-    price = money(product.price, product.currency)
+    price = price_text(product.price, product.currency, language)
     description = (
         product.description_zh if language == "zh" and product.description_zh else product.description
     ).strip()

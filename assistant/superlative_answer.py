@@ -8,7 +8,7 @@ from knowledge.models import Product
 from knowledge.search import RankedProducts, SortOrder
 
 from .conversation import Slots
-from .render import money
+from .render import money, price_text
 from .texts import text
 from .types import Language
 
@@ -65,7 +65,7 @@ def headline(  # noqa: PLR0917 (one call site, in the guide)
     values = {
         "what": scope_words(slots, language, label),
         "name": top.display_name(language),
-        "price": money(top.price, top.currency),
+        "price": price_text(top.price, top.currency, language),
     }
     if sort == "rating":
         stars, count = ranked.ratings[top.sku]
@@ -73,14 +73,14 @@ def headline(  # noqa: PLR0917 (one call site, in the guide)
     elif sort == "newest":
         values["date"] = ranked.dates[top.sku]
     line = text(f"top_{sort}", language, **values)
-    if top.stock <= 0:
-        others = [p for p in picks[1:] if p.stock > 0]
+    if top.sold_out:
+        others = [p for p in picks[1:] if p.in_stock]
         if others:
             line += text(
                 "top_out_of_stock",
                 language,
                 name=others[0].display_name(language),
-                price=money(others[0].price, others[0].currency),
+                price=price_text(others[0].price, others[0].currency, language),
             )
         else:
             line += text("top_none_in_stock", language)

@@ -54,9 +54,9 @@ class IncomingMessage:
 class ProductCard:
     sku: str
     name: str
-    price: float
+    price: float | None  # None: the catalog lists no price (never shown as one)
     currency: str
-    stock: int
+    stock: int | None  # None: stock not tracked (never shown as in or out of stock)
     url: str = ""
     image_url: str = ""
     reason: str = ""
@@ -66,7 +66,7 @@ class ProductCard:
 
     @property
     def in_stock(self) -> bool:
-        return self.stock > 0
+        return self.stock is not None and self.stock > 0
 
 
 @dataclass(frozen=True)

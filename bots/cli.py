@@ -107,12 +107,18 @@ def open_assistant(
 
 def print_cards(reply_cards: list[Any], language: str) -> None:
     for index, card in enumerate(reply_cards, start=1):
-        stock = (
-            ("有货" if language == "zh" else "in stock")
-            if card.stock > 0
-            else ("缺货" if language == "zh" else "out of stock")
+        if card.stock is None:  # not tracked: neither in nor out of stock is said
+            stock = ""
+        elif card.stock > 0:
+            stock = "有货" if language == "zh" else "in stock"
+        else:
+            stock = "缺货" if language == "zh" else "out of stock"
+        price = (
+            ("价格未标注" if language == "zh" else "price not listed")
+            if card.price is None
+            else money(card.price, card.currency)
         )
-        facts = f"  {money(card.price, card.currency)}  · {stock}  · {card.sku}"
+        facts = "  " + "  · ".join(part for part in (price, stock, card.sku) if part)
         console.print(Text.assemble("  ", (f"{index}. {card.name}", "bold"), facts))
         if card.reason:
             console.print(Text.assemble("     ", (card.reason, "dim")))
@@ -234,7 +240,7 @@ def reply_json(reply: Reply) -> dict[str, Any]:
                 "name": c.name,
                 "price": c.price,
                 "currency": c.currency,
-                "in_stock": c.in_stock,
+                "in_stock": None if c.stock is None else c.in_stock,
                 "url": c.url,
             }
             for c in reply.cards

@@ -22,6 +22,10 @@ class Product(BaseModel):
 
     Every number is finite (``allow_inf_nan=False`` also covers attribute values): JSON's ``Infinity``
     and ``NaN`` cannot be stored in Chroma metadata nor written back as JSON, so they stop here.
+
+    ``price``, ``stock`` and ``category`` are optional: a content-only catalog lists no prices, a shop may
+    not track stock. ``None`` means "not listed", never zero: such a product is never quoted a price and
+    never said to be in or out of stock.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
@@ -29,11 +33,11 @@ class Product(BaseModel):
     sku: str = Field(min_length=1, max_length=64)
     name: str = Field(min_length=1, description="English display name")
     name_zh: str = Field(default="", description="Chinese display name")
-    category: str = Field(min_length=1, description="category key, e.g. 'running_shoes'")
+    category: str = Field(default="", description="category key, e.g. 'running_shoes'; empty: not listed")
     brand: str = ""
-    price: float = Field(ge=0, le=MAX_PRICE)
+    price: float | None = Field(default=None, ge=0, le=MAX_PRICE)
     currency: str = "CNY"
-    stock: int = Field(ge=0, le=MAX_STOCK)
+    stock: int | None = Field(default=None, ge=0, le=MAX_STOCK)
     attributes: dict[str, AttributeValue] = Field(default_factory=dict)
     uses: list[str] = Field(default_factory=list, description="use/occasion keys, e.g. 'running', 'gift'")
     description: str = ""
@@ -48,7 +52,12 @@ class Product(BaseModel):
 
     @property
     def in_stock(self) -> bool:
-        return self.stock > 0
+        return self.stock is not None and self.stock > 0
+
+    @property
+    def sold_out(self) -> bool:
+        """Known to be out of stock; unknown stock is neither in nor out."""
+        return self.stock is not None and self.stock <= 0
 
     def display_name(self, language: str) -> str:
         return self.name_zh if language == "zh" and self.name_zh else self.name

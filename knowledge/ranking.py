@@ -81,7 +81,7 @@ def facet_release(
         categories=dict(Counter(p.category for p in admitted).most_common()),
         uses=dict(Counter(u for p in admitted for u in p.uses).most_common()),
         brands=dict(Counter(p.brand for p in admitted if p.brand).most_common()),
-        prices=tuple(sorted(p.price for p in admitted)),
+        prices=tuple(sorted(p.price for p in admitted if p.price is not None)),
     )
 
 

@@ -8,6 +8,7 @@ the updates log (a crash mid-append) is not damage: that update was never acknow
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +31,7 @@ SNAPSHOT_FILES = (PRODUCTS_FILE, DOCS_FILE, REVIEWS_FILE, LEXICAL_FILE)
 REPAIR_HINT = "run `shopguide kb doctor --repair`: it says what is damaged and rebuilds what it can"
 # Characters of a damaged line quoted in an error: enough to recognise it, never a whole record.
 QUOTE_CHARS = 60
+STORED_OPTIONAL_FIELDS = ("price", "stock")
 
 log = logging.getLogger(__name__)
 Model = TypeVar("Model", bound=BaseModel)
@@ -61,11 +63,26 @@ def _reason(exc: Exception) -> str:
     return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
 
 
+class _StoredNull(ValueError):
+    """A stored product record with an explicit null where the store leaves an unlisted field out."""
+
+
+def _stored_nulls(line: str) -> None:
+    # The store writes a price or stock the catalog does not list by leaving the key out; an explicit null
+    # is what older versions wrote for a non-finite number, so it is damage, not "not listed".
+    raw = json.loads(line)
+    for key in STORED_OPTIONAL_FIELDS:
+        if isinstance(raw, dict) and key in raw and raw[key] is None:
+            raise _StoredNull(f"{key}: null is not a stored value (an older version's non-finite number)")
+
+
 def parse_lines(path: Path, lines: list[str], model: type[Model]) -> list[Model]:
     """Each line as ``model``; bytes that are not UTF-8 fail the strict encode (see ``read_log``)."""
     out: list[Model] = []
     for number, line in enumerate(lines, start=1):
         try:
+            if model is Product:
+                _stored_nulls(line)
             out.append(model.model_validate_json(line.encode("utf-8")))
         except (ValidationError, ValueError) as exc:
             raise KnowledgeStoreCorrupt(

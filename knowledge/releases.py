@@ -94,7 +94,9 @@ class ReleaseDiff:
 
     def lines(self, limit: int = 50) -> list[str]:
         out = [f"diff {self.old_release} -> {self.new_release}: {self.summary()}"]
-        out += [f"+ {p.sku} {p.name} ({p.price:g} {p.currency}, stock {p.stock})" for p in self.added[:limit]]
+        out += [
+            f"+ {p.sku} {p.name} ({_listed(p.price, p.currency)}, stock {_listed(p.stock)})" for p in self.added[:limit]
+        ]
         out += [f"- {p.sku} {p.name}" for p in self.removed[:limit]]
         out += [f"~ {c.describe()}" for c in self.changed[:limit]]
         hidden = max(0, len(self.added) - limit) + max(0, len(self.removed) - limit) + max(0, len(self.changed) - limit)
@@ -134,3 +136,9 @@ def diff_products(
 
 def products_by_sku(products: Iterable[Product]) -> dict[str, Product]:
     return {p.sku: p for p in products}
+
+
+def _listed(value: float | int | None, unit: str = "") -> str:
+    if value is None:
+        return "not listed"
+    return f"{value:g} {unit}".strip()

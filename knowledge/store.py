@@ -156,11 +156,12 @@ class ProductFilter:
             return False
         if self.brand and product.brand != self.brand:
             return False
-        if self.price_min is not None and product.price < self.price_min:
+        # A product without a listed price is never inside a budget; without stock data never "in stock".
+        if self.price_min is not None and (product.price is None or product.price < self.price_min):
             return False
-        if self.price_max is not None and product.price > self.price_max:
+        if self.price_max is not None and (product.price is None or product.price > self.price_max):
             return False
-        if self.in_stock_only and product.stock <= 0:
+        if self.in_stock_only and not product.in_stock:
             return False
         return all(product.attributes.get(k) == v for k, v in self.attributes.items())
 
@@ -240,9 +241,12 @@ def product_metadata(product: Product, tag: str | None = None) -> dict[str, Any]
         "sku": product.sku,
         metadata_key("category", tag): product.category,
         metadata_key("brand", tag): product.brand,
-        metadata_key("price", tag): float(product.price),
-        metadata_key("stock", tag): int(product.stock),
     }
+    # A field the catalog does not list is left out: a price or stock condition then never admits it.
+    if product.price is not None:
+        meta[metadata_key("price", tag)] = float(product.price)
+    if product.stock is not None:
+        meta[metadata_key("stock", tag)] = int(product.stock)
     for key, value in product.attributes.items():
         meta[metadata_key(ATTR_PREFIX + key, tag)] = value
     return meta
@@ -262,7 +266,7 @@ def skus_lower(skus: Sequence[str]) -> set[str]:
 
 
 def stock_state(product: Product) -> StockState:
-    return "in" if product.stock > 0 else "out"
+    return "in" if product.in_stock else "out"  # unknown stock is not "in": in-stock-only skips it
 
 
 def make_client(
@@ -347,7 +351,7 @@ def _price_bounds(products: Sequence[Product], target: int) -> dict[str, list[fl
     """Upper price bound of each equal-count band, per stock state (none when one collection suffices)."""
     bands: dict[str, list[float]] = {}
     for state in STOCK_STATES:
-        prices = sorted(p.price for p in products if stock_state(p) == state)
+        prices = sorted(p.price for p in products if stock_state(p) == state and p.price is not None)
         if len(prices) <= target:
             bands[state] = []
             continue
@@ -383,10 +387,13 @@ def _shards_for(layout: list[Shard], product: Product) -> list[str]:
     for shard in layout:
         if shard.state != state:
             continue
+        price = product.price
         if shard.whole or (
-            (shard.low is None or product.price > shard.low) and (shard.high is None or product.price <= shard.high)
+            price is not None
+            and (shard.low is None or price > shard.low)
+            and (shard.high is None or price <= shard.high)
         ):
-            names.append(shard.name)
+            names.append(shard.name)  # a product without a price lives in its state's whole shard only
     return names
 
 
@@ -589,8 +596,9 @@ class KnowledgeStore:
             order=[p.sku for p in products],
             lexical=lexical,
             docs_lexical=BM25Index.build(tokenize(f"{d.title} {d.text}") for d in docs),
-            prices=np.asarray([p.price for p in products], dtype=np.float64),
-            stocks=np.asarray([p.stock for p in products], dtype=np.int64),
+            # NaN / -1 for a field not listed: no price bound admits NaN, no in-stock test admits -1.
+            prices=np.asarray([np.nan if p.price is None else p.price for p in products], dtype=np.float64),
+            stocks=np.asarray([-1 if p.stock is None else p.stock for p in products], dtype=np.int64),
             codes=codes,
         )
 
@@ -716,7 +724,8 @@ class KnowledgeStore:
             mark = time.perf_counter()
             # Every file is fsynced before the rename that lists the release: a power cut after it cannot
             # leave a listed release with empty files.
-            write_lines(staging / "products.jsonl", (p.model_dump_json() for p in products))
+            # A field the product does not list is left out, never written as null (see release_files).
+            write_lines(staging / "products.jsonl", (p.model_dump_json(exclude_none=True) for p in products))
             write_lines(staging / "docs.jsonl", (d.model_dump_json() for d in docs))
             write_lines(staging / "reviews.jsonl", (r.model_dump_json() for r in loaded.reviews))
             manifest = ReleaseManifest(
@@ -939,7 +948,8 @@ class KnowledgeStore:
             # One fsynced record per upsert; a crash mid-write leaves a torn last line, which readers
             # ignore and the next append cuts off (that upsert was never acknowledged).
             append_record(
-                self._release_dir(live.release_id) / UPDATES_FILE, "".join(p.model_dump_json() + "\n" for p in products)
+                self._release_dir(live.release_id) / UPDATES_FILE,
+                "".join(p.model_dump_json(exclude_none=True) + "\n" for p in products),
             )
             fresh = self._with_products(live, products)
             fresh.revision = live.revision + 1

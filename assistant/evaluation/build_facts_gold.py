@@ -60,7 +60,7 @@ def build() -> list[dict[str, Any]]:
         lang = "en" if index % 2 == 0 else "zh"
         name = product.name if lang == "en" else product.name_zh
         q = f"Is {name} in stock?" if lang == "en" else f"{name}有货吗？"
-        rows.append({"kind": "stock", "q": q, "lang": lang, "sku": product.sku, "in_stock": product.stock > 0})
+        rows.append({"kind": "stock", "q": q, "lang": lang, "sku": product.sku, "in_stock": product.in_stock})
     spec_rows = 0
     for product in spread[PER_KIND * 4 :] + spread[: PER_KIND * 4]:
         for key, (en, zh) in SPEC_QUESTIONS.items():

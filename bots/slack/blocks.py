@@ -38,6 +38,8 @@ _LABELS: dict[str, dict[Language, str]] = {
     "stock": {"en": "Stock", "zh": "库存"},
     "in_stock": {"en": "In stock ({n})", "zh": "有货（{n}）"},
     "out_of_stock": {"en": "Out of stock", "zh": "缺货"},
+    "no_price": {"en": "Not listed", "zh": "未标注"},
+    "no_stock": {"en": "Not tracked", "zh": "未记录"},
     "details": {"en": "Details", "zh": "详情"},
     "compare": {"en": "Compare", "zh": "对比"},
     "degraded": {"en": "Answer built from catalog facts only.", "zh": "本回答仅基于商品目录信息。"},
@@ -111,7 +113,13 @@ def _button(text: str, action_id: str, value: str, *, style: str | None = None) 
 
 
 def stock_text(card: ProductCard, language: Language) -> str:
+    if card.stock is None:  # the catalog does not track it: neither in nor out of stock is said
+        return label("no_stock", language)
     return label("in_stock", language, n=card.stock) if card.in_stock else label("out_of_stock", language)
+
+
+def price_text(card: ProductCard, language: Language) -> str:
+    return label("no_price", language) if card.price is None else money(card.price, card.currency)
 
 
 def card_blocks(card: ProductCard, language: Language, index: int) -> list[Block]:
@@ -126,7 +134,7 @@ def card_blocks(card: ProductCard, language: Language, index: int) -> list[Block
         "block_id": f"card_{index}_{card.sku}"[:255],
         "text": {"type": "mrkdwn", "text": "\n".join(lines)[:SECTION_TEXT_MAX]},
         "fields": [
-            {"type": "mrkdwn", "text": f"*{label('price', language)}*\n{escape(money(card.price, card.currency))}"},
+            {"type": "mrkdwn", "text": f"*{label('price', language)}*\n{escape(price_text(card, language))}"},
             {"type": "mrkdwn", "text": f"*{label('stock', language)}*\n{escape(stock_text(card, language))}"},
             {"type": "mrkdwn", "text": f"*SKU*\n`{escape(card.sku)}`"[:SECTION_FIELD_MAX]},
         ],
@@ -153,9 +161,7 @@ def actions_block(cards: Sequence[ProductCard], choices: Sequence[Choice], langu
 def fallback_text(body: str, cards: Sequence[ProductCard], language: Language) -> str:
     lines = [escape(body)] if body else []
     for card in cards:
-        lines.append(
-            f"• {escape(card.name)} — {escape(money(card.price, card.currency))} — {stock_text(card, language)}"
-        )
+        lines.append(f"• {escape(card.name)} — {escape(price_text(card, language))} — {stock_text(card, language)}")
     text = "\n".join(lines)
     return text if len(text) <= MESSAGE_TEXT_MAX else text[: MESSAGE_TEXT_MAX - 1] + "…"
 

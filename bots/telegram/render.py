@@ -99,6 +99,9 @@ def category_label(card: ProductCard, language: Language) -> str:
 
 
 def stock_text(card: ProductCard, language: Language) -> str:
+    """Empty when the catalog does not track the item's stock: never guessed."""
+    if card.stock is None:
+        return ""
     if card.stock <= 0:
         return ui("out_of_stock", language)
     if card.stock <= LOW_STOCK:
@@ -108,9 +111,7 @@ def stock_text(card: ProductCard, language: Language) -> str:
 
 def card_caption(card: ProductCard, language: Language) -> str:
     """Name, price, stock and a one-line reason, as HTML, within the caption limit."""
-    head = (
-        f"<b>{escape(card.name)}</b>\n{escape(money(card.price, card.currency))} · {escape(stock_text(card, language))}"
-    )
+    head = f"<b>{escape(card.name)}</b>\n{escape(price_and_stock(card, language))}"
     reason = " ".join(card.reason.split())
     if not reason:
         return head
@@ -121,16 +122,21 @@ def card_caption(card: ProductCard, language: Language) -> str:
 
 
 def card_plain(card: ProductCard, language: Language) -> str:
-    lines = [card.name, f"{money(card.price, card.currency)} · {stock_text(card, language)}"]
+    lines = [card.name, price_and_stock(card, language)]
     if card.reason:
         lines.append(" ".join(card.reason.split()))
     return "\n".join(lines)
 
 
-def similar_price(card: ProductCard) -> int:
+def price_and_stock(card: ProductCard, language: Language) -> str:
+    price = ui("no_price", language) if card.price is None else money(card.price, card.currency)
+    return " · ".join(part for part in (price, stock_text(card, language)) if part)
+
+
+def similar_price(price: float) -> int:
     """The budget for "similar under ¥X": the card's price rounded up to a round number."""
-    step = 100 if card.price >= 300 else 50 if card.price >= 100 else 10
-    return int(-(-card.price // step) * step)
+    step = 100 if price >= 300 else 50 if price >= 100 else 10
+    return int(-(-price // step) * step)
 
 
 class CallbackTexts:
@@ -179,8 +185,8 @@ def card_keyboard(
         query = ui("compare_query", language, a=card.sku, b=partner.sku)
         first_row.append(InlineKeyboardButton(ui("compare", language), callback_data=codec.encode(query)))
     rows = [first_row]
-    if card.category:
-        price = similar_price(card)
+    if card.category and card.price is not None:  # no price listed: no budget to be similar under
+        price = similar_price(card.price)
         query = ui("similar_query", language, category=category_label(card, language), price=price)
         label = ui("similar", language, price=money(price, card.currency))
         rows.append([InlineKeyboardButton(label, callback_data=codec.encode(query))])

@@ -12,6 +12,7 @@ UI_TEXTS: dict[str, dict[Language, str]] = {
     "in_stock": {"en": "In stock", "zh": "有货"},
     "low_stock": {"en": "Only {n} left", "zh": "仅剩{n}件"},
     "out_of_stock": {"en": "Out of stock", "zh": "缺货"},
+    "no_price": {"en": "Price not listed", "zh": "价格未标注"},
     "details_query": {"en": "details {sku}", "zh": "{sku} 的详情"},
     "compare_query": {"en": "compare {a} and {b}", "zh": "比较 {a} 和 {b}"},
     "similar_query": {"en": "just recommend {category} under {price}", "zh": "直接推荐{price}元以内的{category}"},
