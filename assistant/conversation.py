@@ -48,6 +48,13 @@ class Slots:
             prefer_use=self.use,
         )
 
+    def scope(self) -> Slots:
+        """What a superlative about a named product ranges over: budget, stock and order, not the brand or
+        must-haves that its own name spelled out (the product's category is added by the caller)."""
+        return Slots(
+            price_min=self.price_min, price_max=self.price_max, in_stock_only=self.in_stock_only, sort=self.sort
+        )
+
     @property
     def has_budget(self) -> bool:
         return self.price_min is not None or self.price_max is not None

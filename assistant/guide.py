@@ -17,7 +17,7 @@ from knowledge.models import Product
 from .conversation import Slots
 from .ports import CatalogFacets, ProductQuery, Retriever
 from .render import money, reason_line
-from .superlative_answer import headline, order_reason
+from .superlative_answer import headline, order_reason, verdict
 from .texts import text as fixed_text
 from .types import Choice, Language
 from .understanding import USE_LABELS
@@ -118,7 +118,14 @@ class ShoppingGuide:
         facets = self.retriever.facets(query)
         if facets.total == 0:
             return self._no_match(slots, language)
-        if facets.total > BROAD_MATCH_THRESHOLD and clarify_count < MAX_CLARIFY_QUESTIONS and not just_recommend:
+        # A kind and a budget are two answers already: show what fits rather than ask a third thing.
+        specific = bool(slots.category and slots.has_budget)
+        if (
+            facets.total > BROAD_MATCH_THRESHOLD
+            and clarify_count < MAX_CLARIFY_QUESTIONS
+            and not just_recommend
+            and not specific
+        ):
             question = self._best_question(slots, facets, language)
             if question is not None:
                 return question
@@ -216,6 +223,22 @@ class ShoppingGuide:
             reasons=reasons,
             match_count=ranked.total,
             headline=headline(slots.sort, picks, ranked, slots, language, self.label),
+        )
+
+    def is_top(self, product: Product, slots: Slots, language: Language) -> GuideDecision:
+        """ "Is X the cheapest?": yes or no among X's category (budget and stock as asked), and the top item."""
+        assert slots.sort is not None
+        scope = replace(slots.scope(), category=product.category)
+        ranked = self.retriever.rank_products(scope.to_query(k=1))
+        picks = [product]
+        if product.sku not in ranked.leaders and ranked.products:
+            picks.append(ranked.products[0])
+        return GuideDecision(
+            kind="top",
+            products=picks,
+            reasons={p.sku: order_reason(slots.sort, p, ranked, language) for p in picks},
+            match_count=ranked.total,
+            headline=verdict(product, ranked, scope, language, self.label),
         )
 
     def _no_match(self, slots: Slots, language: Language) -> GuideDecision:

@@ -29,6 +29,7 @@ from .ports import ChatMessage, Generator, Retriever, SafetyCheck
 from .prompt import build_messages
 from .render import attribute_text, compare_answer, list_answer, money, use_text
 from .safety import build_redactor, refusal_text
+from .superlative_answer import comparison_answer
 from .superlative_check import SuperlativeCheck
 from .support import says_dont_know
 from .texts import text
@@ -234,6 +235,25 @@ class RetrieveStep:
         ctx.cards = [card(p, ctx.language, label=self.vocabulary.label(p.category, ctx.language)) for p in products]
         if u.intent is Intent.COMPARE and len(products) >= 2:
             ctx.fallback_text = compare_answer(products[0], products[1], ctx.language)
+            winner = comparison_answer(ctx.message.text, products[0], products[1], ctx.language)
+            if winner is not None:
+                # "Which is cheaper?" has one exact answer in the two products' facts: no model needed.
+                ctx.finish(f"{winner}\n{ctx.fallback_text}")
+        elif u.slots.sort is not None:
+            # "Is X the cheapest tent?": the store's sorted query answers yes or no, exactly.
+            ctx.intent = Intent.PRODUCT_INFO
+            decision = self.guide.is_top(products[0], u.slots, ctx.language)
+            ctx.products = decision.products
+            ctx.cards = [
+                card(
+                    p,
+                    ctx.language,
+                    decision.reasons.get(p.sku, ""),
+                    label=self.vocabulary.label(p.category, ctx.language),
+                )
+                for p in decision.products
+            ]
+            ctx.finish(list_answer(decision.products, decision.reasons, ctx.language, decision.headline))
         else:
             ctx.intent = Intent.PRODUCT_INFO
             ctx.products = products[:1]
@@ -321,8 +341,11 @@ class FactCheckStep:
         budget = (
             [v for v in (slots.price_min, slots.price_max) if v is not None] if ctx.intent is Intent.RECOMMEND else []
         )
-        # A superlative in the answer is judged within the shopper's need (this turn's words outside a search).
-        asked = slots if ctx.intent is Intent.RECOMMEND or ctx.understanding is None else ctx.understanding.slots
+        # A superlative in the answer is judged within the shopper's need; about a named product, within its
+        # category and this turn's budget and stock words (a brand in its name narrows nothing).
+        asked = (
+            slots if ctx.intent is Intent.RECOMMEND or ctx.understanding is None else ctx.understanding.slots.scope()
+        )
         result = self.checker.check(
             ctx.answer,
             ctx.products,

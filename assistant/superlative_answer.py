@@ -8,7 +8,9 @@ from knowledge.models import Product
 from knowledge.search import RankedProducts, SortOrder
 
 from .conversation import Slots
-from .render import money, price_text
+from .quantities import attribute_unit
+from .render import attribute_text, money, price_text
+from .superlatives import default_lexicon
 from .texts import text
 from .types import Language
 
@@ -95,3 +97,67 @@ def order_reason(sort: SortOrder, product: Product, ranked: RankedProducts, lang
     if sort == "newest" and product.sku in ranked.dates:
         return text("date_reason", language, date=ranked.dates[product.sku])
     return ""
+
+
+def verdict(
+    product: Product, ranked: RankedProducts, scope: Slots, language: Language, label: CategoryLabel | None = None
+) -> str:
+    """Yes or no to "is <product> the <order> one?", from a sorted query over ``scope`` (its category)."""
+    assert scope.sort is not None
+    # The category's name alone reads better here than "…中" (zh) or "item" (en): it is always known.
+    what = scope_words(scope, language, label).removesuffix("中")
+    if not ranked.sortable and scope.sort in ("rating", "newest"):
+        return text(f"is_top_unknown_{scope.sort}", language, what=what)
+    values = {
+        "what": what,
+        "order": text(f"order_{scope.sort}", language),
+        "name": product.display_name(language),
+        "price": price_text(product.price, product.currency, language),
+    }
+    if product.sku in ranked.leaders:
+        return text("is_top_yes", language, **values)
+    top = ranked.products[0]
+    return text(
+        "is_top_no",
+        language,
+        top=top.display_name(language),
+        top_price=price_text(top.price, top.currency, language),
+        **values,
+    )
+
+
+def _measure(product: Product, basis: str, language: Language) -> tuple[float, str] | None:
+    """(value in the basis's base unit, the value as shown) for price or the first attribute of that unit class."""
+    if basis == "price":
+        return None if product.price is None else (product.price, money(product.price, product.currency))
+    for key, value in product.attributes.items():
+        unit = attribute_unit(key)
+        if unit is not None and unit[0] == basis and isinstance(value, int | float) and not isinstance(value, bool):
+            return float(value) * unit[1], attribute_text(key, value, language) or f"{value}"
+    return None
+
+
+def comparison_answer(question: str, first: Product, second: Product, language: Language) -> str | None:
+    """ "Which is cheaper / lighter, A or B?" answered from the two products' own facts; None when the
+    question compares on nothing we can read or a product lacks that fact."""
+    asked = default_lexicon().comparison(question)
+    if asked is None:
+        return None
+    basis, direction = asked
+    a, b = _measure(first, basis, language), _measure(second, basis, language)
+    if a is None or b is None:
+        return None
+    if a[0] == b[0]:
+        return text("compare_same", language, value=a[1])
+    first_wins = (a[0] < b[0]) == (direction == "asc")
+    (winner, won), lost = (first, a), b
+    if not first_wins:
+        (winner, won), lost = (second, b), a
+    return text(
+        "compare_winner",
+        language,
+        name=winner.display_name(language),
+        word=text(f"cmp_{basis}_{direction}", language),
+        winner=won[1],
+        other=lost[1],
+    )

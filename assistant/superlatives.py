@@ -9,11 +9,14 @@ import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import cast
+from typing import Literal, cast
 
 from knowledge.search import SORT_ORDERS, SortOrder
 
 WORDS_FILE = Path(__file__).resolve().parent / "data" / "superlatives.json"
+Direction = Literal["asc", "desc"]
+# What "which is cheaper / lighter?" compares on: "price", or a unit class an attribute name carries ("mass").
+Comparison = tuple[str, Direction]
 
 
 @dataclass(frozen=True)
@@ -38,13 +41,20 @@ class SuperlativeLexicon:
     """Finds superlative phrases; the longest phrase wins where two overlap ("最新款" over "最新")."""
 
     def __init__(
-        self, orders: dict[SortOrder, tuple[str, ...]], negations: tuple[str, ...], in_stock: tuple[str, ...] = ()
+        self,
+        orders: dict[SortOrder, tuple[str, ...]],
+        negations: tuple[str, ...],
+        in_stock: tuple[str, ...] = (),
+        comparatives: dict[Comparison, tuple[str, ...]] | None = None,
     ) -> None:
         words = [(w.lower(), order) for order, ws in orders.items() for w in ws]
         words.sort(key=lambda item: len(item[0]), reverse=True)
         self._patterns = [(_pattern(w), w, order) for w, order in words]
         self._negations = tuple(n.lower() for n in negations)
         self._in_stock = [_pattern(w.lower()) for w in in_stock]
+        pairs = [(w.lower(), basis) for basis, ws in (comparatives or {}).items() for w in ws]
+        pairs.sort(key=lambda item: len(item[0]), reverse=True)
+        self._comparatives = [(_pattern(w), basis) for w, basis in pairs]
 
     @classmethod
     def from_file(cls, path: Path = WORDS_FILE) -> SuperlativeLexicon:
@@ -54,7 +64,20 @@ class SuperlativeLexicon:
             if key not in SORT_ORDERS:
                 raise ValueError(f"{path.name}: unknown sort order {key!r}")
             orders[cast(SortOrder, key)] = tuple(words)
-        return cls(orders, tuple(data["negations"]["before"]), tuple(data.get("in_stock_qualifiers", ())))
+        comparatives: dict[Comparison, tuple[str, ...]] = {}
+        for basis, directions in data.get("comparatives", {}).items():
+            if basis.startswith("_"):
+                continue
+            for direction, words in directions.items():
+                if direction not in ("asc", "desc"):
+                    raise ValueError(f"{path.name}: comparative {basis!r} has direction {direction!r}")
+                comparatives[(basis, cast(Direction, direction))] = tuple(words)
+        return cls(
+            orders,
+            tuple(data["negations"]["before"]),
+            tuple(data.get("in_stock_qualifiers", ())),
+            comparatives,
+        )
 
     def mentions(self, text: str) -> list[SuperlativeMention]:
         """Every superlative phrase in ``text``, in order of appearance, without overlaps."""
@@ -74,6 +97,11 @@ class SuperlativeLexicon:
         """Whether ``text`` limits a claim to what is in stock ("the cheapest in stock", "有现货的")."""
         lowered = text.lower()
         return any(p.search(lowered) for p in self._in_stock)
+
+    def comparison(self, text: str) -> Comparison | None:
+        """What "which is cheaper / lighter, A or B?" asks to compare on; the longest phrase found wins."""
+        lowered = text.lower()
+        return next((basis for pattern, basis in self._comparatives if pattern.search(lowered)), None)
 
     def sort_order(self, text: str) -> SortOrder | None:
         """The order a shopper asks for: the first superlative that is not negated."""

@@ -76,6 +76,36 @@ TEXTS: dict[str, dict[Language, str]] = {
         "en": "Our catalog gives no release dates for these products, so I can't say which is newest. Good matches:",
         "zh": "店里的这些商品没有上市时间信息，无法判断哪款最新。为您找到这些：",
     },
+    # "Is X the cheapest tent?": a yes or no from the store's sorted query, with the top item when it is not X.
+    "is_top_yes": {
+        "en": "Yes — {name} is the {order} of our {what}, at {price}.",
+        "zh": "是的，{name}是{what}{order}的，{price}。",
+    },
+    "is_top_no": {
+        "en": "No — the {order} of our {what} is {top}, at {top_price}; {name} is {price}.",
+        "zh": "不是。{what}{order}的是{top}，{top_price}；{name}是{price}。",
+    },
+    "is_top_unknown_rating": {
+        "en": "We have no customer ratings to rank {what} by, so I can't say.",
+        "zh": "{what}暂时没有顾客评分，无法判断哪款评分最高。",
+    },
+    "is_top_unknown_newest": {
+        "en": "Our catalog gives no release dates for {what}, so I can't say which is newest.",
+        "zh": "店里的{what}没有上市时间信息，无法判断哪款最新。",
+    },
+    # "Which is cheaper, A or B?": the winner first, both values after.
+    "compare_winner": {"en": "{name} is {word}: {winner} vs {other}.", "zh": "{name}{word}：{winner}，另一款{other}。"},
+    "compare_same": {"en": "Both are the same on that: {value}.", "zh": "两款在这一点上一样：{value}。"},
+    "cmp_price_asc": {"en": "cheaper", "zh": "更便宜"},
+    "cmp_price_desc": {"en": "more expensive", "zh": "更贵"},
+    "cmp_mass_asc": {"en": "lighter", "zh": "更轻"},
+    "cmp_mass_desc": {"en": "heavier", "zh": "更重"},
+    "cmp_volume_asc": {"en": "smaller in capacity", "zh": "容量更小"},
+    "cmp_volume_desc": {"en": "larger in capacity", "zh": "容量更大"},
+    "order_price_asc": {"en": "cheapest", "zh": "最便宜"},
+    "order_price_desc": {"en": "most expensive", "zh": "最贵"},
+    "order_rating": {"en": "best rated", "zh": "评分最高"},
+    "order_newest": {"en": "newest", "zh": "最新"},
     "rating_reason": {"en": "rated {stars}/5 ({count} reviews)", "zh": "评分{stars}（{count}条评价）"},
     "date_reason": {"en": "released {date}", "zh": "上市时间{date}"},
     "policy_none": {

@@ -32,7 +32,8 @@ from tests.conftest import MODEL_CACHE
 
 
 def _tent(n: int, name: str, name_zh: str, *, price: float, stock: int, released: str | None) -> dict[str, Any]:
-    attributes: dict[str, Any] = {"sleeps": int(name[-2]) if name[-1] == "P" else 2}
+    sleeps = int(name[-2]) if name[-1] == "P" else 2
+    attributes: dict[str, Any] = {"sleeps": sleeps, "weight_kg": round(1.1 * sleeps + n / 10, 1)}
     uses = ["hiking"] if "Trail" in name or "Hiker" in name else []
     if released:
         attributes["release_date"] = released
@@ -273,13 +274,14 @@ async def test_newest_uses_the_release_date_or_says_there_is_none(shop_assistant
     ("text", "low", "high"),
     [
         ("Show me tents under 1000", None, 1000),
+        ("tents under 2000", None, 2000),  # more matches than the guide shows: still no question
         ("tents between 700 and 1300", 700, 1300),
         ("tents 700 to 1300", 700, 1300),
     ],
 )
 async def test_budget_filters_hold(shop_assistant: Assistant, text: str, low: float | None, high: float) -> None:
     reply = await ask(shop_assistant, text)
-    assert reply.cards or reply.choices
+    assert reply.cards, "a kind and a budget are specific enough to show items"
     for c in reply.cards:
         assert c.category == "tents"
         assert c.price <= high and (low is None or c.price >= low)
@@ -313,6 +315,32 @@ async def test_comparison_without_the_model_lists_what_differs(tmp_path: Path, s
     assert "Price: ¥649 vs ¥1,299" in lines
     assert "Stock: in stock (12) vs in stock (5)" in lines
     assert "sleeps: 2 vs 3" in lines
+
+
+def _weight(sku: str) -> float:
+    return float(next(p for p in PRODUCTS if p["sku"] == sku)["attributes"]["weight_kg"])
+
+
+@pytest.mark.parametrize(
+    ("text", "first_line"),
+    [
+        (
+            "Which is cheaper, the Campo Beach Tent or the Ridgeway Dome Tent 3P?",
+            "Campo Beach Tent is cheaper: ¥649 vs ¥1,299.",
+        ),
+        ("Campo 沙滩帐篷和Ridgeway 圆顶帐篷 3P哪个更贵？", "Ridgeway 圆顶帐篷 3P更贵：¥1,299，另一款¥649。"),
+        (
+            "Which is lighter, the Campo Family Tent 6P or the Ridgeway Dome Tent 3P?",
+            f"Ridgeway Dome Tent 3P is lighter: {_weight('TN-TNT-002')} kg vs {_weight('TN-TNT-004')} kg.",
+        ),
+    ],
+)
+async def test_which_is_cheaper_or_lighter_names_the_winner(
+    shop_assistant: Assistant, text: str, first_line: str
+) -> None:
+    reply = await ask(shop_assistant, text)
+    assert reply.intent is Intent.COMPARE
+    assert reply.text.splitlines()[0] == first_line
 
 
 # ---- end to end, Chinese ------------------------------------------------------------------------
@@ -437,3 +465,48 @@ async def test_false_superlative_from_the_model_never_reaches_the_shopper(tmp_pa
     assert reply.cards and reply.intent is Intent.RECOMMEND
     assert "cheapest" not in reply.text
     assert reply.degraded == "fact_check"
+
+
+@pytest.mark.parametrize(
+    ("text", "sku", "first_line"),
+    [
+        ("Is the Campo Light Tent 1P the cheapest tent?", "TN-TNT-003", "Yes — Campo Light Tent 1P is the cheapest of"),
+        (
+            "Is the Ridgeway Dome Tent 3P the cheapest tent?",
+            "TN-TNT-002",
+            "No — the cheapest of our tents is Campo Light",
+        ),
+        ("Campo 沙滩帐篷是有现货的帐篷里最便宜的吗？", "TN-TNT-005", "是的，Campo 沙滩帐篷是有现货的"),
+        ("Campo 家庭帐篷 6P是评分最高的吗？", "TN-TNT-004", "不是。"),
+        ("Is the Boilo Steel Kettle the best rated kettle?", "TN-KTL-002", "We have no customer ratings"),
+    ],
+)
+async def test_is_a_named_product_the_top_one(shop_assistant: Assistant, text: str, sku: str, first_line: str) -> None:
+    reply = await ask(shop_assistant, text)
+    assert shown(reply)[0] == sku
+    assert reply.text.startswith(first_line)
+    if first_line.startswith(("No", "不是")):
+        top = reply.cards[1]  # the one that is the top: named in the answer, with its price
+        assert top.sku != sku
+        assert top.name in reply.text.splitlines()[0] and f"¥{price_text(top.price)}" in reply.text.splitlines()[0]
+
+
+@pytest.mark.parametrize(
+    ("name", "sku", "true"),
+    [("Ridgeway Trail Tent 2P", "TN-TNT-001", False), ("Campo Light Tent 1P", "TN-TNT-003", True)],
+)
+async def test_superlative_about_a_named_product_is_judged_in_its_whole_category(
+    tmp_path: Path, shop: KnowledgeStore, name: str, sku: str, true: bool
+) -> None:
+    # The brand in the product's name does not shrink "the cheapest tent" to the cheapest of that brand.
+    claim = f"{name} is the cheapest tent in the shop."
+    assistant = build_assistant(
+        Settings(data_dir=tmp_path, cache_dir=MODEL_CACHE), generator=ScriptedGenerator(claim), knowledge=shop
+    )
+    try:
+        reply = await ask(assistant, f"Tell me about the {name}")
+    finally:
+        assistant.memory.close()
+    assert shown(reply) == [sku]
+    assert (reply.text == claim) is true
+    assert ("cheapest" in reply.text) is true
