@@ -82,6 +82,7 @@ class Turn:
     text: str
     at: float
     refused: str | None = None  # the safety reason when this user message was refused
+    screened: bool = True  # False: the message never reached the input checks (no words, a language we lack)
 
 
 @dataclass
@@ -96,14 +97,23 @@ class ConversationState:
     handoff: bool = False
     updated_at: float = 0.0
 
-    def add_turn(self, role: Literal["user", "assistant"], text: str, keep: int, *, refused: str | None = None) -> None:
-        self.turns.append(Turn(role=role, text=text, at=time.time(), refused=refused))
+    def add_turn(
+        self,
+        role: Literal["user", "assistant"],
+        text: str,
+        keep: int,
+        *,
+        refused: str | None = None,
+        screened: bool = True,
+    ) -> None:
+        self.turns.append(Turn(role=role, text=text, at=time.time(), refused=refused, screened=screened))
         del self.turns[:-keep]
 
     def answered_user_texts(self) -> list[str]:
-        """What the shopper said in turns that were let through: the only context later checks may join
-        with a new message (a refused message never reached the model; it must not taint the next ones)."""
-        return [t.text for t in self.turns if t.role == "user" and t.refused is None]
+        """What the shopper said in turns the input checks let through: the only context a later check may
+        join with a new message. A refused message never reached the model, and one the checks never saw
+        (emoji only, a script we don't speak) carries no words; neither may taint the next messages."""
+        return [t.text for t in self.turns if t.role == "user" and t.refused is None and t.screened]
 
 
 class ConversationStore(Protocol):

@@ -88,6 +88,7 @@ class TurnContext:
     reply: Reply | None = None  # set by a step that answers without the model
     intent: Intent = Intent.UNKNOWN
     blocked: str | None = None
+    screened: bool = False  # the input checks saw this message (see ``ConversationState.answered_user_texts``)
     degraded: str | None = None
     handoff_reason: str | None = None
     verdict: Verdict | None = None  # can the catalog answer this product question (see answerability)
@@ -120,6 +121,7 @@ class InputSafetyStep:
         self.checks = list(checks)
 
     def run(self, ctx: TurnContext) -> None:
+        ctx.screened = True
         earlier = ctx.state.answered_user_texts()
         for check in self.checks:
             bind = getattr(check, "bind_history", None)
@@ -605,7 +607,7 @@ class Pipeline:
             stored.last_skus = turn.last_skus
             stored.clarify_count = turn.clarify_count
             stored.handoff = stored.handoff or turn.handoff
-            stored.add_turn("user", user_text, keep, refused=reply.blocked)
+            stored.add_turn("user", user_text, keep, refused=reply.blocked, screened=ctx.screened)
             stored.add_turn("assistant", answer_text, keep)
 
         self.memory.update(turn.key, apply)

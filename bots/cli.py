@@ -105,6 +105,12 @@ def open_assistant(
         raise typer.Exit(code=2) from exc
 
 
+def literal(text: str, style: str = "") -> Text:
+    """Catalog, model or shopper text for the terminal: never rich markup, and without control characters
+    (an ESC in a product name would drive the terminal) or surrogates (stdout cannot encode them)."""
+    return Text(clean_text(text), style)
+
+
 def print_cards(reply_cards: list[Any], language: str) -> None:
     for index, card in enumerate(reply_cards, start=1):
         if card.stock is None:  # not tracked: neither in nor out of stock is said
@@ -119,22 +125,22 @@ def print_cards(reply_cards: list[Any], language: str) -> None:
             else money(card.price, card.currency)
         )
         facts = "  " + "  · ".join(part for part in (price, stock, card.sku) if part)
-        console.print(Text.assemble("  ", (f"{index}. {card.name}", "bold"), facts))
+        console.print(Text.assemble("  ", literal(f"{index}. {card.name}", "bold"), literal(facts)))
         if card.reason:
-            console.print(Text.assemble("     ", (card.reason, "dim")))
+            console.print(Text.assemble("     ", literal(card.reason, "dim")))
 
 
 def print_choices(choices: list[Choice]) -> None:
     if choices:
         line = Text("  ")
         for i, choice in enumerate(choices, start=1):
-            line.append_text(Text.assemble(("   " if i > 1 else ""), (f"[{i}]", "cyan"), " ", choice.label))
+            line.append_text(Text.assemble(("   " if i > 1 else ""), (f"[{i}]", "cyan"), " ", literal(choice.label)))
         console.print(line)
 
 
 def say(body: str, *, end: str = "\n") -> None:
     """One line from shopguide: the prompt styled, the text as data (catalog and model text is never markup)."""
-    console.print(Text.assemble(BOT_PROMPT, body), end=end, soft_wrap=True)
+    console.print(Text.assemble(BOT_PROMPT, literal(body)), end=end, soft_wrap=True)
 
 
 async def _chat_turn(assistant: Assistant, message: IncomingMessage) -> Reply:
@@ -149,7 +155,7 @@ async def _chat_turn(assistant: Assistant, message: IncomingMessage) -> Reply:
             if not line_open:
                 say("", end="")
                 line_open = text_shown = True
-            console.print(Text(event.text), end="", soft_wrap=True)
+            console.print(literal(event.text), end="", soft_wrap=True)
         elif isinstance(event, TextReset):
             if line_open:
                 console.print()
@@ -211,11 +217,11 @@ def chat() -> None:
                     console.print("usage: /lang zh|en")
                 continue
             if line == "/help":
-                console.print(Text(assistant.help_text(assistant.language_of(base))))
+                console.print(literal(assistant.help_text(assistant.language_of(base))))
                 continue
             if line.isdigit() and choices and 1 <= int(line) <= len(choices):
                 line = choices[int(line) - 1].value
-                console.print(Text(f"→ {line}", "dim"))
+                console.print(literal(f"→ {line}", "dim"))
             reply = await _chat_turn(assistant, replace(base, text=line))
             choices = reply.choices
 
@@ -288,7 +294,7 @@ def ask(
         sys.stdout.write(json.dumps(reply_json(reply), ensure_ascii=False) + "\n")
         return
     print_cards(reply.cards, reply.language)
-    console.print(Text(reply.text), soft_wrap=True)
+    console.print(literal(reply.text), soft_wrap=True)
     print_choices(reply.choices)
 
 

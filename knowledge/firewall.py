@@ -148,7 +148,8 @@ class FirewallReport:
 
 _B64_RE = re.compile(r"(?<![A-Za-z0-9+/=])[A-Za-z0-9+/]{16,}={0,2}(?![A-Za-z0-9+/=])")
 _HEX_RE = re.compile(r"(?<![0-9a-fA-F])(?:[0-9a-fA-F]{2} ?){12,}(?![0-9a-fA-F])")
-_URLENC_RE = re.compile(r"[^\s]*(?:%[0-9a-fA-F]{2}[^\s%]*){4,}")
+# Starts only where a token starts: from every position inside a long token it scanned to the end (quadratic).
+_URLENC_RE = re.compile(r"(?<!\S)[^\s]*(?:%[0-9a-fA-F]{2}[^\s%]*){4,}")
 _UNI_ESC_RE = re.compile(r"(?:\\u[0-9a-fA-F]{4}){4,}")
 _BINARY_RE = re.compile(r"(?:[01]{8} ?){4,}")
 MIN_PRINTABLE_RATIO = 0.85
@@ -194,7 +195,8 @@ def _hex(segment: str) -> str | None:
 
 def _url(segment: str) -> str | None:
     decoded = unquote(segment)
-    return real_text(decoded) if decoded != segment else None
+    # A URL is mostly punctuation; the escapes are what may hide words, so any change counts.
+    return decoded if decoded != segment else None
 
 
 def _uni_escape(segment: str) -> str | None:

@@ -10,6 +10,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import quote
 
 from assistant.render import money
 from assistant.types import Choice, Language, ProductCard, Reply
@@ -68,6 +69,14 @@ def unescape(text: str) -> str:
 
 
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
+# Inside ``<url|label>`` a space, ``|``, ``<`` or ``>`` from a catalog URL would end the link early and
+# show the rest as text (or markup); everything else a URL may hold stays readable.
+_URL_SAFE = ":/?#[]@!$&'()*+,;=%~-._"
+
+
+def link_target(url: str) -> str:
+    """A catalog URL made safe for Slack's link syntax: the characters that would break it percent-encoded."""
+    return quote(url, safe=_URL_SAFE)
 
 
 def to_mrkdwn(text: str) -> str:
@@ -125,7 +134,7 @@ def price_text(card: ProductCard, language: Language) -> str:
 def card_blocks(card: ProductCard, language: Language, index: int) -> list[Block]:
     title = f"*{escape(card.name)}*"
     if card.url.startswith(("http://", "https://")):
-        title = f"*<{card.url}|{escape(card.name)}>*"
+        title = f"*<{link_target(card.url)}|{escape(card.name)}>*"
     lines = [title]
     if card.reason:
         lines.append(f"_{escape(card.reason)}_")
