@@ -12,7 +12,7 @@ import json
 import re
 import threading
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -42,6 +42,9 @@ CATEGORY_SIMILARITY = 0.65
 # ...and the best category must beat the runner-up by this much, or the noun is ambiguous between two.
 CATEGORY_MARGIN = 0.03
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+_CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
+MAX_NGRAM = 4  # Chinese kind names are 2-4 characters (耳机, 洗碗机, 自行车头盔 is the rare 5)
+MAX_NAME_ALIASES = 3  # Chinese names taken from product names: the most common few
 
 
 class TextEncoder(Protocol):
@@ -308,30 +311,67 @@ def _name_index(products: Sequence[Product]) -> tuple[tuple[str, str], ...]:
 
 
 def _category_aliases(products: Sequence[Product], categories: Sequence[str], brands: set[str]) -> dict[str, list[str]]:
-    """Every name a category goes by: its own (any case, singular/plural), defaults, and tags of its kind."""
+    """Every name a category goes by: its own (any case, singular/plural, each language of a bilingual
+    name), defaults, tags of its kind and, when it has no Chinese name yet, the Chinese its names share."""
     lex = lexicon()
-    use_vocab = {w.lower() for words in lex.use_words.values() for w in words} | set(lex.use_words)
+    known = {w.lower() for words in lex.use_words.values() for w in words} | set(lex.use_words) | brands
+    known |= {w for words, _, _ in lex.attribute_words for w in words} | set(lex.function_words["zh"])
     aliases: dict[str, list[str]] = {}
     for category in categories:
         names = sorted(inflections(category), key=len, reverse=True)
+        words = words_of(category)
+        if _CJK.search(words) and re.search(r"[a-z]", words):  # "洗碗机 dishwashers": one name per language
+            names += _CJK_RUN.findall(words)
+            names += sorted(inflections(" ".join(re.findall(r"[a-z][a-z0-9']*", words))), key=len, reverse=True)
         for form in list(names):
             names.extend(lex.category_aliases.get(form, ()))
         aliases[category] = names
     members = Counter(p.category for p in products if p.category)
-    tag_total: Counter[str] = Counter()
-    tag_in: dict[str, Counter[str]] = defaultdict(Counter)
-    for product in products:
-        for tag in {words_of(t) for t in product.uses if t.strip()}:
-            tag_total[tag] += 1
-            if product.category:
-                tag_in[product.category][tag] += 1
-    for category, counts in tag_in.items():
-        for tag, n in counts.most_common():
-            if tag in use_vocab or tag in brands or len(tag) < 2:
-                continue
-            if n >= TAG_CATEGORY_SHARE * members[category] and n >= TAG_EXCLUSIVITY * tag_total[tag]:
-                aliases[category].extend(sorted(inflections(tag), key=len, reverse=True))
+    tags = _kind_words(products, members, lambda p: {words_of(t) for t in p.uses if t.strip()}, known)
+    for category, found in tags.items():
+        aliases[category].extend(a for tag in found for a in sorted(inflections(tag), key=len, reverse=True))
+    names_zh = _kind_words(products, members, lambda p: _cjk_ngrams(p.name_zh), known)
+    for category, found in names_zh.items():
+        if not any(_CJK.search(a) for a in aliases[category]):
+            aliases[category].extend(found[:MAX_NAME_ALIASES])
     return {c: list(dict.fromkeys(a for a in names if a)) for c, names in aliases.items()}
+
+
+def _kind_words(
+    products: Sequence[Product],
+    members: Counter[str],
+    words_of_product: Callable[[Product], set[str]],
+    known: set[str],
+) -> dict[str, list[str]]:
+    """Words most of one category carries and hardly any other product does, most common (then longest) first."""
+    total: Counter[str] = Counter()
+    within: dict[str, Counter[str]] = defaultdict(Counter)
+    for product in products:
+        for word in words_of_product(product):
+            total[word] += 1
+            if product.category:
+                within[product.category][word] += 1
+    found: dict[str, list[str]] = {}
+    for category, counts in within.items():
+        ranked = sorted(counts.items(), key=lambda item: (-item[1], -len(item[0]), item[0]))
+        found[category] = [
+            word
+            for word, n in ranked
+            if word not in known
+            and len(word) >= 2
+            and n >= TAG_CATEGORY_SHARE * members[category]
+            and n >= TAG_EXCLUSIVITY * total[word]
+        ]
+    return found
+
+
+def _cjk_ngrams(text: str) -> set[str]:
+    return {
+        run[i : i + size]
+        for run in _CJK_RUN.findall(text)
+        for size in range(2, MAX_NGRAM + 1)
+        for i in range(len(run) - size + 1)
+    }
 
 
 def _label(category: str, aliases: Sequence[str]) -> tuple[str, str]:
@@ -342,7 +382,8 @@ def _label(category: str, aliases: Sequence[str]) -> tuple[str, str]:
             return lex.category_labels[form]
     words = words_of(category)
     en = words[:1].upper() + words[1:] if words.isascii() else category
-    zh = next((a for a in aliases if _CJK.search(a)), "") or (category if _CJK.search(category) else en)
+    zh = next((a for a in aliases if _CJK.search(a) and not re.search(r"[a-z]", a)), "")
+    zh = zh or (category if _CJK.search(category) else en)
     if not en.isascii() and any(a.isascii() for a in aliases):
         en = next(a for a in aliases if a.isascii()).capitalize()
     return en, zh

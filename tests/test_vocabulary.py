@@ -112,3 +112,24 @@ def test_two_products_with_one_name_are_both_named() -> None:
     ]
     u = Understander(CatalogVocabulary.from_products(twins, embeddings=False))
     assert u.understand("How much is the Halden Desk Fan F2?", "en", [], has_need=False).named_skus == ["TW-1", "TW-2"]
+
+
+def test_chinese_names_from_product_names_and_bilingual_category_names() -> None:
+    products = [
+        Product(
+            sku="K-1", name="Norvik Kettle 1", name_zh="Norvik 电水壶 1.7升", category="kettles", price=99, stock=1
+        ),
+        Product(sku="K-2", name="Norvik Kettle 2", name_zh="Norvik 静音电水壶", category="kettles", price=129, stock=1),
+        Product(sku="K-3", name="Halden Kettle", name_zh="Halden 电水壶", category="kettles", price=159, stock=1),
+        Product(sku="D-1", name="Halden Dishwasher", category="洗碗机 dishwashers", price=2999, stock=2),
+    ]
+    vocabulary = CatalogVocabulary.from_products(products, embeddings=False)
+    understander = Understander(vocabulary)
+    assert understander.category_of(" 有没有便宜的电水壶 ") == "kettles"
+    assert vocabulary.label("kettles", "zh") == "电水壶"
+    assert understander.category_of(" 推荐一款洗碗机 ") == "洗碗机 dishwashers"
+    assert understander.category_of(" any dishwasher under 3000? ") == "洗碗机 dishwashers"
+    assert (vocabulary.label("洗碗机 dishwashers", "en"), vocabulary.label("洗碗机 dishwashers", "zh")) == (
+        "Dishwashers",
+        "洗碗机",
+    )
