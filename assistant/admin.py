@@ -99,8 +99,12 @@ class KnowledgeStatus:
     live: ReleaseInfo | None
     releases: list[ReleaseInfo] = field(default_factory=list)
     rollback_targets: list[str] = field(default_factory=list)
+    damage: str = ""  # why the live release cannot be opened, with its fix
 
     def lines(self) -> list[str]:
+        if self.live is None and self.damage:
+            listed = [f"   {i.release_id}  products={i.products}  by {i.created_by}" for i in self.releases]
+            return [f"live release damaged: {self.damage}", *listed]
         if self.live is None:
             return ["no live release: run `kb reload PATH`"]
         out = [
@@ -227,14 +231,16 @@ class KnowledgeAdmin:
                         release_id,
                         manifest.created_at,
                         manifest.created_by,
-                        manifest.counts.get("products", 0),
+                        # The live release counts its live updates (kb upsert) too, not just what it was built with.
+                        len(self.store.live.products) if release_id == live_id else manifest.counts.get("products", 0),
                         manifest.counts.get("docs", 0),
                         manifest.gate_accuracy,
                         release_id == live_id,
                     )
                 )
             live = next((i for i in infos if i.live), None)
-            return KnowledgeStatus(live, infos, self.store.history())
+            damage = self.store.damage
+            return KnowledgeStatus(live, infos, self.store.history(), str(damage) if damage else "")
 
     def reload(
         self,
@@ -290,7 +296,10 @@ class KnowledgeAdmin:
                 result = preview_diff(self.store, self._sources(actor, sources), self._options())
             else:
                 history = self.store.history()
-                new_id = new_release or (self.store.live.release_id if self.store.has_live else None)
+                # ``live`` raises the damage of a live release that cannot be opened, with its repair.
+                new_id = new_release or (
+                    self.store.live.release_id if self.store.has_live or self.store.damage else None
+                )
                 old_id = old_release or (history[0] if history else None)
                 if new_id is None or old_id is None:
                     raise KnowledgeError("nothing to compare", hint="name two releases, or a catalog path")

@@ -188,7 +188,11 @@ def privacy_purge(
     days = settings.retention_days if older_than is None else older_than
     if days < 0:
         raise typer.BadParameter("--older-than must be 0 or more days")
-    report = purge(settings, days, dry_run=dry_run)
+    try:
+        report = purge(settings, days, dry_run=dry_run)
+    except ShopguideError as exc:
+        report_error(exc)
+        raise typer.Exit(code=2) from exc
     verb = "would delete" if dry_run else "deleted"
     console.print(
         f"{verb}: {report.conversations} conversations, {report.audit_entries} audit entries, "

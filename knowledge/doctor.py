@@ -211,11 +211,23 @@ def _move_index_aside(data_dir: Path) -> Path:
     return target
 
 
+def _restore(store: KnowledgeStore, release_id: str, *, rebuild_only: bool) -> str | None:
+    """Serve ``release_id`` again: as it is if it opens, else rebuilt from its snapshot; None if neither."""
+    if not rebuild_only:
+        with contextlib.suppress(KnowledgeError):
+            store.activate(release_id)
+            return f"serving {release_id} again"
+    try:
+        return f"rebuilt as {_rebuild_from_snapshot(store, release_id)} from the snapshot of {release_id}"
+    except KnowledgeError:
+        return None
+
+
 def _rebuild_from_snapshot(store: KnowledgeStore, release_id: str) -> str:
     """A new release with exactly what ``release_id`` served (snapshot plus live updates), made live."""
     folder = store.data_dir / RELEASES_DIR / release_id
-    snapshot = read_snapshot(folder)
     manifest = store.manifest(release_id)
+    snapshot = read_snapshot(folder, manifest.files)
     merged = {p.sku: p for p in snapshot.products}
     merged.update({p.sku: p for p in snapshot.updates})
     loaded = LoadedKnowledge(
@@ -309,19 +321,19 @@ def _check_live(store: KnowledgeStore, report: DoctorReport, repair: bool, *, in
     if not repair:
         return
     wanted = store.pointer_release_id()
-    candidates = [wanted] if wanted else []
-    candidates += [r for r in store.history() if r not in candidates]
-    for release_id in candidates:
-        if release_id not in store.release_ids():
-            continue
-        try:
-            new_id = _rebuild_from_snapshot(store, release_id)
-        except KnowledgeError as exc:
-            report.add("warn", f"release {release_id}", f"cannot be rebuilt: {exc.message}")
+    known = store.release_ids()
+    # The release the pointer names first, then the rollback targets, then any other, newest first
+    # (a damaged pointer leaves no history: the newest finished release is then the best guess).
+    candidates = list(dict.fromkeys([*([wanted] if wanted else []), *store.history(), *reversed(known)]))
+    skipped: list[str] = []
+    for release_id in [r for r in candidates if r in known]:
+        how = _restore(store, release_id, rebuild_only=index_reset)
+        if how is None:
+            skipped.append(release_id)
             continue
         finding.repaired = True
-        how = "its snapshot and live updates" if release_id == wanted else f"the kept release {release_id}"
-        report.add("ok", "live release", f"rebuilt as {new_id} from {how}", repaired=True)
+        note = f" ({', '.join(skipped)} could not be restored)" if skipped else ""
+        report.add("ok", "live release", f"{how}{note}", repaired=True)
         _forget_unreadable(store, report)
         return
     with contextlib.suppress(FileNotFoundError):

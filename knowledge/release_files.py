@@ -8,6 +8,7 @@ the updates log (a crash mid-append) is not damage: that update was never acknow
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 from dataclasses import dataclass, field
@@ -29,6 +30,7 @@ REVIEWS_FILE = "reviews.jsonl"
 LEXICAL_FILE = "products.bm25.npz"
 SNAPSHOT_FILES = (PRODUCTS_FILE, DOCS_FILE, REVIEWS_FILE, LEXICAL_FILE)
 REPAIR_HINT = "run `shopguide kb doctor --repair`: it says what is damaged and rebuilds what it can"
+HASH_BLOCK = 1 << 20
 # Characters of a damaged line quoted in an error: enough to recognise it, never a whole record.
 QUOTE_CHARS = 60
 STORED_OPTIONAL_FIELDS = ("price", "stock")
@@ -112,7 +114,7 @@ def read_updates(folder: Path) -> tuple[list[Product], str]:
         log.warning(
             "event=kb_torn_update file=%s bytes=%d note=interrupted write left out",
             path,
-            len(contents.torn_tail.encode()),
+            len(contents.torn_tail.encode("utf-8", "surrogateescape")),
         )
     return parse_lines(path, contents.lines, Product), contents.torn_tail
 
@@ -124,8 +126,35 @@ def read_lexical(path: Path) -> BM25Index:
         raise KnowledgeStoreCorrupt(f"{path}: BM25 index unreadable ({_reason(exc)})", hint=REPAIR_HINT) from exc
 
 
-def read_snapshot(folder: Path) -> ReleaseSnapshot:
-    """The whole snapshot of a release folder, or ``KnowledgeStoreCorrupt`` naming the damaged file."""
+def file_digest(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(HASH_BLOCK), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def snapshot_digests(folder: Path) -> dict[str, str]:
+    """What the manifest records, so a flipped byte that still parses is caught too."""
+    return {name: file_digest(folder / name) for name in SNAPSHOT_FILES if (folder / name).exists()}
+
+
+def verify_digests(folder: Path, expected: dict[str, str]) -> None:
+    for name, digest in expected.items():
+        path = folder / name
+        if not path.exists():
+            raise KnowledgeStoreCorrupt(f"{path}: missing", hint=REPAIR_HINT)
+        if file_digest(path) != digest:
+            raise KnowledgeStoreCorrupt(f"{path}: content changed since the release was built", hint=REPAIR_HINT)
+
+
+def read_snapshot(folder: Path, digests: dict[str, str] | None = None) -> ReleaseSnapshot:
+    """The whole snapshot of a release folder, or ``KnowledgeStoreCorrupt`` naming the damaged file.
+
+    ``digests`` (from the manifest; releases built before it was recorded have none) are checked first.
+    """
+    if digests:
+        verify_digests(folder, digests)
     updates, torn = read_updates(folder)
     return ReleaseSnapshot(
         products=read_jsonl(folder / PRODUCTS_FILE, Product),

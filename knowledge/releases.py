@@ -43,6 +43,9 @@ class ReleaseManifest(BaseModel):
     band_group: int = Field(default=0, description="price bands per group collection (0: no groups)")
     gate_accuracy: float | None = None
     notes: list[str] = Field(default_factory=list)
+    files: dict[str, str] = Field(
+        default_factory=dict, description="SHA-256 of each snapshot file, checked whenever the release is opened"
+    )
 
 
 @dataclass(frozen=True)

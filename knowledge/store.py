@@ -60,7 +60,7 @@ from .loaders import LoadedKnowledge
 from .models import AttributeValue, KnowledgeDoc, Product, Review
 from .passages import ProductPassageIndex, without_name
 from .ranking import facet_release, rank_release
-from .release_files import REPAIR_HINT, UPDATES_FILE, read_manifest, read_snapshot
+from .release_files import REPAIR_HINT, UPDATES_FILE, read_manifest, read_snapshot, snapshot_digests
 from .releases import MANIFEST_FILE, ReleaseManifest, SourceFile
 from .search import CatalogFacets, PassageHit, ProductHit, ProductQuery, RankedProducts
 
@@ -286,7 +286,7 @@ def make_client(
         raise KnowledgeStoreCorrupt(
             f"cannot open the Chroma store at {path}: {exc}",
             hint="run `shopguide kb doctor --repair`: it moves the damaged index aside and rebuilds the live "
-            "release from its saved snapshot",
+            "release from its saved snapshot (after it, `shopguide kb reload` works again)",
         ) from exc
 
 
@@ -546,7 +546,7 @@ class KnowledgeStore:
         if cached is not None:
             return cached
         manifest = self.manifest(release_id)
-        snapshot = read_snapshot(self._release_dir(release_id))
+        snapshot = read_snapshot(self._release_dir(release_id), manifest.files)
         try:
             layout = _layout(manifest.release_id, manifest.price_bands, manifest.band_group)
             shards = {s.name: self._client.get_collection(s.name, embedding_function=self._ef) for s in layout}
@@ -738,6 +738,7 @@ class KnowledgeStore:
                 price_bands=bands,
                 band_group=BAND_GROUP,
                 notes=[*loaded.flagged[:50]],
+                files=snapshot_digests(staging),
             )
             write_lines(staging / MANIFEST_FILE, [manifest.model_dump_json(indent=2)])
             fsync_dir(staging)
@@ -786,12 +787,16 @@ class KnowledgeStore:
         return target
 
     def prune(self) -> list[str]:
-        """Drop releases that are neither live nor among the kept rollback targets."""
+        """Drop releases that are neither live nor among the kept rollback targets.
+
+        A release newer than the live one that was never live may be another process's candidate,
+        built and now being gated: it is left alone (the next switch past it prunes it).
+        """
         live_id = self._live.release_id if self._live else None
         keep = {live_id, *self.history()[: self.keep_releases]}
         dropped = []
         for release_id in self.release_ids():
-            if release_id not in keep:
+            if release_id not in keep and (live_id is None or release_id < live_id):
                 self.drop_release(release_id)
                 dropped.append(release_id)
         return dropped

@@ -12,6 +12,7 @@ from datetime import datetime
 from pathlib import Path
 
 from knowledge.durable import locked, write_text_atomic
+from knowledge.errors import StorageCorrupt
 
 from ..config import Settings
 from ..conversation import SQLiteConversationStore
@@ -116,7 +117,20 @@ def _purge_conversations(path: Path, seconds: float, cutoff: float, dry_run: boo
 def purge(
     settings: Settings, older_than_days: float, *, dry_run: bool = False, now: float | None = None
 ) -> PurgeReport:
-    """Delete personal data older than ``older_than_days`` from every store shopguide keeps."""
+    """Delete personal data older than ``older_than_days`` from every store shopguide keeps.
+
+    A damaged store raises ``StorageCorrupt`` naming the repair, instead of a bare ``sqlite3`` error.
+    """
+    try:
+        return _purge(settings, older_than_days, dry_run=dry_run, now=now)
+    except sqlite3.DatabaseError as exc:
+        raise StorageCorrupt(
+            f"a store in {settings.data_dir} is damaged: {exc}",
+            hint="run `shopguide kb doctor --repair`: it moves the damaged file aside and a fresh one is created",
+        ) from exc
+
+
+def _purge(settings: Settings, older_than_days: float, *, dry_run: bool, now: float | None) -> PurgeReport:
     seconds = older_than_days * SECONDS_PER_DAY
     cutoff = (now if now is not None else time.time()) - seconds
     report = PurgeReport(older_than_days=older_than_days, dry_run=dry_run)
