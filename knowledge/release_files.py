@@ -151,12 +151,10 @@ def verify_digests(folder: Path, expected: dict[str, str]) -> None:
 def read_snapshot(folder: Path, digests: dict[str, str] | None = None) -> ReleaseSnapshot:
     """The whole snapshot of a release folder, or ``KnowledgeStoreCorrupt`` naming the damaged file.
 
-    ``digests`` (from the manifest; releases built before it was recorded have none) are checked first.
+    ``digests`` (from the manifest; releases built before it was recorded have none) are checked too.
     """
-    if digests:
-        verify_digests(folder, digests)
     updates, torn = read_updates(folder)
-    return ReleaseSnapshot(
+    snapshot = ReleaseSnapshot(
         products=read_jsonl(folder / PRODUCTS_FILE, Product),
         docs=read_jsonl(folder / DOCS_FILE, KnowledgeDoc),
         reviews=read_jsonl(folder / REVIEWS_FILE, Review, required=False),
@@ -164,3 +162,7 @@ def read_snapshot(folder: Path, digests: dict[str, str] | None = None) -> Releas
         updates=updates,
         torn_update=torn,
     )
+    # After parsing, so damage that breaks a record is named by file:line; this catches what still parses.
+    if digests:
+        verify_digests(folder, digests)
+    return snapshot

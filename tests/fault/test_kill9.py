@@ -23,8 +23,10 @@ CASES = 3
 # Progress lines `kb reload` prints on stderr, in order; a kill is aimed just after one of them.
 RELOAD_STAGES = ("validated", "indexed", "index built", "checked", "new release is live")
 MAX_EXTRA_DELAY_S = 0.3
-# `kb upsert` prints nothing until done: it is killed at a random time within its usual run.
-UPSERT_KILL_WINDOW_S = (2.0, 9.0)
+# `kb upsert` prints nothing until done: it is killed a random time after it starts writing to the index
+# (120 products take about this long to write here, then the updates log and the pointer follow).
+UPSERT_WRITE_WINDOW_S = 2.0
+POLL_S = 0.02
 
 
 def kill_when(proc: subprocess.Popen[str], stage: str | None, delay: float, deadline: float) -> str:
@@ -55,6 +57,25 @@ def kill_when(proc: subprocess.Popen[str], stage: str | None, delay: float, dead
         return "finished before the kill"
     proc.send_signal(signal.SIGKILL)
     return f"killed after '{stage}' +{delay:.2f} s"
+
+
+def kill_while_writing(proc: subprocess.Popen[str], index: Path, delay: float) -> str:
+    """SIGKILL ``delay`` seconds after the process first changes a file of the Chroma index."""
+
+    def stamps() -> dict[Path, int]:
+        return {p: p.stat().st_mtime_ns for p in index.rglob("*") if p.is_file()}
+
+    before = stamps()
+    deadline = time.monotonic() + COMMAND_TIMEOUT_S
+    while stamps() == before:
+        if proc.poll() is not None or time.monotonic() > deadline:
+            return "finished before writing was seen"
+        time.sleep(POLL_S)
+    time.sleep(delay)
+    if proc.poll() is not None:
+        return "finished before the kill"
+    proc.send_signal(signal.SIGKILL)
+    return f"killed {delay:.2f} s into its writes"
 
 
 def check_then_repair(data_dir: Path) -> None:
@@ -99,7 +120,7 @@ def test_kill9_during_upsert_applies_all_or_nothing(data_copy: Path, seed: Seed,
     upsert.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in new), "utf-8")
 
     proc = start(data_copy, "kb", "upsert", str(upsert))
-    where = kill_when(proc, None, rng.uniform(*UPSERT_KILL_WINDOW_S), time.monotonic() + COMMAND_TIMEOUT_S)
+    where = kill_while_writing(proc, data_copy / "chroma", rng.uniform(0, UPSERT_WRITE_WINDOW_S))
     finish(proc)
 
     live_id, count = live_state(data_copy)
