@@ -29,6 +29,7 @@ BOT_USERNAME = "shopguide_test_bot"
 MAX_TEXT = 4096
 MAX_CAPTION = 1024
 MAX_CALLBACK_DATA = 64
+UPDATE_ID_SPACE = 2**31  # keeps fake update ids in a signed 32-bit range
 # Long polls end early so the bot under test stops quickly (PTB waits for the poll in flight on stop).
 LONG_POLL_CAP_S = 0.25
 ALLOWED_TAGS = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a", "code", "pre", "tg-spoiler",
@@ -147,7 +148,9 @@ class FakeBotApi:
         self.webhook_url = ""
         self.webhook_secret = ""
         self.commands: dict[tuple[str, str], list[dict[str, str]]] = {}
-        self._update_ids = itertools.count(1)
+        # Like Telegram's, update ids never restart: a new fake (a rerun of a bench on the same data dir)
+        # must not hand out ids the bot already claimed as answered (it would drop them as redeliveries).
+        self._update_ids = itertools.count(int(time.time() * 1000) % UPDATE_ID_SPACE)
         self._message_ids = itertools.count(1000)
         self._callback_ids = itertools.count(1)
         self._new_update = asyncio.Condition()
