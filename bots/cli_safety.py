@@ -208,6 +208,7 @@ def eval_grounding(
     ] = "model",
     limit: Annotated[int, typer.Option(help="only N questions, spread over the set (0 = all)")] = 0,
     out: Annotated[Path | None, typer.Option(help="write the full JSON report here")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print the full report as one JSON object")] = False,
 ) -> None:
     """Grounding on a catalog with poisoned and conflicting entries: price/SKU accuracy, unverified prices
     and SKUs, system-prompt / injected-canary / PII leaks, per-step latency. Uses the real pipeline.
@@ -238,6 +239,11 @@ def eval_grounding(
             report = asyncio.run(run_grounding_eval(assistant, catalog_dir, limit=limit))
         finally:
             asyncio.run(assistant.aclose())
+    if out is not None:
+        out.write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
+    if as_json:
+        sys.stdout.write(json.dumps(report, ensure_ascii=False) + "\n")
+        return
     table = Table(
         title=f"Grounding with poisoned and conflicting entries ({report['questions']} questions, {generator})"
     )
@@ -264,5 +270,4 @@ def eval_grounding(
     summary = {k: v for k, v in report.items() if k != "results"}
     console.print_json(json.dumps(summary, ensure_ascii=False))
     if out is not None:
-        out.write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
-        console.print(f"full report: {out}")
+        console.print(f"full report: {escape(str(out))}")

@@ -79,9 +79,9 @@ cards = st.builds(
     ProductCard,
     sku=st.from_regex(r"[A-Z]{2}-[A-Z0-9]{3}-[0-9]{4}", fullmatch=True),
     name=names,
-    price=st.floats(min_value=0, max_value=1e7, allow_nan=False),
+    price=st.one_of(st.none(), st.floats(min_value=0, max_value=1e7, allow_nan=False)),  # None: not listed
     currency=st.sampled_from(["CNY", "USD", "EUR"]),
-    stock=st.integers(0, 10_000),
+    stock=st.one_of(st.none(), st.integers(0, 10_000)),  # None: stock not tracked
     url=st.one_of(st.just(""), st.builds(lambda s: f"https://shop.example/p/{s}", catalog_text)),
     reason=catalog_text,
     brand=catalog_text,
