@@ -65,6 +65,7 @@ _SPECIAL = re.compile(r"<![^>]*>")
 WRITTEN_SUBTYPES = frozenset({"thread_broadcast", "file_share"})
 FILES_NOT_RELAYED = "The shopper gets text only: the attached file was not sent to them."
 RELAY_FAILED = "Could not deliver that to the shopper ({error}); they did not get it. Try again in a moment."
+EDIT_NOT_RELAYED = "Edits do not reach the shopper: they still see the original. Write a new reply to correct it."
 RESOLVED_TEXT = "Resolved: the shopper is back with the bot."
 UNKNOWN_COMMAND_TEXT = "shopguide only handles /shopguide; try `/shopguide help`."
 _ERROR_TEXT = {
@@ -229,6 +230,9 @@ class SlackBot:
 
     async def _on_message(self, event: dict[str, Any], body: dict[str, Any], context: dict[str, Any]) -> None:
         subtype = event.get("subtype")
+        if subtype == "message_changed" and self._staff_edit_in_a_thread(event):
+            self.work.spawn(self._edit_turn(str(event.get("channel", "")), str(event["message"]["thread_ts"])))
+            return
         if event.get("bot_id") or (subtype and subtype not in WRITTEN_SUBTYPES):
             return  # edits, joins, bot posts (including our own) are not questions
         bot_user = context.get("bot_user_id")
@@ -260,6 +264,17 @@ class SlackBot:
         await ack()
         user = str((body.get("user") or {}).get("id", ""))
         self.work.spawn(self._resolve_turn(str(action.get("value", "")), user, respond))
+
+    def _staff_edit_in_a_thread(self, event: dict[str, Any]) -> bool:
+        """A person edited a thread reply in the support channel (not a bot's streaming edit or an unfurl)."""
+        message = event.get("message") or {}
+        return (
+            event.get("channel") == self.settings.slack_support_channel
+            and bool(message.get("edited"))
+            and not message.get("bot_id")
+            and bool(message.get("thread_ts"))
+            and message.get("thread_ts") != message.get("ts")
+        )
 
     async def _ignore_event(self, event: dict[str, Any]) -> None:
         """Events we subscribe to but do not act on: bolt has acked them already."""
@@ -301,6 +316,10 @@ class SlackBot:
         elif thread_ts:
             files = len(event.get("files") or [])
             await self._in_ticket_thread(channel, str(thread_ts), user, strip_mentions(raw), files=files)
+
+    async def _edit_turn(self, channel: str, thread_ts: str) -> None:
+        if self.handoff is not None and self.handoff.ticket_for_desk_ref(desk_ref(channel, thread_ts)) is not None:
+            await self.client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=f"_{EDIT_NOT_RELAYED}_")
 
     async def _command_turn(self, command: dict[str, Any], respond: AsyncRespond) -> None:
         user = str(command.get("user_id", ""))

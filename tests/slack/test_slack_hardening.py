@@ -7,7 +7,6 @@ slack-bolt's own tests (``payloads/bolt_python.json``).
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import hmac
 import json
@@ -22,7 +21,7 @@ import pytest
 from fake_slack_api import FakeMessage
 from slack_harness import SIGNING_SECRET, SUPPORT_CHANNEL, SlackHarness, sign
 
-from bots.slack.app import FILES_NOT_RELAYED
+from bots.slack.app import EDIT_NOT_RELAYED, FILES_NOT_RELAYED
 from bots.slack.blocks import ACTION_RESOLVE
 
 PAYLOADS = Path(__file__).parent / "payloads" / "bolt_python.json"
@@ -97,10 +96,15 @@ async def test_staff_replies_with_a_subtype_reach_the_shopper(slack: SlackHarnes
     relayed = [m.text for m in slack.api.thread(DM, dm_thread)][1:]
     assert relayed == ["Your parcel ships today.", "Here is the size chart."]
 
-    # Edits are not questions and not replies: nothing is relayed twice.
-    edit = _staff_event(root, "1700100004.000100", subtype="message_changed", message={"text": "Your parcel ships."})
+    # An edit cannot be relayed (the shopper keeps the original): staff are told, nothing is sent twice.
+    edited = {"type": "message", "user": STAFF, "text": "Your parcel ships tomorrow.", "ts": "1700100001.000100",
+              "thread_ts": root.ts, "edited": {"user": STAFF, "ts": "1700100005.000000"}}  # fmt: skip
+    edit = _staff_event(root, "1700100005.000100", subtype="message_changed", message=edited)
+    del edit["user"], edit["thread_ts"]  # Slack puts both on the inner message of a message_changed event
     assert (await slack.send_event(edit)).status == 200
-    await asyncio.sleep(0.3)
+    await slack.api.wait_for(
+        lambda: any(EDIT_NOT_RELAYED in m.text for m in slack.api.thread(SUPPORT_CHANNEL, root.ts))
+    )
     assert len(slack.api.thread(DM, dm_thread)) == 3
 
 
