@@ -24,6 +24,8 @@ from slack_harness import SIGNING_SECRET, SUPPORT_CHANNEL, SlackHarness, sign
 from bots.slack.app import EDIT_NOT_RELAYED, FILES_NOT_RELAYED
 from bots.slack.blocks import ACTION_RESOLVE
 
+pytestmark = pytest.mark.integration  # the bolt app's HTTP server and a loopback fake Slack Web API
+
 PAYLOADS = Path(__file__).parent / "payloads" / "bolt_python.json"
 SHOPPER = "USHOPPER"
 STAFF = "USTAFF"

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 from fake_bot_api import parse_html
 
+from assistant.factcheck import PRICE_RE
+from assistant.quantities import NUMBER
 from assistant.types import Choice, ProductCard
 from bots.telegram.flow import FlowControl, UserRateLimiter
 from bots.telegram.limits import MAX_CALLBACK_DATA_BYTES, MAX_CAPTION_LENGTH, MAX_MESSAGE_LENGTH
@@ -158,3 +162,10 @@ def test_log_lines_never_show_the_token() -> None:
     record = logging.LogRecord("httpx", logging.INFO, "", 0, "POST %s/getUpdates", ("https://x/bot123:SECRET",), None)
     assert SecretRedactor(["123:SECRET", ""]).filter(record)
     assert record.getMessage() == "POST https://x/bot<redacted>/getUpdates"
+
+
+def test_prices_end_where_the_number_does() -> None:
+    # The shipped model writes "¥399," mid-sentence; the comma is punctuation, not a thousands separator.
+    text = "The Stridex is ¥399, the Trail Pro ¥1,299. Sizes 40,41 in stock."
+    assert re.findall(rf"¥{NUMBER}", text) == ["¥399", "¥1,299"]
+    assert [m.group(1) for m in PRICE_RE.finditer(text)] == ["399", "1,299"]
