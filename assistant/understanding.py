@@ -378,9 +378,9 @@ class Understander:
                 return None
             # "anything for hiking", "防水的" name a use or a must-have, not a kind; "board games" is a kind
             # even though "games" is a use word.
-            phrases = kind_phrases(" " + item + " ", self.vocabulary)
-            if not phrases:
+            if not self._names_a_kind(item):
                 return None
+            phrases = kind_phrases(" " + item + " ", self.vocabulary)
             nearest = self.vocabulary.nearest_category([item, *phrases])
             if nearest is None:
                 # Named as the lexicon spells it when listed there ("tvs" -> "tv"), else in the shopper's words.
@@ -400,6 +400,21 @@ class Understander:
         if slots.category is None:
             return _contains(lowered, lexicon().not_carried)
         return None
+
+    def _names_a_kind(self, item: str) -> bool:
+        """Something is left of the item once function, generic, use and must-have words are taken out."""
+        lex = lexicon()
+        known = {w for words in lex.use_words.values() for w in words}
+        # Must-have words of the catalog and of the defaults describe a property, never a kind ("防水的").
+        known |= {w for words, _, _ in (*self.vocabulary.attribute_words, *lex.attribute_words) for w in words}
+        known |= set(lex.function_words["zh"]) | lex.generic_words["zh"]
+        rest = " " + item + " "
+        for word in sorted(known, key=len, reverse=True):
+            if not word.isascii():
+                rest = rest.replace(word, " ")
+        skip = set(lex.function_words["en"]) | lex.generic_words["en"] | {w for w in known if w.isascii()}
+        words = [w for w in re.findall(r"[a-z][a-z'\-]*", rest) if w not in skip and len(w) >= MIN_KIND_CHARS]
+        return bool(words or re.search(r"[\u4e00-\u9fff]", rest))
 
     def _intent(
         self, lowered: str, slots: Slots, named: list[str], not_carried: str | None, *, has_need: bool, just: bool
@@ -453,10 +468,18 @@ def asked_item(lowered: str) -> str | None:
             if not match:
                 continue
             item = _trim_item(match.group("item").strip(" ?？!！.。,，"), language)
+            if _refers_back(item):
+                return None  # "do you have it in red?": the thing already talked about, not a new kind
             if item and len(item) <= MAX_ITEM_CHARS and not _only_generic(item, language):
                 return item
-            return None
     return None
+
+
+def _refers_back(item: str) -> bool:
+    for pronoun in lexicon().item_trim["pronouns"]:
+        if item == pronoun or item.startswith(pronoun + " " if pronoun.isascii() else pronoun):
+            return True
+    return False
 
 
 def _trim_item(item: str, language: str) -> str:

@@ -15,6 +15,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
+from itertools import groupby
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -208,6 +209,7 @@ class CatalogVocabulary:
     brands: tuple[str, ...]
     name_index: tuple[tuple[str, str], ...]  # (lowercased name variant, sku), longest first
     skus: frozenset[str]
+    options: dict[str, str] = field(default_factory=dict)  # sku -> its variant option ("long"), lowercased
     category_words: tuple[tuple[str, str], ...] = ()  # (alias, category), longest alias first
     labels: dict[str, tuple[str, str]] = field(default_factory=dict)  # category -> (en, zh) display label
     attribute_words: tuple[tuple[tuple[str, ...], str, AttributeValue], ...] = ()
@@ -233,6 +235,7 @@ class CatalogVocabulary:
             brands=brands,
             name_index=_name_index(products),
             skus=frozenset(p.sku for p in products),
+            options={p.sku: p.name.rsplit(" - ", 1)[1].lower() for p in products if " - " in p.name},
             category_words=tuple(words),
             labels=labels,
             attribute_words=_attribute_words(products),
@@ -281,9 +284,10 @@ class CatalogVocabulary:
             start = lowered.find(name)
             while start != -1:
                 end = start + len(name)
+                # Only ASCII letters and digits extend a word: "Moraine 1 Tent卖多少钱" names the tent.
                 boundary_ok = not name.isascii() or (
-                    (start == 0 or not lowered[start - 1].isalnum())
-                    and (end == len(lowered) or not lowered[end].isalnum())
+                    (start == 0 or not _ascii_alnum(lowered[start - 1]))
+                    and (end == len(lowered) or not _ascii_alnum(lowered[end]))
                 )
                 # Two products with one name are both named: picking either would be a guess.
                 if boundary_ok and ((start, end) in taken or not any(s < end and start < e for s, e in taken)):
@@ -291,9 +295,11 @@ class CatalogVocabulary:
                     found.append((start, sku))
                 start = lowered.find(name, end)
         ordered: list[str] = []
-        for _, sku in sorted(found):
-            if sku not in ordered:
-                ordered.append(sku)
+        for _, group in groupby(sorted(found), key=lambda item: item[0]):
+            skus = [sku for _, sku in group]
+            # One title, several variants: an option the text names ("(Long)") picks among them.
+            picked = [s for s in skus if (o := self.options.get(s)) and contains(lowered, o)] or skus
+            ordered.extend(s for s in picked if s not in ordered)
         return ordered
 
 
@@ -301,6 +307,8 @@ def _name_index(products: Sequence[Product]) -> tuple[tuple[str, str], ...]:
     names: list[tuple[str, str]] = []
     for product in products:
         variants = {product.name.lower(), product.name_zh.lower()}
+        if " - " in product.name:  # a variant ("Trail Runner 3 - 42"): shoppers name the product's title
+            variants.add(product.name.rsplit(" - ", 1)[0].lower())
         if product.brand and product.name.lower().startswith(product.brand.lower() + " "):
             variants.add(product.name[len(product.brand) + 1 :].lower())  # "AeroRun 3" without brand
         if product.brand and product.name_zh.startswith(product.brand):
@@ -428,3 +436,7 @@ def _value_categories(products: Sequence[Product]) -> dict[tuple[str, str], froz
             if isinstance(value, str):
                 found[(key, value)].add(product.category)
     return {k: frozenset(v) for k, v in found.items()}
+
+
+def _ascii_alnum(char: str) -> bool:
+    return char.isascii() and char.isalnum()

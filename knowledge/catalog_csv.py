@@ -132,7 +132,40 @@ def _load_specs() -> dict[str, HeaderSpec]:
     return specs
 
 
+_METAFIELD = re.compile(r"(?:^|\()product\.metafields\.([a-z0-9_\-]+)\.([a-z0-9_\-]+)\)?$")
+
+
+@dataclass(frozen=True)
+class MetafieldSpec:
+    """Shopify product metafield columns that carry catalog fields (a translated title) or attributes."""
+
+    fields: dict[str, str]  # metafield key -> Product field
+    skip_namespaces: frozenset[str]
+
+    def columns(self, headers: list[str]) -> dict[str, tuple[str, str]]:
+        """Header -> ("field", name) or ("attribute", key) for every metafield column that is read."""
+        found: dict[str, tuple[str, str]] = {}
+        for header in headers:
+            match = _METAFIELD.search(header.strip().lower())
+            if not match or match.group(1) in self.skip_namespaces:
+                continue
+            key = match.group(2)
+            found[header] = ("field", self.fields[key]) if key in self.fields else ("attribute", key)
+        return found
+
+
+def _load_metafields() -> MetafieldSpec:
+    raw = json.loads(HEADERS_FILE.read_text(encoding="utf-8"))["shopify"]["metafields"]
+    return MetafieldSpec(
+        fields={key: name for name, keys in raw["fields"].items() for key in keys},
+        skip_namespaces=frozenset(raw["skip_namespaces"]),
+    )
+
+
 SPECS = _load_specs()
+METAFIELDS = _load_metafields()
+# A metafield that references another object ("gid://shopify/Metaobject/1") is an id, not a value.
+_REFERENCE_VALUE = re.compile(r"^(?:gid://|\[|\{)")
 SHOPIFY = SPECS["shopify"]
 WOOCOMMERCE = SPECS["woocommerce"]
 NATIVE = SPECS["shopguide"]
@@ -266,7 +299,8 @@ def _shopify_rows(
         name_col, value_col = by_key.get(f"option{n} name"), by_key.get(f"option{n} value")
         if name_col and value_col:
             option_cols.append((name_col, value_col))
-    used = set(cols.values()) | set(category_cols) | {h for pair in option_cols for h in pair}
+    metafields = METAFIELDS.columns(headers)
+    used = set(cols.values()) | set(category_cols) | {h for pair in option_cols for h in pair} | set(metafields)
     _column_report(headers, used, SHOPIFY, result)
     if not category_cols:
         result.warnings.append(_no_category_warning(SHOPIFY))
@@ -308,6 +342,14 @@ def _shopify_rows(
             values["price"] = get(rec, "price")
         if stock_col is not None and get(rec, "stock"):
             values["stock"] = get(rec, "stock")
+        for header, (kind, name) in metafields.items():
+            value = (parent.get(header) or "").strip()
+            if not value or _REFERENCE_VALUE.match(value):
+                continue
+            if kind == "field":
+                values[name] = value
+            else:
+                attributes.setdefault(name, _attribute_value(value))
         if attributes:
             values["attributes"] = attributes
         yield CsvRow(line, values)

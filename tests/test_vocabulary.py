@@ -133,3 +133,37 @@ def test_chinese_names_from_product_names_and_bilingual_category_names() -> None
         "Dishwashers",
         "洗碗机",
     )
+
+
+def test_an_english_name_right_before_chinese_text_is_named(home: Understander) -> None:
+    u = home.understand("Lounge Sofa 2-Seat卖多少钱", "zh", [], has_need=False)
+    assert (u.named_skus, u.intent) == (["HM-SOF-002"], Intent.PRODUCT_INFO)
+
+
+@pytest.mark.parametrize(
+    ("text", "item"),
+    [
+        ("I'm looking for a hammock, do you have one?", "hammock"),
+        ("想买一个吊床，有吗？", "吊床"),
+        ("你们有登山鞋吗？", "登山鞋"),  # "登山" is a use word, "鞋" still names a kind
+    ],
+)
+def test_kinds_asked_for_in_two_clauses_or_with_a_use_word(home: Understander, text: str, item: str) -> None:
+    assert home.understand(text, "en", [], has_need=False).not_carried == item
+
+
+@pytest.mark.parametrize("text", ["有防水的吗？", "有没有适合登山的？", "有便宜点的吗", "do you have it in red?"])
+def test_must_haves_uses_and_pronouns_are_not_kinds(home: Understander, text: str) -> None:
+    assert home.understand(text, "zh", [], has_need=False).not_carried is None
+
+
+def test_a_title_names_its_variants_and_an_option_picks_one() -> None:
+    variants = [
+        Product(
+            sku=f"SB-{size[0]}", name=f"Ember Down Sleeping Bag - {size}", category="sleeping_bags", price=p, stock=1
+        )
+        for size, p in (("Regular", 1848.0), ("Long", 1928.0))
+    ]
+    vocabulary = CatalogVocabulary.from_products(variants, embeddings=False)
+    assert sorted(vocabulary.named_skus("How much is the Ember Down Sleeping Bag?")) == ["SB-L", "SB-R"]
+    assert vocabulary.named_skus("What does the Ember Down Sleeping Bag (Long) cost?") == ["SB-L"]

@@ -104,3 +104,19 @@ def test_mapped_categories_match_in_any_case_and_unmapped_columns_are_reported(t
     assert loaded.problems == []
     assert {p.category for p in loaded.products} == {"board_games"}
     assert any(f'{path}: warning: unknown columns, not imported: "Shelf"' in n for n in loaded.notices)
+
+
+def test_shopify_metafields_carry_chinese_names_and_attributes(tmp_path: Path) -> None:
+    csv_text = (
+        "Handle,Title,Type,Variant SKU,Variant Price,Variant Inventory Qty,"
+        "Chinese title (product.metafields.custom.title_zh),product.metafields.custom.material,"
+        "Color (product.metafields.shopify.color-pattern)\n"
+        "wok-1,Iron Wok 32,Woks,WK-1,199,3,铸铁炒锅 32厘米,cast iron,gid://shopify/Metaobject/1\n"
+    )
+    path = write(tmp_path / "woks.csv", csv_text)
+
+    loaded = load_paths([path])
+
+    (product,) = loaded.products
+    assert (product.name_zh, product.attributes) == ("铸铁炒锅 32厘米", {"material": "cast iron"})
+    assert not any("unknown columns" in n for n in loaded.notices)
