@@ -301,6 +301,12 @@ EXCERPT_CHARS = 60
 # One word in one case pattern (lower, Capitalised, UPPER), up to the longest words people type.
 _WORD_RE = re.compile(r"[A-Z]?[a-z]+|[A-Z]+")
 MAX_WORD_CHARS = 40
+# Identifier-shaped tokens: letters, digits and the separators ids use, at least this long.
+MIN_ID_CHARS = 10
+_ID_TOKEN_RE = re.compile(rf"(?<![A-Za-z0-9])[A-Za-z0-9][A-Za-z0-9\-_./:#]{{{MIN_ID_CHARS - 1},}}(?![A-Za-z0-9])")
+_HEX_ID_RE = re.compile(r"[0-9A-Fa-f]+(?:[-_.:][0-9A-Fa-f]+)*")
+MIN_ID_DIGIT_SHARE = 0.5
+MIN_HEX_ID_DIGIT_SHARE = 0.25
 
 
 @dataclass(frozen=True)
@@ -344,28 +350,34 @@ def _is_word(segment: str) -> bool:
     return len(segment) <= MAX_WORD_CHARS and _WORD_RE.fullmatch(segment) is not None
 
 
+def _is_identifier(token: str) -> bool:
+    """Digit-heavy (tracking numbers, order ids) or hex groups (UUIDs, hashes): an id, not a leet word
+    ("1n5truct10n5" is under half digits and not hex)."""
+    alnum = [c for c in token if c.isalnum()]
+    digits = sum(c.isdigit() for c in alnum)
+    if digits >= len(alnum) * MIN_ID_DIGIT_SHARE:
+        return True
+    return _HEX_ID_RE.fullmatch(token) is not None and digits >= len(alnum) * MIN_HEX_ID_DIGIT_SHARE
+
+
 def _without_opaque_tokens(text: str) -> tuple[str, list[str]]:
-    """(``text`` with undecodable encoding-shaped runs cut out, the payloads of those that decode)."""
+    """(``text`` with its opaque tokens cut out, the payloads of the encoding-shaped runs that decode).
+
+    Opaque: encoding-shaped runs that decode to no real text, and identifiers (order ids, UUIDs, tracking
+    numbers), unless a decoder reads them."""
     segments = encoded_segments(text)
     readable = [s for s in segments if s.payload is not None]
     payloads = [s.payload for s in readable if s.payload is not None][:MAX_DECODED_SEGMENTS]
+    spans = [(s.start, s.end) for s in segments if s.payload is None and not _is_word(text[s.start : s.end].strip())]
+    spans += [(m.start(), m.end()) for m in _ID_TOKEN_RE.finditer(text) if _is_identifier(m.group(0))]
     # A run one decoder reads (hex) may look like another encoding too (base64): it is a payload, not a token.
-    opaque = sorted(
-        (
-            s
-            for s in segments
-            if s.payload is None
-            and not _is_word(text[s.start : s.end].strip())
-            and not any(r.start < s.end and s.start < r.end for r in readable)
-        ),
-        key=lambda s: s.start,
-    )
+    opaque = sorted((a, b) for a, b in spans if not any(r.start < b and a < r.end for r in readable))
     kept: list[str] = []
     cut_to = 0
-    for segment in opaque:
-        if segment.start >= cut_to:
-            kept.append(text[cut_to : segment.start])
-        cut_to = max(cut_to, segment.end)
+    for start, end in opaque:
+        if start >= cut_to:
+            kept.append(text[cut_to:start])
+        cut_to = max(cut_to, end)
     kept.append(text[cut_to:])
     return "".join(kept), payloads
 

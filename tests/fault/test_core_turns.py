@@ -69,8 +69,21 @@ async def test_a_refused_oversize_message_does_not_refuse_the_next_ones(
         "where is my order 3f2a9c1e-7b4d-8a0f-5e6c-2b1a9d8e7f60?",
         "我的订单 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08 到哪了",
         "coupon code Zx8Qm2Lr7Pv4Ns1Kd6Hj didn't work",
+        "SF833014931815",
+        "我的快递单号是SF833014931815，什么时候到？",
+        "e62c4449-1ad2-0c09-e1de-225973e45789",
     ],
-    ids=["letters", "base64-alphabet", "hex-order", "uuid-order", "sha256-zh", "coupon"],
+    ids=[
+        "letters",
+        "base64-alphabet",
+        "hex-order",
+        "uuid-order",
+        "sha256-zh",
+        "coupon",
+        "tracking",
+        "tracking-zh",
+        "uuid",
+    ],
 )
 async def test_tokens_and_order_ids_are_not_injection(scripted_assistant: Assistant, text: str) -> None:
     reply = await scripted_assistant.ask(msg(text))
