@@ -23,6 +23,8 @@ from .support import (
     RELEVANT_PASSAGE,
     best_clause,
     is_fact_question,
+    is_yes_no_question,
+    negative,
     product_text,
     terms,
 )
@@ -38,6 +40,7 @@ RELEVANT_REVIEW = 0.5
 class Verdict:
     kind: Answerability
     evidence: PassageHit | None = None  # the passage that answers (a review for ``reviews_only``)
+    says_no: bool | None = None  # for a yes/no question whose words a fact clause holds: does it say no
 
 
 def feature_terms(question: str, product: Product) -> set[str]:
@@ -63,7 +66,12 @@ def judge(question: str, product: Product, hits: Sequence[PassageHit], shop_docs
     clause, share = best_clause(wanted, "\n".join([product_text(product), *(h.doc.text for h in facts)]))
     if share >= COVERAGE_MIN:
         holding = next((h for h in facts if clause and clause in h.doc.text), best)
-        return Verdict("passage", holding)
+        # Yes or no only when the clause holds the asked word itself ("LED light", "waterproof: no"),
+        # not just its concept: "is it heavy?" is not answered yes by "weight: 254 g".
+        literal = {t for t in wanted if not t.startswith("<")} & terms(clause)
+        asks_yes_no = is_yes_no_question(without_name(question, product))
+        polarity = negative(clause) if asks_yes_no and literal else None
+        return Verdict("passage", holding, polarity)
     if best is not None and best.score >= RELEVANT_PASSAGE:
         return Verdict("passage", best)
     for doc in shop_docs:  # "what is the warranty on X?" is answered by the warranty policy
@@ -98,6 +106,8 @@ def honest_answer(verdict: Verdict, product: Product, language: Language, *, col
 def grounded_fallback(verdict: Verdict, product: Product, language: Language) -> str:
     """The retrieval-only answer: the product's facts, and the passage that answers when there is one."""
     facts = spec_answer(product, language)
+    # A yes/no question whose feature a fact clause holds is answered yes or no, by that clause.
+    lead = "" if verdict.says_no is None else text("no_lead" if verdict.says_no else "yes_lead", language) + " "
     if verdict.kind == "passage" and verdict.evidence is not None and verdict.evidence.doc.kind != "attributes":
-        return f"{facts}\n{text('passage_quote', language, quote=_quote(verdict.evidence))}"
-    return facts
+        return f"{lead}{text('passage_quote', language, quote=_quote(verdict.evidence))}\n{facts}"
+    return f"{lead}{facts}" if lead else facts

@@ -53,7 +53,8 @@ log = logging.getLogger("shopguide.pipeline")
 POLICY_PASSAGES = 3  # near-ties are common among policy sections: give the model all three
 POLICY_MIN_SCORE = 0.2  # below this cosine similarity no passage is about the question
 # Passages of the asked product ranked to judge answerability; the best few go into the prompt (each
-# costs ~80 tokens of prefill). The attribute table is already the fact line, so it is not repeated.
+# costs up to ~80 tokens of prefill). An attribute passage is short and says what the fact line leaves
+# out ("waterproof: no"), which is what a yes/no question asks.
 PASSAGE_CANDIDATES = 6
 PROMPT_PASSAGES = 3
 MAX_UNKNOWN_BEFORE_HUMAN = 2
@@ -269,7 +270,7 @@ class RetrieveStep:
         shop_docs = self.retriever.search_docs(ctx.message.text, ctx.language, k=1)
         verdict = judge_answerable(ctx.message.text, product, hits, shop_docs)
         ctx.verdict = verdict
-        ctx.passages = [h for h in hits if h.doc.kind != "attributes"][:PROMPT_PASSAGES]
+        ctx.passages = hits[:PROMPT_PASSAGES]
         if verdict.evidence is not None and verdict.evidence not in ctx.passages:
             ctx.passages = [verdict.evidence, *ctx.passages[: PROMPT_PASSAGES - 1]]
         ctx.fallback_text = grounded_fallback(verdict, product, ctx.language)

@@ -138,6 +138,8 @@ TEXTS: dict[str, dict[Language, str]] = {
         "en": "From the product information: “{quote}”",
         "zh": "商品资料中写道：“{quote}”",
     },
+    "yes_lead": {"en": "Yes.", "zh": "是的。"},
+    "no_lead": {"en": "No.", "zh": "不是的。"},
     "colleague_offer": {
         "en": "A colleague can check it for you — just ask for a human.",
         "zh": "如需确认，可以说“转人工”，由同事为您核实。",

@@ -158,7 +158,7 @@ async def test_a_model_that_abstains_on_an_answerable_question_is_replaced_by_th
     reply, _ = await ask_with(  # type: ignore[operator]
         f"Is a carry case included with the {DRILL_NAME}?", "I don't know, sorry."
     )
-    assert "Carry case sold separately" in reply.text
+    assert reply.text.startswith("No. ") and "Carry case sold separately" in reply.text
     assert "don't know" not in reply.text
 
 
@@ -174,14 +174,11 @@ async def test_the_shipped_model_answers_product_questions_from_the_catalog_text
         assert not included.text.lower().lstrip().startswith("no"), included.text
         assert "not come with" not in included.text and "doesn't come with" not in included.text
 
-        price = await assistant.ask(msg("How much is the Brewmate Glass Kettle 1.7L?", "m2"))
-        assert "259" in price.text and "$" not in price.text, price.text
-
         unknown = await assistant.ask(msg("Is the Brewmate Glass Kettle 1.7L dishwasher safe?", "m3"))
         assert "don't know" in unknown.text, unknown.text
 
         question = "Voltline 18V 无刷电钻套装（含充电器和两块电池）多少钱？有货吗？"
         zh = await assistant.ask(msg(question, "m4"))
-        assert "899" in zh.text and question not in zh.text, zh.text
+        assert "899" in zh.text and "$" not in zh.text and question not in zh.text, zh.text
     finally:
         assistant.memory.close()
