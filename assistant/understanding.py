@@ -15,6 +15,9 @@ from .superlatives import parse_sort
 from .types import Intent, Language
 from .vocabulary import SKU_RE, CatalogVocabulary, first_contained, lexicon, use_labels, use_words
 
+MAX_ITEM_CHARS = 40  # an asked-for kind ("do you sell X?") is a short noun phrase; longer captures are sentences
+MIN_KIND_CHARS = 3  # an English word shorter than this is not taken for the name of a kind
+MAX_KIND_PHRASES = 4  # leftover phrases compared with the categories by embedding, per message
 # Use-case words and labels come from ``data/lexicon.json`` (kept importable under their old names).
 USE_WORDS: dict[str, tuple[str, ...]] = use_words()
 USE_LABELS: dict[str, tuple[str, str]] = use_labels()
@@ -456,9 +459,6 @@ def _resolve_reference(lowered: str, last_skus: Sequence[str]) -> list[str]:
     return []
 
 
-MAX_ITEM_CHARS = 40  # an asked-for kind is a short noun phrase; longer captures are sentences
-
-
 def asked_item(lowered: str) -> str | None:
     """X in "do you sell X?" / "你们卖X吗？" / "有没有X", trimmed of articles and fillers; None if not asked so."""
     lex = lexicon()
@@ -531,7 +531,3 @@ def kind_phrases(lowered: str, vocabulary: CatalogVocabulary | None = None) -> l
             cjk = cjk.replace(word, " ")
     phrases.extend(m for m in re.findall(r"[\u4e00-\u9fff]{2,}", cjk))
     return phrases[:MAX_KIND_PHRASES]
-
-
-MIN_KIND_CHARS = 3
-MAX_KIND_PHRASES = 4

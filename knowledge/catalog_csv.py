@@ -285,21 +285,36 @@ def _column_report(headers: list[str], used: set[str], spec: HeaderSpec, result:
         (result.unused_columns if spec.is_unused(header) else result.unknown_columns).append(header)
 
 
+# Product field -> the Shopify export's field of the same meaning (for --map on a Shopify export).
+SHOPIFY_FIELD_OF = {"name": "title", "brand": "vendor", "uses": "tags", "image_url": "image", "sku": "sku",
+                    "price": "price", "stock": "stock", "description": "description"}  # fmt: skip
+WOO_FIELD_OF = {"name": "name", "brand": "brand", "uses": "tags", "image_url": "images", "sku": "sku",
+                "price": "regular_price", "stock": "stock", "description": "description", "url": "url",
+                "category": "category"}  # fmt: skip
+
+
 def _shopify_rows(
-    records: list[tuple[int, dict[str, str]]], headers: list[str], result: CsvReadResult
+    records: list[tuple[int, dict[str, str]]],
+    headers: list[str],
+    result: CsvReadResult,
+    overrides: Mapping[str, str] | None = None,
 ) -> Iterator[CsvRow]:
     """Shopify writes one row per variant and per extra image; product fields only on the first row."""
+    overrides = overrides or {}
     cols = SHOPIFY.resolve(headers)
+    cols.update({SHOPIFY_FIELD_OF[f]: h for f, h in overrides.items() if f in SHOPIFY_FIELD_OF})
     # The shop's own product type names the kind in its words; the standard taxonomy is the fallback.
     category_cols = [h for h in headers if header_key(h) in SHOPIFY.fields["category"]]
     category_cols.sort(key=lambda h: SHOPIFY.fields["category"].index(header_key(h)))
+    if "category" in overrides:
+        category_cols = [overrides["category"]]
     option_cols: list[tuple[str, str]] = []
     by_key = {header_key(h): h for h in headers}
     for n in (1, 2, 3):
         name_col, value_col = by_key.get(f"option{n} name"), by_key.get(f"option{n} value")
         if name_col and value_col:
             option_cols.append((name_col, value_col))
-    metafields = METAFIELDS.columns(headers)
+    metafields = METAFIELDS.columns(headers) | _mapped_extras(overrides, {**SHOPIFY_FIELD_OF, "category": ""})
     used = set(cols.values()) | set(category_cols) | {h for pair in option_cols for h in pair} | set(metafields)
     _column_report(headers, used, SHOPIFY, result)
     if not category_cols:
@@ -343,7 +358,7 @@ def _shopify_rows(
         if stock_col is not None and get(rec, "stock"):
             values["stock"] = get(rec, "stock")
         for header, (kind, name) in metafields.items():
-            value = (parent.get(header) or "").strip()
+            value = (rec.get(header) or parent.get(header) or "").strip()  # a variant's own value first
             if not value or _REFERENCE_VALUE.match(value):
                 continue
             if kind == "field":
@@ -383,10 +398,16 @@ def _woo_used(headers: list[str], cols: dict[str, str]) -> set[str]:
 
 
 def _woocommerce_rows(
-    records: list[tuple[int, dict[str, str]]], headers: list[str], result: CsvReadResult
+    records: list[tuple[int, dict[str, str]]],
+    headers: list[str],
+    result: CsvReadResult,
+    overrides: Mapping[str, str] | None = None,
 ) -> Iterator[CsvRow]:
+    overrides = overrides or {}
     cols = WOOCOMMERCE.resolve(headers)
-    _column_report(headers, _woo_used(headers, cols), WOOCOMMERCE, result)
+    cols.update({WOO_FIELD_OF[f]: h for f, h in overrides.items() if f in WOO_FIELD_OF})
+    extras = _mapped_extras(overrides, WOO_FIELD_OF)
+    _column_report(headers, _woo_used(headers, cols) | set(extras), WOOCOMMERCE, result)
     if "category" not in cols:
         result.warnings.append(_no_category_warning(WOOCOMMERCE))
 
@@ -424,6 +445,12 @@ def _woocommerce_rows(
         if stock:
             values["stock"] = stock
         attributes = _woo_attributes(rec, headers)
+        for header, (kind, name) in extras.items():
+            value = (rec.get(header) or "").strip()
+            if value and kind == "field":
+                values[name] = value
+            elif value:
+                attributes[name] = _attribute_value(value)
         if attributes:
             values["attributes"] = attributes
         yield CsvRow(line, values, notes)
@@ -487,15 +514,15 @@ def read_catalog_csv(text: str, column_map: Mapping[str, str] | None = None) -> 
     except StopIteration:
         raise CsvHeaderError("empty file (no header row)") from None
     headers = [h.strip().lstrip("\ufeff") for h in headers]
-    fmt = detect_format(headers, column_map)
+    fmt = _platform(headers) or detect_format(headers, column_map)
     result = CsvReadResult(format=fmt)
-    if column_map:
-        by_lower = {h.lower(): h for h in headers}
-        resolved = {target: by_lower.get(header.strip().lower(), header) for target, header in column_map.items()}
-        missing = [h for h in resolved.values() if h not in headers]
-        if missing:
-            raise CsvHeaderError(f"mapped columns not in the header: {', '.join(missing)}")
-        rename = {header: target for target, header in resolved.items()}
+    overrides: dict[str, str] = {}
+    if column_map and fmt in ("shopify", "woocommerce"):
+        # A Shopify or WooCommerce export with a mapping: the mapping overrides single columns
+        # (--map category=Kind), the export's variant and parent-row handling stays.
+        overrides = _resolve_map(column_map, headers)
+    elif column_map:
+        rename = {header: target for target, header in _resolve_map(column_map, headers).items()}
         headers = [rename.get(h, h) for h in headers]
     keyed: list[tuple[int, dict[str, str]]] = []
     for line, record in records:
@@ -506,15 +533,46 @@ def read_catalog_csv(text: str, column_map: Mapping[str, str] | None = None) -> 
             continue
         keyed.append((line, dict(zip(headers, record + [""] * (len(headers) - len(record)), strict=True))))
     if fmt == "shopify":
-        result.rows.extend(_shopify_rows(keyed, headers, result))
+        result.rows.extend(_shopify_rows(keyed, headers, result, overrides))
     elif fmt == "woocommerce":
-        result.rows.extend(_woocommerce_rows(keyed, headers, result))
+        result.rows.extend(_woocommerce_rows(keyed, headers, result, overrides))
     else:
         _native_rows(keyed, headers, result, mapped=fmt == "mapped")
     for row in result.rows:
         if isinstance(row.values.get("description"), str):
             row.values["description"] = strip_html(row.values["description"])
     return result
+
+
+def _platform(headers: list[str]) -> str | None:
+    keys = {header_key(h) for h in headers}
+    if SHOPIFY.detects(keys):
+        return "shopify"
+    if WOOCOMMERCE.detects(keys):
+        return "woocommerce"
+    return None
+
+
+def _resolve_map(column_map: Mapping[str, str], headers: list[str]) -> dict[str, str]:
+    """Field -> the header it names, matched in any case; a header not in the file is an error."""
+    by_lower = {h.lower(): h for h in headers}
+    resolved = {target: by_lower.get(header.strip().lower(), header) for target, header in column_map.items()}
+    missing = [h for h in resolved.values() if h not in headers]
+    if missing:
+        raise CsvHeaderError(f"mapped columns not in the header: {', '.join(missing)}")
+    return resolved
+
+
+def _mapped_extras(overrides: Mapping[str, str], spec_fields: Mapping[str, str]) -> dict[str, tuple[str, str]]:
+    """Mapped columns the export has no field for: ``name_zh`` and friends, and ``attr.NAME``."""
+    extras: dict[str, tuple[str, str]] = {}
+    for target, header in overrides.items():
+        prefix = next((p for p in ATTRIBUTE_COLUMN_PREFIXES if target.lower().startswith(p)), None)
+        if prefix:
+            extras[header] = ("attribute", target[len(prefix) :])
+        elif target not in spec_fields and target in NATIVE_FIELDS:
+            extras[header] = ("field", target)
+    return extras
 
 
 def describe_columns(columns: list[str]) -> str:

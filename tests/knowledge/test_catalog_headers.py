@@ -120,3 +120,22 @@ def test_shopify_metafields_carry_chinese_names_and_attributes(tmp_path: Path) -
     (product,) = loaded.products
     assert (product.name_zh, product.attributes) == ("铸铁炒锅 32厘米", {"material": "cast iron"})
     assert not any("unknown columns" in n for n in loaded.notices)
+
+
+def test_a_mapping_on_a_shopify_export_overrides_single_columns(tmp_path: Path) -> None:
+    csv_text = (
+        "Handle,Title,Vendor,Kind,Variant SKU,Variant Price,Variant Inventory Qty,Shelf,Option1 Name,Option1 Value\n"
+        "t1,Trail Tent,Ostra,Tents,OS-T2,899,3,A3,Size,2P\n"
+        "t1,,,,OS-T3,999,0,A4,,3P\n"
+    )
+    path = write(tmp_path / "tents.csv", csv_text)
+
+    loaded = load_paths([path], LoadOptions(column_map={"category": "kind", "attr.shelf": "Shelf"}))
+
+    assert loaded.problems == []
+    by_sku = {p.sku: p for p in loaded.products}
+    assert by_sku["OS-T3"].name == "Trail Tent - 3P"  # variants still read the Shopify way
+    assert {p.category for p in loaded.products} == {"tents"}
+    assert by_sku["OS-T2"].attributes == {"size": "2P", "shelf": "A3"}
+    assert by_sku["OS-T3"].attributes == {"size": "3P", "shelf": "A4"}
+    assert not any("no category column" in n or "unknown columns" in n for n in loaded.notices)
