@@ -65,7 +65,7 @@ class Slots:
             base = Slots(category=newer.category, use=self.use)
         else:
             base = Slots(**{**asdict(self), "attributes": dict(self.attributes)})
-        for name in ("price_min", "price_max", "use", "brand", "sort"):
+        for name in ("price_min", "price_max", "use", "brand"):
             value = getattr(newer, name)
             if value is not None:
                 setattr(base, name, value)
@@ -73,6 +73,8 @@ class Slots:
             base.price_max = None if (base.price_max or 0) < newer.price_min else base.price_max
         base.attributes.update(newer.attributes)
         base.in_stock_only = base.in_stock_only or newer.in_stock_only
+        # "The cheapest" is asked of one question: a follow-up without one is a search again, not a sort.
+        base.sort = newer.sort
         return base
 
 

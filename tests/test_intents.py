@@ -238,6 +238,14 @@ async def test_cheapest_overall_sold_out_also_names_the_cheapest_in_stock(shop_a
     assert "out of stock" in first and in_stock["name"] in first and price_text(in_stock["price"]) in first
 
 
+async def test_a_follow_up_without_a_superlative_is_a_search_again(shop_assistant: Assistant) -> None:
+    first = await ask(shop_assistant, "What's the cheapest tent?", user="follow")
+    assert first.text.startswith("Cheapest tents")
+    second = await ask(shop_assistant, "any under 1500?", user="follow")
+    assert second.cards and all(c.category == "tents" and c.price <= 1500 for c in second.cards)
+    assert not second.text.startswith("Cheapest")
+
+
 async def test_most_expensive(shop_assistant: Assistant) -> None:
     top = max(rows("kettles"), key=lambda p: p["price"])
     reply = await ask(shop_assistant, "What's the most expensive kettle?")
