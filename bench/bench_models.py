@@ -6,7 +6,7 @@ evaluation (``knowledge/data/eval/outdoor``) through the real pipeline with that
 honest "don't know", false abstain, numbers in a wrong role, echoes, model time to first token and seconds
 per question. Prints a table and writes bench/results/models.json.
 
-    python bench/bench_models.py [--limit 0] [--models qwen2.5-coder-0.5b,qwen2.5-coder-1.5b]
+    python bench/bench_models.py [--sample 0] [--models qwen2.5-coder-0.5b,qwen2.5-coder-1.5b]
 """
 
 from __future__ import annotations
@@ -62,7 +62,7 @@ async def decode_rate(generator: LlamaCppGenerator) -> dict[str, float]:
     return {"decode_tok_s": p50(rates), "first_token_s": p50(firsts)}
 
 
-def measure(name: str, settings: Settings, questions: list[dict[str, Any]], limit: int) -> dict[str, Any]:
+def measure(name: str, settings: Settings, questions: list[dict[str, Any]]) -> dict[str, Any]:
     started = time.perf_counter()
     path = assemble_model(name, settings.cache_dir)
     generator = LlamaCppGenerator(
@@ -74,7 +74,7 @@ def measure(name: str, settings: Settings, questions: list[dict[str, Any]], limi
     load_s = time.perf_counter() - started
     speed = asyncio.run(decode_rate(generator))
     with catalog_assistant(OUTDOOR_CATALOG, settings, generator=generator) as (assistant, load):
-        report = asyncio.run(run_catalog_eval(assistant, questions, load["doc_texts"], limit=limit))
+        report = asyncio.run(run_catalog_eval(assistant, questions, load["doc_texts"]))
     first_tokens = [
         r["latency_ms"]["first_token"] / 1000 for r in report["results"] if "first_token" in r["latency_ms"]
     ]
@@ -115,16 +115,20 @@ def model_rows(m: dict[str, Any]) -> list[tuple[str, str, str, str]]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--limit", type=int, default=0, help="first N questions of the set (0 = all)")
+    parser.add_argument("--sample", type=int, default=0, help="N questions spread evenly over the set (0 = all)")
     parser.add_argument("--models", default=",".join(SHIPPED_MODELS), help="comma-separated shipped model names")
     args = parser.parse_args()
     settings = Settings().model_copy(update={"llm_timeout_s": BENCH_LLM_TIMEOUT_S})
     questions = load_questions(OUTDOOR_QUESTIONS)
+    if args.sample and args.sample < len(questions):
+        # Evenly spaced, so every kind of question (they are grouped by kind) is represented.
+        step = len(questions) / args.sample
+        questions = [questions[int(i * step)] for i in range(args.sample)]
     measured: list[dict[str, Any]] = []
     skipped: dict[str, str] = {}
     for name in args.models.split(","):
         try:
-            measured.append(measure(name, settings, questions, args.limit))
+            measured.append(measure(name, settings, questions))
         except ModelUnavailable as exc:
             skipped[name] = f"{exc} ({exc.hint})"
     rows: list[tuple[str, str, str, str]] = []
@@ -136,7 +140,7 @@ def main() -> None:
         "models",
         rows,
         {
-            "questions": len(questions[: args.limit] if args.limit else questions),
+            "questions": len(questions),
             "models": measured,
             "skipped": skipped,
         },

@@ -313,14 +313,20 @@ def eval_facts(
         typer.Option(help="labelled questions (JSON lines) for --catalog; default: questions.jsonl beside it"),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print the report as one JSON object (for scripts)")] = False,
+    rejudge: Annotated[
+        Path | None,
+        typer.Option(
+            help="with --catalog: score the answers stored in this earlier --out report again, asking nothing"
+        ),
+    ] = None,
 ) -> None:
     """Fact accuracy on the bundled gold set (prices, SKUs, stock, specs, policies; zh and en), or on any
     catalog with its labelled questions (--catalog, --questions): see `shopguide eval --catalog --help`.
     """
     if ctx.invoked_subcommand is not None:
         return
-    if catalog is not None or questions is not None:
-        _eval_catalog(catalog, questions, out=out, limit=limit, as_json=as_json)
+    if catalog is not None or questions is not None or rejudge is not None:
+        _eval_catalog(catalog, questions, out=out, limit=limit, as_json=as_json, rejudge=rejudge)
         return
     from assistant.evaluation.facts import print_report, run_fact_eval
 
@@ -336,13 +342,15 @@ def eval_facts(
         out.write_text(json.dumps(report, ensure_ascii=False, indent=2))
 
 
-def _eval_catalog(catalog: Path | None, questions: Path | None, *, out: Path | None, limit: int, as_json: bool) -> None:
+def _eval_catalog(
+    catalog: Path | None, questions: Path | None, *, out: Path | None, limit: int, as_json: bool, rejudge: Path | None
+) -> None:
     """Load the catalog into a throw-away data dir, ask every question through the pipeline, judge, report."""
     from assistant.evaluation.catalog_eval import (
         OUTDOOR_CATALOG,
         catalog_assistant,
         load_questions,
-        print_catalog_report,
+        rejudge_report,
         run_catalog_eval,
     )
 
@@ -355,6 +363,11 @@ def _eval_catalog(catalog: Path | None, questions: Path | None, *, out: Path | N
     configure_logging(settings, to_stderr=False)
     rows = load_questions(questions)
     started = time.perf_counter()
+    if rejudge is not None:
+        earlier = json.loads(rejudge.read_text(encoding="utf-8"))
+        report = {**earlier, **rejudge_report(earlier, catalog, rows)}
+        _print_catalog_result(report, catalog, out=out, as_json=as_json)
+        return
     try:
         progress = Progress(
             TextColumn("asking"),
@@ -383,6 +396,12 @@ def _eval_catalog(catalog: Path | None, questions: Path | None, *, out: Path | N
     report["questions_file"] = str(questions)
     report["llm_backend"] = settings.llm_backend
     report["wall_s"] = round(time.perf_counter() - started, 1)
+    _print_catalog_result(report, catalog, out=out, as_json=as_json)
+
+
+def _print_catalog_result(report: dict[str, Any], catalog: Path, *, out: Path | None, as_json: bool) -> None:
+    from assistant.evaluation.catalog_eval import print_catalog_report
+
     if as_json:
         sys.stdout.write(json.dumps(report, ensure_ascii=False) + "\n")
     else:

@@ -135,3 +135,12 @@ def test_eval_catalog_runs_end_to_end_without_a_model(monkeypatch: pytest.Monkey
                            "numbers_wrong_role", "echoed", "by_language"}  # fmt: skip
     assert json.loads(out.read_text(encoding="utf-8"))["questions"] == report["questions"]
     assert not (tmp_path / "unused" / "chroma").exists()  # the throw-away data dir, not the configured one
+    # The stored answers can be scored again with the current judge without asking anything.
+    again = runner.invoke(
+        app,
+        ["eval", "--catalog", str(tmp_path / "shop"), "--questions", str(questions), "--rejudge", str(out), "--json"],
+    )
+    assert again.exit_code == 0, again.output
+    rejudged = json.loads(again.stdout.strip().splitlines()[-1])
+    assert [r["fully_right"] for r in rejudged["results"]] == [r["fully_right"] for r in report["results"]]
+    assert [r["answer"] for r in rejudged["results"]] == [r["answer"] for r in report["results"]]

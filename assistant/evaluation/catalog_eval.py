@@ -19,6 +19,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,7 @@ from rich.console import Console
 from rich.table import Table
 
 from knowledge.bootstrap import open_store
+from knowledge.loaders import LoadOptions, load_paths
 from knowledge.reload import reload_catalog
 
 from ..admin import load_options
@@ -33,7 +35,7 @@ from ..app import Assistant, build_assistant
 from ..config import Settings
 from ..ports import Generator
 from ..types import IncomingMessage
-from .judge import CatalogIndex, judge, load_rules
+from .judge import CatalogIndex, Verdict, judge, load_rules
 
 OUTDOOR_DIR = Path(__file__).resolve().parents[2] / "knowledge" / "data" / "eval" / "outdoor"
 OUTDOOR_CATALOG = OUTDOOR_DIR / "catalog"
@@ -83,6 +85,41 @@ def catalog_assistant(
             asyncio.run(assistant.aclose())
 
 
+def rejudge_report(report: dict[str, Any], catalog: Path, questions: list[dict[str, Any]]) -> dict[str, Any]:
+    """Score the answers stored in an earlier report again with the current judge, without asking anything.
+
+    The catalog is read with the loader (no store, no model), as the judge only needs names and facts.
+    """
+    loaded = load_paths([catalog], LoadOptions())
+    index = CatalogIndex.build(list(loaded.products), [d.text for d in loaded.docs], load_rules())
+    by_id = {row["id"]: row for row in questions}
+    results = []
+    for old in report["results"]:
+        row = by_id[old["id"]]
+        verdict = judge(row, old["answer"], [StoredCard(sku) for sku in old["cards"]], index)
+        results.append({**old, **_verdict_fields(row, verdict)})
+    return summarise(results)
+
+
+@dataclass(frozen=True)
+class StoredCard:
+    sku: str
+
+
+def _verdict_fields(row: dict[str, Any], verdict: Verdict) -> dict[str, Any]:
+    return {
+        "named": verdict.named,
+        "checks": verdict.checks,
+        "fully_right": verdict.fully_right,
+        "yes_no": verdict.yes_no,
+        "gold_answer": row.get("answer"),
+        "abstained": verdict.abstained,
+        "wrong_role": verdict.wrong_role,
+        "unsupported": verdict.unsupported,
+        "echoed": verdict.echoed,
+    }
+
+
 def _rate(hits: int, total: int) -> float | None:
     return hits / total if total else None
 
@@ -113,15 +150,7 @@ async def run_catalog_eval(
                 "q": row["q"],
                 "answer": reply.text,
                 "cards": [c.sku for c in reply.cards],
-                "named": verdict.named,
-                "checks": verdict.checks,
-                "fully_right": verdict.fully_right,
-                "yes_no": verdict.yes_no,
-                "gold_answer": row.get("answer"),
-                "abstained": verdict.abstained,
-                "wrong_role": verdict.wrong_role,
-                "unsupported": verdict.unsupported,
-                "echoed": verdict.echoed,
+                **_verdict_fields(row, verdict),
                 "degraded": reply.degraded,
                 "blocked": reply.blocked,
                 "seconds": round(seconds, 3),

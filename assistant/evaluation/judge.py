@@ -21,7 +21,7 @@ so a change to the assistant's own checks cannot make its answers look right. Ru
 - Always: every number with a unit in the answer must be a fact of the same kind (price, weight, volume,
   stock, temperature, ...) of a product named, shown or asked about, of the shop's documents, or a number
   from the question. A number equal only to a fact of another kind is **in a wrong role**; one equal to no
-  fact is **unsupported**. The answer must not repeat the question, and must be in the question's language.
+  fact is **unsupported**. The answer must not repeat the question verbatim, and must be in the question's language.
 """
 
 from __future__ import annotations
@@ -31,7 +31,6 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from difflib import SequenceMatcher
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol
@@ -42,9 +41,9 @@ NUMBER_RE = re.compile(NUMBER)
 FIRST_CLAUSE_RE = re.compile(r"[,.;:!?，。；：！？\n]")
 CJK_RE = re.compile(r"[\u4e00-\u9fff]")
 LATIN_WORD_RE = re.compile(r"[A-Za-z]{2,}")
-# An echo: the question (without punctuation) inside the answer, or the answer's opening nearly equal to it.
+# An echo: the question, verbatim once punctuation and spaces are removed, inside the answer. (A statement
+# that rephrases the question, "The X is made of carbon fibre.", is a claim, judged as one, not an echo.)
 ECHO_MIN_CHARS = 6
-ECHO_SIMILARITY = 0.9
 # A short name (the name without the brand) must be this long to count as naming a product.
 SHORT_NAME_MIN_CHARS = 6
 # Numbers equal within this tolerance (prices like 1,118.00 vs 1118; 1.08 kg vs 1080 g).
@@ -277,10 +276,7 @@ def _any(patterns: Sequence[re.Pattern[str]], text: str) -> bool:
 def is_echo(question: str, answer: str) -> bool:
     q = re.sub(r"[\W_]+", "", fold(question))
     a = re.sub(r"[\W_]+", "", fold(answer))
-    if len(q) >= ECHO_MIN_CHARS and q in a:
-        return True
-    opening = a[: len(q)]
-    return bool(q) and SequenceMatcher(None, q, opening).ratio() >= ECHO_SIMILARITY
+    return len(q) >= ECHO_MIN_CHARS and q in a
 
 
 def _close(a: float, b: float) -> bool:
