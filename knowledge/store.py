@@ -19,6 +19,7 @@ import contextlib
 import fcntl
 import hashlib
 import json
+import logging
 import os
 import re
 import shutil
@@ -36,6 +37,7 @@ import numpy as np
 import numpy.typing as npt
 from chromadb.api import ClientAPI
 from chromadb.api.models.Collection import Collection
+from chromadb.api.types import QueryResult
 from pydantic import ValidationError
 
 from .durable import (
@@ -107,6 +109,7 @@ Lang = Literal["zh", "en"]
 StockState = Literal["in", "out"]
 STOCK_STATES: tuple[StockState, ...] = ("in", "out")
 Progress = Callable[[str, int, int], None]
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -433,6 +436,7 @@ class KnowledgeStore:
         self._passages = ProductPassageIndex(client, embedder)
         # Why the persisted live release could not be opened (None: it opened, or there is none yet).
         self.damage: KnowledgeError | None = None
+        self._damaged_collections: set[str] = set()  # logged once each; searches fall back to BM25
 
     # ---- lifecycle -------------------------------------------------------------------------
     @property
@@ -1051,7 +1055,11 @@ class KnowledgeStore:
         for state in states:
             for shard, where in self._plan(live, state, flt):
                 collection = live.shards[shard.name]
-                result = collection.query(query_embeddings=vector, n_results=depth, where=where, include=["distances"])
+                result = self._index_query(
+                    collection, query_embeddings=vector, n_results=depth, where=where, include=["distances"]
+                )
+                if result is None:
+                    continue
                 ids = result["ids"][0]
                 distances = (result["distances"] or [[]])[0]
                 ranked.extend((float(d), sku) for sku, d in zip(ids, distances, strict=False))
@@ -1112,16 +1120,38 @@ class KnowledgeStore:
         with self.lease() as live:
             return self.search_release_docs(live, text, language, k)
 
+    def _index_query(self, collection: Collection, **kwargs: Any) -> QueryResult | None:
+        """A Chroma query, or None when its index fails (a crash can leave it inconsistent).
+
+        The caller answers from the lexical index alone: shoppers keep getting answers from the intact
+        snapshot while the log says what is wrong and ``kb doctor --repair`` rebuilds the index.
+        """
+        try:
+            return collection.query(**kwargs)
+        except Exception as exc:  # chromadb raises InternalError ("Error finding id") for a damaged index
+            if collection.name not in self._damaged_collections:
+                self._damaged_collections.add(collection.name)
+                log.error(
+                    "event=kb_index_damaged collection=%s error=%s fix=%r",
+                    collection.name,
+                    type(exc).__name__,
+                    "shopguide kb doctor --repair",
+                )
+            return None
+
     def search_release_docs(self, live: LiveRelease, text: str, language: Lang, k: int = 3) -> list[PassageHit]:
         if not live.docs:
             return []
         depth = min(len(live.docs), max(k * 4, 10))
-        result = live.docs_collection.query(
-            query_embeddings=cast(Any, [list(self._embed_query(text or " "))]), n_results=depth, include=["distances"]
+        result = self._index_query(
+            live.docs_collection,
+            query_embeddings=cast(Any, [list(self._embed_query(text or " "))]),
+            n_results=depth,
+            include=["distances"],
         )
         by_id = {d.doc_id: d for d in live.docs}
         fused: dict[str, float] = {}
-        for rank, doc_id in enumerate(result["ids"][0]):
+        for rank, doc_id in enumerate(result["ids"][0] if result is not None else []):
             fused[doc_id] = fused.get(doc_id, 0.0) + 1.0 / (RRF_K + rank + 1)
         for rank, (index, _) in enumerate(live.docs_lexical.top(tokenize(text), depth)):
             doc_id = live.docs[index].doc_id

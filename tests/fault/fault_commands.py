@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -83,9 +82,10 @@ def assert_everything_works(data_dir: Path, products: int) -> None:
 
 
 def shopguide_command() -> list[str]:
-    script = shutil.which("shopguide") or str(Path(sys.executable).parent / "shopguide")
-    if Path(script).exists():
-        return [script]
+    """The installed ``shopguide`` script of this interpreter's environment (what a user runs)."""
+    beside = Path(sys.executable).parent / "shopguide"
+    if beside.exists():
+        return [str(beside)]
     return [sys.executable, "-c", "from bots.cli import main; main()"]
 
 

@@ -18,6 +18,8 @@ import pytest
 from fault_commands import assert_everything_works, finish, live_state, run, start
 from fault_env import COMMAND_TIMEOUT_S, DEMO_DIR, Seed
 
+from knowledge.store import POINTER_FILE
+
 SEED = 9
 CASES = 3
 # Progress lines `kb reload` prints on stderr, in order; a kill is aimed just after one of them.
@@ -27,18 +29,18 @@ MAX_EXTRA_DELAY_S = 0.3
 # (120 products take about this long to write here, then the updates log and the pointer follow).
 UPSERT_WRITE_WINDOW_S = 2.0
 POLL_S = 0.02
+AFTER_LOG_S = 0.005
 
 
-def kill_when(proc: subprocess.Popen[str], stage: str | None, delay: float, deadline: float) -> str:
-    """SIGKILL after ``stage`` appears on stderr (+ ``delay``), or after ``delay`` alone; returns where."""
+def seed_state(data_dir: Path, seed: Seed) -> tuple[str, int]:
+    """The live release before the kill, read from the files: opening the store in this process first
+    would keep a Chroma view that the killed process's writes make stale (see the README)."""
+    return str(json.loads((data_dir / POINTER_FILE).read_text("utf-8"))["release_id"]), seed.products
+
+
+def kill_when(proc: subprocess.Popen[str], stage: str, delay: float, deadline: float) -> str:
+    """SIGKILL ``delay`` seconds after ``stage`` appears on stderr; returns where it landed."""
     assert proc.stderr is not None
-    if stage is None:
-        try:
-            proc.wait(timeout=delay)
-            return "finished before the kill"
-        except subprocess.TimeoutExpired:
-            proc.send_signal(signal.SIGKILL)
-            return f"killed at {delay:.2f} s"
     seen = threading.Event()
 
     def watch() -> None:
@@ -60,10 +62,11 @@ def kill_when(proc: subprocess.Popen[str], stage: str | None, delay: float, dead
 
 
 def kill_while_writing(proc: subprocess.Popen[str], index: Path, delay: float) -> str:
-    """SIGKILL ``delay`` seconds after the process first changes a file of the Chroma index."""
+    """SIGKILL ``delay`` seconds after the process first changes ``index`` (a folder's files, or one file)."""
 
     def stamps() -> dict[Path, int]:
-        return {p: p.stat().st_mtime_ns for p in index.rglob("*") if p.is_file()}
+        files = index.rglob("*") if index.is_dir() else [index]
+        return {p: p.stat().st_mtime_ns for p in files if p.is_file()}
 
     before = stamps()
     deadline = time.monotonic() + COMMAND_TIMEOUT_S
@@ -89,7 +92,7 @@ def check_then_repair(data_dir: Path) -> None:
 @pytest.mark.parametrize("case", range(CASES))
 def test_kill9_during_reload_leaves_the_old_or_the_new_release_whole(data_copy: Path, seed: Seed, case: int) -> None:
     rng = random.Random(f"{SEED}:reload:{case}")
-    old_id, old_count = live_state(data_copy)
+    old_id, old_count = seed_state(data_copy, seed)
     bigger = data_copy.parent / "bigger"
     shutil.copytree(seed.catalog, bigger)
     extra = json.loads((DEMO_DIR / "products.jsonl").read_text("utf-8").splitlines()[-1])
@@ -113,14 +116,18 @@ def test_kill9_during_reload_leaves_the_old_or_the_new_release_whole(data_copy: 
 @pytest.mark.parametrize("case", range(CASES))
 def test_kill9_during_upsert_applies_all_or_nothing(data_copy: Path, seed: Seed, case: int) -> None:
     rng = random.Random(f"{SEED}:upsert:{case}")
-    old_id, old_count = live_state(data_copy)
+    old_id, old_count = seed_state(data_copy, seed)
     rows = [json.loads(line) for line in (DEMO_DIR / "products.jsonl").read_text("utf-8").splitlines()]
     upsert = data_copy.parent / "upsert.jsonl"
     new = [{**r, "sku": f"KILL-{i:04d}"} for i, r in enumerate(rows[:120])]
     upsert.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in new), "utf-8")
 
     proc = start(data_copy, "kb", "upsert", str(upsert))
-    where = kill_while_writing(proc, data_copy / "chroma", rng.uniform(0, UPSERT_WRITE_WINDOW_S))
+    if case < CASES - 1:  # somewhere in its index writes
+        where = kill_while_writing(proc, data_copy / "chroma", rng.uniform(0, UPSERT_WRITE_WINDOW_S))
+    else:  # between its (fsynced) log record and the pointer update that tells other processes
+        log = data_copy / "releases" / old_id / "updates.jsonl"
+        where = kill_while_writing(proc, log, rng.uniform(0, AFTER_LOG_S))
     finish(proc)
 
     live_id, count = live_state(data_copy)
