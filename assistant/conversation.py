@@ -31,6 +31,7 @@ class Slots:
     attributes: dict[str, AttributeValue] = field(default_factory=dict)
     in_stock_only: bool = False
     sort: SortOrder | None = None  # "cheapest", "best rated"...: answer with the top item in this order
+    sort_measure: str | None = None  # the unit class of a measure order: "lightest" -> "mass"
 
     def to_query(self, text: str = "", language: Language = "en", k: int = DEFAULT_QUERY_K) -> ProductQuery:
         """The slots as hard filters of a catalog query."""
@@ -52,7 +53,11 @@ class Slots:
         """What a superlative about a named product ranges over: budget, stock and order, not the brand or
         must-haves that its own name spelled out (the product's category is added by the caller)."""
         return Slots(
-            price_min=self.price_min, price_max=self.price_max, in_stock_only=self.in_stock_only, sort=self.sort
+            price_min=self.price_min,
+            price_max=self.price_max,
+            in_stock_only=self.in_stock_only,
+            sort=self.sort,
+            sort_measure=self.sort_measure,
         )
 
     @property
@@ -74,7 +79,7 @@ class Slots:
         base.attributes.update(newer.attributes)
         base.in_stock_only = base.in_stock_only or newer.in_stock_only
         # "The cheapest" is asked of one question: a follow-up without one is a search again, not a sort.
-        base.sort = newer.sort
+        base.sort, base.sort_measure = newer.sort, newer.sort_measure
         return base
 
 

@@ -16,6 +16,7 @@ from knowledge.models import Product
 
 from .conversation import Slots
 from .ports import CatalogFacets, ProductQuery, Retriever
+from .quantities import attribute_unit
 from .render import money, reason_line
 from .superlative_answer import headline, order_reason, verdict
 from .texts import text as fixed_text
@@ -187,6 +188,11 @@ class ShoppingGuide:
         """The top items in the asked order; the store filters and sorts, the guide only words it."""
         assert slots.sort is not None
         query = slots.to_query(text, language, k=MAX_RECOMMENDATIONS)
+        if slots.sort_measure:
+            # "The lightest": the catalog's attributes whose names carry that kind of unit, in one common unit.
+            keys = self.retriever.facets(replace(query, sort=None)).numeric_attributes
+            units = [(key, attribute_unit(key)) for key in keys]
+            query = replace(query, sort_keys=tuple((k, u[1]) for k, u in units if u and u[0] == slots.sort_measure))
         ranked = self.retriever.rank_products(query)
         if ranked.total == 0:
             return self._no_match(slots, language)
@@ -195,7 +201,11 @@ class ShoppingGuide:
             hits = [h.product for h in self.retriever.search_products(replace(query, sort=None))]
             hits.sort(key=lambda p: not p.in_stock)
             picks = hits[:MAX_RECOMMENDATIONS]
-            note = fixed_text("no_ratings" if slots.sort == "rating" else "no_dates", language)
+            if slots.sort_measure:
+                basis = fixed_text(f"basis_{slots.sort_measure}", language)
+                note = fixed_text("no_measure", language, basis=basis)
+            else:
+                note = fixed_text("no_ratings" if slots.sort == "rating" else "no_dates", language)
             return GuideDecision(
                 kind="top",
                 products=picks,
@@ -214,9 +224,9 @@ class ShoppingGuide:
                 ranked = replace(ranked, ratings=ranked.ratings | in_stock.ratings, dates=ranked.dates | in_stock.dates)
         reasons = {}
         for product in picks:
-            parts = [order_reason(slots.sort, product, ranked, language)]
-            parts.append(reason_line(product, language, slots.attributes, slots.use))
-            reasons[product.sku] = " · ".join(p for p in parts if p)
+            parts = [order_reason(slots.sort, product, ranked, language, slots.sort_measure)]
+            parts += reason_line(product, language, slots.attributes, slots.use).split(" · ")
+            reasons[product.sku] = " · ".join(dict.fromkeys(p for p in parts if p))  # a weight is said once
         return GuideDecision(
             kind="top",
             products=picks,

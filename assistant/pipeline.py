@@ -242,7 +242,7 @@ class RetrieveStep:
             if winner is not None:
                 # "Which is cheaper?" has one exact answer in the two products' facts: no model needed.
                 ctx.finish(f"{winner}\n{ctx.fallback_text}")
-        elif u.slots.sort is not None:
+        elif u.slots.sort is not None and u.slots.sort_measure is None:
             # "Is X the cheapest tent?": the store's sorted query answers yes or no, exactly.
             ctx.intent = Intent.PRODUCT_INFO
             decision = self.guide.is_top(products[0], u.slots, ctx.language)

@@ -74,7 +74,13 @@ def headline(  # noqa: PLR0917 (one call site, in the guide)
         values |= {"stars": _stars(stars), "count": str(count)}
     elif sort == "newest":
         values["date"] = ranked.dates[top.sku]
-    line = text(f"top_{sort}", language, **values)
+    if sort in ("measure_asc", "measure_desc") and slots.sort_measure:
+        shown = _measure(top, slots.sort_measure, language)
+        direction = "asc" if sort == "measure_asc" else "desc"
+        word = text(f"sup_{slots.sort_measure}_{direction}", language)
+        line = text("top_measure", language, word=word, value=shown[1] if shown else "", **values)
+    else:
+        line = text(f"top_{sort}", language, **values)
     if top.sold_out:
         others = [p for p in picks[1:] if p.in_stock]
         if others:
@@ -89,8 +95,13 @@ def headline(  # noqa: PLR0917 (one call site, in the guide)
     return line
 
 
-def order_reason(sort: SortOrder, product: Product, ranked: RankedProducts, language: Language) -> str:
+def order_reason(
+    sort: SortOrder, product: Product, ranked: RankedProducts, language: Language, basis: str | None = None
+) -> str:
     """What places an item in the order, when it is not the price already on its line."""
+    if sort in ("measure_asc", "measure_desc") and basis:
+        shown = _measure(product, basis, language)
+        return shown[1] if shown else ""
     if sort == "rating" and product.sku in ranked.ratings:
         stars, count = ranked.ratings[product.sku]
         return text("rating_reason", language, stars=_stars(stars), count=str(count))

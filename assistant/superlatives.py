@@ -37,6 +37,25 @@ def _pattern(word: str) -> re.Pattern[str]:
     return re.compile(re.escape(word))
 
 
+def _by_basis(section: dict[str, dict[str, list[str]]], path: Path) -> dict[Comparison, tuple[str, ...]]:
+    """``{"mass": {"asc": [...], "desc": [...]}}`` -> ``{("mass", "asc"): (...), ...}``; ``_``-keys are notes."""
+    out: dict[Comparison, tuple[str, ...]] = {}
+    for basis, directions in section.items():
+        if basis.startswith("_"):
+            continue
+        for direction, words in directions.items():
+            if direction not in ("asc", "desc"):
+                raise ValueError(f"{path.name}: {basis!r} has direction {direction!r}")
+            out[(basis, cast(Direction, direction))] = tuple(words)
+    return out
+
+
+def _basis_patterns(words: dict[Comparison, tuple[str, ...]]) -> list[tuple[re.Pattern[str], Comparison]]:
+    pairs = [(w.lower(), basis) for basis, ws in words.items() for w in ws]
+    pairs.sort(key=lambda item: len(item[0]), reverse=True)  # the longest phrase first
+    return [(_pattern(w), basis) for w, basis in pairs]
+
+
 class SuperlativeLexicon:
     """Finds superlative phrases; the longest phrase wins where two overlap ("最新款" over "最新")."""
 
@@ -46,15 +65,15 @@ class SuperlativeLexicon:
         negations: tuple[str, ...],
         in_stock: tuple[str, ...] = (),
         comparatives: dict[Comparison, tuple[str, ...]] | None = None,
+        measures: dict[Comparison, tuple[str, ...]] | None = None,
     ) -> None:
         words = [(w.lower(), order) for order, ws in orders.items() for w in ws]
         words.sort(key=lambda item: len(item[0]), reverse=True)
         self._patterns = [(_pattern(w), w, order) for w, order in words]
         self._negations = tuple(n.lower() for n in negations)
         self._in_stock = [_pattern(w.lower()) for w in in_stock]
-        pairs = [(w.lower(), basis) for basis, ws in (comparatives or {}).items() for w in ws]
-        pairs.sort(key=lambda item: len(item[0]), reverse=True)
-        self._comparatives = [(_pattern(w), basis) for w, basis in pairs]
+        self._comparatives = _basis_patterns(comparatives or {})
+        self._measures = _basis_patterns(measures or {})
 
     @classmethod
     def from_file(cls, path: Path = WORDS_FILE) -> SuperlativeLexicon:
@@ -64,19 +83,12 @@ class SuperlativeLexicon:
             if key not in SORT_ORDERS:
                 raise ValueError(f"{path.name}: unknown sort order {key!r}")
             orders[cast(SortOrder, key)] = tuple(words)
-        comparatives: dict[Comparison, tuple[str, ...]] = {}
-        for basis, directions in data.get("comparatives", {}).items():
-            if basis.startswith("_"):
-                continue
-            for direction, words in directions.items():
-                if direction not in ("asc", "desc"):
-                    raise ValueError(f"{path.name}: comparative {basis!r} has direction {direction!r}")
-                comparatives[(basis, cast(Direction, direction))] = tuple(words)
         return cls(
             orders,
             tuple(data["negations"]["before"]),
             tuple(data.get("in_stock_qualifiers", ())),
-            comparatives,
+            _by_basis(data.get("comparatives", {}), path),
+            _by_basis(data.get("measure_orders", {}), path),
         )
 
     def mentions(self, text: str) -> list[SuperlativeMention]:
@@ -103,6 +115,11 @@ class SuperlativeLexicon:
         lowered = text.lower()
         return next((basis for pattern, basis in self._comparatives if pattern.search(lowered)), None)
 
+    def measure_order(self, text: str) -> Comparison | None:
+        """ "the lightest tent" -> ("mass", "asc"): a superlative over a measure, by its unit class."""
+        lowered = text.lower()
+        return next((basis for pattern, basis in self._measures if pattern.search(lowered)), None)
+
     def sort_order(self, text: str) -> SortOrder | None:
         """The order a shopper asks for: the first superlative that is not negated."""
         return next((m.order for m in self.mentions(text) if not m.negated), None)
@@ -111,6 +128,11 @@ class SuperlativeLexicon:
 @cache
 def default_lexicon() -> SuperlativeLexicon:
     return SuperlativeLexicon.from_file()
+
+
+def parse_measure_order(text: str) -> Comparison | None:
+    """ "the lightest tent" -> ("mass", "asc"), "容量最大的水壶" -> ("volume", "desc"), else None."""
+    return default_lexicon().measure_order(text)
 
 
 def parse_sort(text: str) -> SortOrder | None:

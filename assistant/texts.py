@@ -63,6 +63,20 @@ TEXTS: dict[str, dict[Language, str]] = {
         "en": "Newest {what}: {name} (released {date}), {price}.",
         "zh": "{what}最新的是{name}（上市时间{date}），{price}。",
     },
+    "top_measure": {
+        "en": "{word} {what}: {name}, {value}, {price}.",
+        "zh": "{what}{word}的是{name}：{value}，{price}。",
+    },
+    "no_measure": {
+        "en": "Our catalog gives no {basis} for these products, so I can't say. Good matches:",
+        "zh": "店里的这些商品没有{basis}信息，无法判断。为您找到这些：",
+    },
+    "sup_mass_asc": {"en": "Lightest", "zh": "最轻"},
+    "sup_mass_desc": {"en": "Heaviest", "zh": "最重"},
+    "sup_volume_asc": {"en": "Smallest capacity", "zh": "容量最小"},
+    "sup_volume_desc": {"en": "Largest capacity", "zh": "容量最大"},
+    "basis_mass": {"en": "weights", "zh": "重量"},
+    "basis_volume": {"en": "capacities", "zh": "容量"},
     "top_out_of_stock": {
         "en": " It is out of stock right now; the first in stock is {name}, {price}.",
         "zh": "目前缺货；有现货的首选是{name}，{price}。",

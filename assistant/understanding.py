@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from .conversation import Slots
-from .superlatives import parse_sort
+from .superlatives import parse_measure_order, parse_sort
 from .types import Intent, Language
 from .vocabulary import SKU_RE, CatalogVocabulary, first_contained, lexicon, use_labels, use_words
 
@@ -354,6 +354,10 @@ class Understander:
                 break
         slots.in_stock_only = _contains(lowered, STOCK_WORDS) is not None
         slots.sort = parse_sort(lowered)
+        measured = None if slots.sort else parse_measure_order(lowered)
+        if measured is not None:
+            slots.sort_measure, direction = measured
+            slots.sort = "measure_asc" if direction == "asc" else "measure_desc"
 
         named = self.vocabulary.named_skus(text)
         if not named:

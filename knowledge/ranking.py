@@ -53,6 +53,15 @@ def release_date(product: Product) -> tuple[float, str] | None:
     return None
 
 
+def measure(product: Product, keys: Sequence[tuple[str, float]]) -> float | None:
+    """The product's value of the first of ``keys`` it has, in the common unit the factors convert to."""
+    for key, factor in keys:
+        value = product.attributes.get(key)
+        if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
+            return float(value) * factor
+    return None
+
+
 def mean_rating(reviews: Sequence[Review]) -> tuple[float, int] | None:
     if not reviews:
         return None
@@ -82,6 +91,14 @@ def facet_release(
         uses=dict(Counter(u for p in admitted for u in p.uses).most_common()),
         brands=dict(Counter(p.brand for p in admitted if p.brand).most_common()),
         prices=tuple(sorted(p.price for p in admitted if p.price is not None)),
+        numeric_attributes=tuple(
+            dict.fromkeys(
+                k
+                for p in admitted
+                for k, v in p.attributes.items()
+                if isinstance(v, int | float) and not isinstance(v, bool)
+            )
+        ),
     )
 
 
@@ -114,6 +131,13 @@ def rank_release(  # noqa: PLR0917 (the release's columns, passed apart so this 
             if found is not None:
                 ratings[sku] = found
                 primary[i], counts[i] = -found[0], -found[1]
+    elif sort in ("measure_asc", "measure_desc"):
+        primary = np.full(len(rows), math.inf)
+        sign = 1.0 if sort == "measure_asc" else -1.0
+        for i, sku in enumerate(skus):
+            value = measure(products[sku], query.sort_keys)
+            if value is not None:
+                primary[i] = sign * value
     else:
         primary = np.full(len(rows), math.inf)
         for i, sku in enumerate(skus):

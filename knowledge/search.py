@@ -8,8 +8,9 @@ from typing import Literal
 from .models import AttributeValue, KnowledgeDoc, Product
 
 # The orders a shopper can ask for: "cheapest", "most expensive", "best rated", "newest".
-SortOrder = Literal["price_asc", "price_desc", "rating", "newest"]
-SORT_ORDERS: tuple[SortOrder, ...] = ("price_asc", "price_desc", "rating", "newest")
+# "lightest" / "largest capacity" are measure orders: ``ProductQuery.sort_keys`` names the attributes.
+SortOrder = Literal["price_asc", "price_desc", "rating", "newest", "measure_asc", "measure_desc"]
+SORT_ORDERS: tuple[SortOrder, ...] = ("price_asc", "price_desc", "rating", "newest", "measure_asc", "measure_desc")
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,8 @@ class ProductQuery:
     attributes: dict[str, AttributeValue] = field(default_factory=dict)
     k: int = 8
     sort: SortOrder | None = None  # set: ``rank_products`` returns the top ``k`` in this order
+    # For measure orders: (attribute key, factor to one common unit); a product's first key present counts.
+    sort_keys: tuple[tuple[str, float], ...] = ()
     # Soft, for ``rank_products`` and ``facets``: when any match is made for this use, only those count.
     prefer_use: str | None = None
 
@@ -63,3 +66,4 @@ class CatalogFacets:
     uses: dict[str, int]
     brands: dict[str, int]
     prices: tuple[float, ...]  # ascending, one per product: price bands are cut from them
+    numeric_attributes: tuple[str, ...] = ()  # attribute keys with a number in some admitted product

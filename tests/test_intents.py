@@ -21,7 +21,6 @@ from assistant.factcheck import FactChecker
 from assistant.guide import ShoppingGuide
 from assistant.llm.scripted import ScriptedGenerator
 from assistant.superlative_check import SuperlativeCheck
-from assistant.superlatives import parse_sort
 from assistant.types import IncomingMessage, Intent, Reply
 from assistant.understanding import CatalogVocabulary, Understander, parse_budget
 from knowledge.embedding import MultilingualUSE
@@ -155,10 +154,13 @@ def price_text(price: float) -> str:
         ("a good tent", None),
         ("便宜的帐篷", None),  # cheap is a wish, not "the cheapest"
         ("不是最便宜也行", None),
+        ("the lightest tent", "measure_asc"),
+        ("容量最大的水壶", "measure_desc"),
     ],
 )
 def test_sort_words_in_both_languages(text: str, order: str | None) -> None:
-    assert parse_sort(text) == order
+    understander = Understander(CatalogVocabulary.from_products([]))
+    assert understander.understand(text, "en", [], has_need=False).slots.sort == order
 
 
 @pytest.mark.parametrize(
@@ -349,6 +351,26 @@ async def test_which_is_cheaper_or_lighter_names_the_winner(
     reply = await ask(shop_assistant, text)
     assert reply.intent is Intent.COMPARE
     assert reply.text.splitlines()[0] == first_line
+
+
+@pytest.mark.parametrize(
+    ("text", "pick", "unit"),
+    [("What is the lightest tent?", min, " kg"), ("最重的帐篷是哪款？", max, "千克")],
+)
+async def test_lightest_and_heaviest_by_the_weight_attribute(
+    shop_assistant: Assistant, text: str, pick: Any, unit: str
+) -> None:
+    top = pick(rows("tents"), key=lambda p: p["attributes"]["weight_kg"])
+    reply = await ask(shop_assistant, text, user=text)
+    assert shown(reply)[0] == top["sku"]
+    assert f"{top['attributes']['weight_kg']}{unit}" in reply.text.splitlines()[0]
+    assert price_text(top["price"]) in reply.text.splitlines()[0]
+
+
+async def test_lightest_without_weights_says_so(shop_assistant: Assistant) -> None:
+    reply = await ask(shop_assistant, "the lightest kettle?")
+    assert "no weights" in reply.text
+    assert reply.cards and all(c.category == "kettles" for c in reply.cards)
 
 
 # ---- end to end, Chinese ------------------------------------------------------------------------
