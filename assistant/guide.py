@@ -16,9 +16,9 @@ from knowledge.models import Product
 
 from .conversation import Slots
 from .ports import CatalogFacets, ProductQuery, Retriever
-from .quantities import attribute_unit
 from .render import money, reason_line
 from .superlative_answer import headline, order_reason, verdict
+from .superlatives import measure_sort_keys
 from .texts import text as fixed_text
 from .types import Choice, Language
 from .understanding import USE_LABELS
@@ -191,8 +191,7 @@ class ShoppingGuide:
         if slots.sort_measure:
             # "The lightest": the catalog's attributes whose names carry that kind of unit, in one common unit.
             keys = self.retriever.facets(replace(query, sort=None)).numeric_attributes
-            units = [(key, attribute_unit(key)) for key in keys]
-            query = replace(query, sort_keys=tuple((k, u[1]) for k, u in units if u and u[0] == slots.sort_measure))
+            query = replace(query, sort_keys=measure_sort_keys(keys, slots.sort_measure))
         ranked = self.retriever.rank_products(query)
         if ranked.total == 0:
             return self._no_match(slots, language)

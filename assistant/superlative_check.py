@@ -14,7 +14,7 @@ from dataclasses import replace
 from knowledge.models import Product
 
 from .ports import ProductQuery, Retriever
-from .superlatives import SuperlativeLexicon, SuperlativeMention, default_lexicon
+from .superlatives import SuperlativeLexicon, SuperlativeMention, default_lexicon, measure_sort_keys
 
 # How far from a superlative an in-stock word still qualifies it ("the cheapest one in stock").
 QUALIFIER_WINDOW_CHARS = 16
@@ -74,6 +74,10 @@ class SuperlativeCheck:
         near = sentence.lower()[max(0, mention.start - QUALIFIER_WINDOW_CHARS) : mention.end + QUALIFIER_WINDOW_CHARS]
         in_stock = scope.in_stock_only or self.lexicon.says_in_stock(near)
         query = replace(scope, text="", category=product.category, in_stock_only=in_stock, sort=mention.order, k=1)
+        if mention.basis is not None:
+            # "The lightest": ranked by the category's attributes whose names carry that unit class.
+            keys = self.retriever.facets(replace(query, sort=None)).numeric_attributes
+            query = replace(query, sort_keys=measure_sort_keys(keys, mention.basis))
         ranked = self.retriever.rank_products(query)
         return ranked.sortable and product.sku in ranked.leaders
 

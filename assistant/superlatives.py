@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Literal, cast
 
 from knowledge.search import SORT_ORDERS, SortOrder
+
+from .quantities import attribute_unit
 
 WORDS_FILE = Path(__file__).resolve().parent / "data" / "superlatives.json"
 Direction = Literal["asc", "desc"]
@@ -28,6 +31,7 @@ class SuperlativeMention:
     start: int
     end: int
     negated: bool
+    basis: str | None = None  # the unit class of a measure order ("lightest" -> "mass")
 
 
 def _pattern(word: str) -> re.Pattern[str]:
@@ -67,9 +71,14 @@ class SuperlativeLexicon:
         comparatives: dict[Comparison, tuple[str, ...]] | None = None,
         measures: dict[Comparison, tuple[str, ...]] | None = None,
     ) -> None:
-        words = [(w.lower(), order) for order, ws in orders.items() for w in ws]
+        words: list[tuple[str, SortOrder, str | None]] = [
+            (w.lower(), order, None) for order, ws in orders.items() for w in ws
+        ]
+        for (basis, direction), ws in (measures or {}).items():
+            measure_order: SortOrder = "measure_asc" if direction == "asc" else "measure_desc"
+            words += [(w.lower(), measure_order, basis) for w in ws]
         words.sort(key=lambda item: len(item[0]), reverse=True)
-        self._patterns = [(_pattern(w), w, order) for w, order in words]
+        self._patterns = [(_pattern(w), w, order, basis) for w, order, basis in words]
         self._negations = tuple(n.lower() for n in negations)
         self._in_stock = [_pattern(w.lower()) for w in in_stock]
         self._comparatives = _basis_patterns(comparatives or {})
@@ -95,14 +104,14 @@ class SuperlativeLexicon:
         """Every superlative phrase in ``text``, in order of appearance, without overlaps."""
         lowered = text.lower()
         found: list[SuperlativeMention] = []
-        for pattern, word, order in self._patterns:
+        for pattern, word, order, basis in self._patterns:
             for match in pattern.finditer(lowered):
                 start, end = match.span()
                 if any(m.start < end and start < m.end for m in found):
                     continue
                 before = lowered[:start].rstrip()
                 negated = any(before.endswith(n) for n in self._negations)
-                found.append(SuperlativeMention(order, word, start, end, negated))
+                found.append(SuperlativeMention(order, word, start, end, negated, basis))
         return sorted(found, key=lambda m: m.start)
 
     def says_in_stock(self, text: str) -> bool:
@@ -121,13 +130,19 @@ class SuperlativeLexicon:
         return next((basis for pattern, basis in self._measures if pattern.search(lowered)), None)
 
     def sort_order(self, text: str) -> SortOrder | None:
-        """The order a shopper asks for: the first superlative that is not negated."""
-        return next((m.order for m in self.mentions(text) if not m.negated), None)
+        """The order a shopper asks for: the first superlative that is not negated (measures: ``measure_order``)."""
+        return next((m.order for m in self.mentions(text) if not m.negated and m.basis is None), None)
 
 
 @cache
 def default_lexicon() -> SuperlativeLexicon:
     return SuperlativeLexicon.from_file()
+
+
+def measure_sort_keys(attribute_keys: Iterable[str], basis: str) -> tuple[tuple[str, float], ...]:
+    """The attribute keys whose names carry a unit of ``basis`` ("mass"), each with its factor to one unit."""
+    found = ((key, attribute_unit(key)) for key in attribute_keys)
+    return tuple((key, unit[1]) for key, unit in found if unit is not None and unit[0] == basis)
 
 
 def parse_measure_order(text: str) -> Comparison | None:

@@ -465,6 +465,9 @@ def _products(shop: KnowledgeStore, *skus: str) -> list[Any]:
         ("有现货的帐篷里，Campo 轻量帐篷 1P最便宜。", False),
         ("Campo 沙滩帐篷评分最高。", False),
         ("Ridgeway 徒步帐篷 2P评分最高。", True),
+        ("Campo Light Tent 1P is the lightest tent.", True),
+        ("Ridgeway Dome Tent 3P is the lightest tent.", False),
+        ("Campo 家庭帐篷 6P最重。", True),
     ],
 )
 def test_superlative_claims_must_hold_in_the_catalog(shop: KnowledgeStore, answer: str, kept: bool) -> None:
@@ -473,6 +476,11 @@ def test_superlative_claims_must_hold_in_the_catalog(shop: KnowledgeStore, answe
     assert (result.text == answer) is kept
     if not kept:
         assert not result.text and result.needs_fallback
+
+
+def test_a_measure_superlative_without_that_measure_is_unverified(shop: KnowledgeStore) -> None:
+    answer = "Boilo Steel Kettle is the lightest kettle."
+    assert _checker(shop).check(answer, _products(shop, "TN-KTL-002")).text == ""
 
 
 def test_superlative_is_judged_within_what_the_shopper_asked(shop: KnowledgeStore) -> None:
