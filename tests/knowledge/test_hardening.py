@@ -12,6 +12,7 @@ import logging
 import os
 import shutil
 import stat
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,8 +22,9 @@ from assistant.admin import AdminActor, KnowledgeAdmin
 from assistant.config import Settings
 from assistant.conversation import SQLiteConversationStore
 from assistant.errors import PermissionDenied
-from assistant.handoff import SQLiteTicketStore
+from assistant.handoff import HandoffTicket, SQLiteTicketStore
 from assistant.logs import configure_logging
+from assistant.safety.retention import SECONDS_PER_DAY, purge
 from knowledge.doctor import diagnose
 from knowledge.embedding import MultilingualUSE
 from knowledge.errors import CatalogValidationError, KnowledgeStoreCorrupt, StorageCorrupt
@@ -300,3 +302,35 @@ def test_a_damaged_sqlite_store_names_the_repair_that_fixes_it(tmp_path: Path) -
 
     assert diagnose(tmp_path / "data", repair=True).healthy
     SQLiteConversationStore(path).close()  # the fix worked: a fresh store opens
+
+
+def test_a_failing_index_collection_degrades_to_lexical_search_and_says_how_to_repair(
+    live_store: KnowledgeStore, data_dir: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    name = next(iter(live_store.live.shards))
+    live_store.client.delete_collection(name)  # what a crash or another process can leave behind
+
+    with caplog.at_level(logging.ERROR, logger="knowledge.store"):
+        hits = live_store.search_products(ProductQuery(text="running shoes", k=3))
+
+    assert hits  # answered from BM25
+    assert any("kb_index_damaged" in r.getMessage() and "kb doctor --repair" in r.getMessage() for r in caplog.records)
+    report = diagnose(data_dir, repair=True)  # the named fix: rebuilds the live release from its snapshot
+    assert report.healthy, report.lines()
+    fixed = open_data_dir(data_dir)
+    assert fixed.damage is None and len(fixed.live.products) == len(live_store.live.products)
+
+
+def test_purge_clears_resolved_tickets_from_the_handoff_store(tmp_path: Path) -> None:
+    """Transcripts live in ``handoff.sqlite3``; the purge used to look only beside the memory."""
+    settings = Settings(data_dir=tmp_path / "data")
+    tickets = SQLiteTicketStore(settings.handoff_db)
+    old = time.time() - 90 * SECONDS_PER_DAY
+    tickets.save(HandoffTicket("old", "c:1", "cli", "1", None, "u", "r", "en", "resolved", None, old, old))
+    tickets.save(HandoffTicket("open", "c:2", "cli", "2", None, "u", "r", "en", "open", None, old, None))
+
+    report = purge(settings, 30)
+
+    assert report.handoff_tickets == 1
+    assert tickets.get("old") is None and tickets.get("open") is not None
+    tickets.close()
