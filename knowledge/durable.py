@@ -33,7 +33,9 @@ def private_dir(path: Path) -> Path:
     for folder in missing:
         with contextlib.suppress(OSError):  # created by another process in between: still ours to tighten
             folder.chmod(PRIVATE_DIR_MODE)
-    path.chmod(PRIVATE_DIR_MODE)
+    # A folder someone else owns (a mounted volume) cannot be tightened by us; `kb doctor` reports it.
+    with contextlib.suppress(PermissionError):
+        path.chmod(PRIVATE_DIR_MODE)
     return path
 
 
@@ -42,7 +44,8 @@ def private_file(path: Path) -> Path:
     private_dir(path.parent)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT, PRIVATE_FILE_MODE)
     try:
-        os.fchmod(fd, PRIVATE_FILE_MODE)  # the umask may have cleared bits; an old file may be 0644
+        with contextlib.suppress(PermissionError):  # another owner's file: `kb doctor` reports it
+            os.fchmod(fd, PRIVATE_FILE_MODE)  # the umask may have cleared bits; an old file may be 0644
     finally:
         os.close(fd)
     return path
