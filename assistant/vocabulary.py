@@ -32,8 +32,8 @@ TAG_CATEGORY_SHARE = 0.5
 TAG_EXCLUSIVITY = 0.9
 # An enum attribute with more distinct values than this is free text (model names), not a must-have choice.
 MAX_ENUM_VALUES = 12
-MIN_VALUE_CHARS = 3
-MIN_NAME_CHARS = 4
+MIN_VALUE_CHARS = 3  # shorter attribute values ("xl", "s") are too ambiguous to read as a must-have
+MIN_NAME_CHARS = 4  # a product name shorter than this would match inside ordinary words
 # Cosine similarity (multilingual USE) from which a shopper's noun is taken to name a catalog category.
 # Calibrated with bench/bench_category_embedding.py on 3 shops and 63 nouns in kinds that neither the demo
 # nor the tests sell: at 0.65, 27/31 nouns of sold kinds reach the right category (zh names and synonyms
