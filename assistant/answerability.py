@@ -68,9 +68,10 @@ def judge(question: str, product: Product, hits: Sequence[PassageHit], shop_docs
         holding = next((h for h in facts if clause and clause in h.doc.text), best)
         # Yes or no only when the clause holds the asked word itself ("LED light", "waterproof: no"),
         # not just its concept: "is it heavy?" is not answered yes by "weight: 254 g".
-        literal = {t for t in wanted if not t.startswith("<")} & terms(clause)
+        literal = {t for t in wanted if not t.startswith("<")}
+        holds_all = bool(literal) and literal <= terms(clause)  # "cork grips?" is not answered by "grips: EVA"
         asks_yes_no = is_yes_no_question(without_name(question, product))
-        polarity = negative(clause) if asks_yes_no and literal else None
+        polarity = negative(clause) if asks_yes_no and holds_all else None
         return Verdict("passage", holding, polarity)
     if best is not None and best.score >= RELEVANT_PASSAGE:
         return Verdict("passage", best)

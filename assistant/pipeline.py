@@ -31,7 +31,7 @@ from .render import attribute_text, compare_answer, list_answer, money, use_text
 from .safety import build_redactor, refusal_text
 from .superlative_answer import comparison_answer
 from .superlative_check import SuperlativeCheck
-from .support import says_dont_know
+from .support import coverage, says_dont_know, terms
 from .texts import text
 from .types import (
     CardsReady,
@@ -51,6 +51,9 @@ from .understanding import CatalogVocabulary, Understander, Understanding
 log = logging.getLogger("shopguide.pipeline")
 
 POLICY_PASSAGES = 3  # near-ties are common among policy sections: give the model all three
+# Policy wording varies ("shipping" / "ship within"), so a section holding a quarter of the question's words
+# may answer it; one holding none of them does not.
+POLICY_COVERAGE_MIN = 0.25
 POLICY_MIN_SCORE = 0.2  # below this cosine similarity no passage is about the question
 # Passages of the asked product ranked to judge answerability; the best few go into the prompt (each
 # costs up to ~80 tokens of prefill). An attribute passage is short and says what the fact line leaves
@@ -93,6 +96,7 @@ class TurnContext:
     degraded: str | None = None
     handoff_reason: str | None = None
     verdict: Verdict | None = None  # can the catalog answer this product question (see answerability)
+    honest_text: str = ""  # "I don't know" + what is known: replaces a feature claim no fact backs
     timings: dict[str, float] = field(default_factory=dict)
 
     def finish(self, body: str, *, choices: Sequence[Choice] = ()) -> None:
@@ -222,7 +226,10 @@ class RetrieveStep:
     def _policy(self, ctx: TurnContext) -> None:
         hits = [h for h in self.retriever.search_docs(ctx.message.text, ctx.language, k=POLICY_PASSAGES)]
         hits = [h for h in hits if h.score >= POLICY_MIN_SCORE]
-        if not hits:
+        # The closest sections are not an answer unless they hold what is asked: say so, never guess.
+        wanted = terms(ctx.message.text)
+        held = coverage(wanted, "\n".join(f"{h.doc.title} {h.doc.text}" for h in hits))
+        if not hits or held < POLICY_COVERAGE_MIN:
             ctx.finish(text("policy_none", ctx.language))
             return
         ctx.passages = hits
@@ -274,6 +281,7 @@ class RetrieveStep:
         if verdict.evidence is not None and verdict.evidence not in ctx.passages:
             ctx.passages = [verdict.evidence, *ctx.passages[: PROMPT_PASSAGES - 1]]
         ctx.fallback_text = grounded_fallback(verdict, product, ctx.language)
+        ctx.honest_text = honest_answer(Verdict("unknown"), product, ctx.language, colleague=self.handoff_available)
         if verdict.kind in ("unknown", "reviews_only"):
             colleague = self.handoff_available
             choices = [Choice(text("human_choice", ctx.language), text("human_choice", ctx.language))]
@@ -373,6 +381,10 @@ class FactCheckStep:
                 "fact_check" if result.needs_fallback else "wrong_language" if wrong_language else "abstained"
             )
             ctx.answer = ctx.fallback_text
+            # The model claimed a feature no fact holds, and no fact clause says yes or no: we don't know.
+            guessed = any(d.startswith("unsupported feature claim") for d in result.dropped)
+            if guessed and ctx.honest_text and ctx.verdict is not None and ctx.verdict.says_no is None:
+                ctx.answer = ctx.honest_text
         else:
             ctx.answer = result.text
 

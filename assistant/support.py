@@ -29,7 +29,8 @@ RELEVANT_PASSAGE = 0.35
 _PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
 _LATIN_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
-_CLAUSE_SPLIT = re.compile(r"[.!?;:,，。！？；：、\n()（）]+|\s[-–—]\s")
+# Not at ":" or brackets: "Cup holder: no" and "Power bank (USB output): no" are one clause each.
+_CLAUSE_SPLIT = re.compile(r"[.!?;,，。！？；、\n]+|\s[-–—]\s")
 
 
 @dataclass(frozen=True)
@@ -175,6 +176,11 @@ def is_yes_no_question(question: str) -> bool:
 def negative(text: str) -> bool:
     p = phrases()
     return bool(p.lead_no.search(text) or p.neg_en.search(text) or p.neg_zh.search(text))
+
+
+def coverage(wanted: set[str], text: str) -> float:
+    """Share of ``wanted`` that ``text`` holds anywhere."""
+    return len(wanted & terms(text)) / len(wanted) if wanted else 1.0
 
 
 def clauses(text: str) -> list[str]:

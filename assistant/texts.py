@@ -123,8 +123,8 @@ TEXTS: dict[str, dict[Language, str]] = {
     "rating_reason": {"en": "rated {stars}/5 ({count} reviews)", "zh": "评分{stars}（{count}条评价）"},
     "date_reason": {"en": "released {date}", "zh": "上市时间{date}"},
     "policy_none": {
-        "en": "I couldn't find that in our policies. A colleague can help — just ask for a human.",
-        "zh": "我在店铺政策里没有找到这个问题的答案。如需帮助，可以说“转人工”。",
+        "en": "I don't know — our policies don't say. A colleague can help — just ask for a human.",
+        "zh": "这个我不知道——店铺政策里没有写明。如需帮助，可以说“转人工”。",
     },
     "product_missing": {
         "en": "I couldn't find that product in our catalog.",
