@@ -21,6 +21,7 @@ from .render import spec_answer
 from .support import (
     COVERAGE_MIN,
     RELEVANT_PASSAGE,
+    asked_part,
     best_clause,
     is_fact_question,
     is_yes_no_question,
@@ -50,7 +51,7 @@ def feature_terms(question: str, product: Product) -> set[str]:
     asks about a charger, and the title that says so answers it.
     """
     kind = terms(f"{product.brand} {product.category.replace('_', ' ')}")
-    return terms(without_name(question, product), frozenset(kind))
+    return terms(without_name(asked_part(question), product), frozenset(kind))
 
 
 def judge(question: str, product: Product, hits: Sequence[PassageHit], shop_docs: Sequence[PassageHit] = ()) -> Verdict:

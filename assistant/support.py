@@ -51,6 +51,7 @@ class _Phrases:
     dont_know: tuple[str, ...]
     review_attribution: re.Pattern[str]
     concepts: tuple[tuple[str, re.Pattern[str]], ...]
+    question_cue: re.Pattern[str]
 
 
 def _words(items: list[str]) -> str:
@@ -78,6 +79,9 @@ def phrases() -> _Phrases:
         dont_know=tuple(w.lower() for w in [*d["dont_know_en"], *d["dont_know_zh"]]),
         review_attribution=re.compile(d["review_attribution"], re.IGNORECASE),
         concepts=tuple((f"<{name}>", _concept_pattern(words)) for name, words in d["concepts"].items()),
+        question_cue=re.compile(
+            rf"\b(?:{_words(d['question_cues_en'])})\b|{_words(d['question_cues_zh'])}", re.IGNORECASE
+        ),
     )
 
 
@@ -165,6 +169,22 @@ def is_fact_question(question: str) -> bool:
     """Price and stock questions: the product's fact line answers them."""
     lowered = question.lower()
     return any(w in lowered for w in phrases().fact_question)
+
+
+# A clause with its terminator: "tell me about X," / "does it fold?" / "可以发短信给我".
+_CLAUSE_WITH_END = re.compile(r"[^.!?;,，。！？；、\n]+[.!?;,，。！？；、\n]*")
+
+
+def asked_part(question: str) -> str:
+    """The clauses of a message that ask something; the rest ("you can text me on …") is no question.
+
+    A clause asks when it ends with a question mark, has a yes/no form, or holds a question or request
+    cue ("what", "tell me", "多少", "介绍"). A message with no such clause is taken whole.
+    """
+    p = phrases()
+    parts = [m.group(0) for m in _CLAUSE_WITH_END.finditer(question) if m.group(0).strip(" .,，。;；、\n")]
+    asked = [c for c in parts if c.rstrip().endswith(("?", "？")) or is_yes_no_question(c) or p.question_cue.search(c)]
+    return " ".join(asked) if asked and len(parts) > 1 else question
 
 
 def is_yes_no_question(question: str) -> bool:

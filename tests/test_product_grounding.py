@@ -148,6 +148,17 @@ async def test_a_question_the_catalog_cannot_answer_gets_an_honest_dont_know(ask
     assert "不知道" in zh.text and "¥259" in zh.text
 
 
+async def test_what_a_shopper_adds_besides_the_question_is_not_asked_about(ask_with: object) -> None:
+    # "you can text me on …" is no question: the general request is answered from the facts, not "I don't know".
+    reply, generator = await ask_with(  # type: ignore[operator]
+        f"tell me about {DRILL}, you can text me on 13812345678", "A cordless drill with two speeds."
+    )
+    assert "don't know" not in reply.text, reply.text
+    assert generator.calls, "a general product question goes to the model"
+    zh, _ = await ask_with(f"介绍一下{DRILL}，我的电话是13812345678")  # type: ignore[operator]
+    assert "不知道" not in zh.text, zh.text
+
+
 async def test_what_only_reviews_say_is_labelled_as_shoppers_opinion(ask_with: object) -> None:
     reply, _ = await ask_with(f"Does the grip of the {DRILL_NAME} stay cool?")  # type: ignore[operator]
     assert "doesn't say" in reply.text and "Shoppers' reviews" in reply.text
