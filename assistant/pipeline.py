@@ -51,9 +51,9 @@ from .understanding import CatalogVocabulary, Understander, Understanding
 log = logging.getLogger("shopguide.pipeline")
 
 POLICY_PASSAGES = 3  # near-ties are common among policy sections: give the model all three
-# Policy wording varies ("shipping" / "ship within"), so a section holding a quarter of the question's words
-# may answer it; one holding none of them does not.
-POLICY_COVERAGE_MIN = 0.25
+# Policy wording varies ("shipping" / "ship within") and Chinese character pairs are noisy, so sections
+# holding any of the question's words may answer it; sections holding none of them do not.
+POLICY_COVERAGE_MIN = 0.01
 POLICY_MIN_SCORE = 0.2  # below this cosine similarity no passage is about the question
 # Passages of the asked product ranked to judge answerability; the best few go into the prompt (each
 # costs up to ~80 tokens of prefill). An attribute passage is short and says what the fact line leaves
