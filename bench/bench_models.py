@@ -15,6 +15,7 @@ import argparse
 import asyncio
 import os
 import statistics
+import sys
 import time
 from typing import Any
 
@@ -73,8 +74,16 @@ def measure(name: str, settings: Settings, questions: list[dict[str, Any]]) -> d
     )
     load_s = time.perf_counter() - started
     speed = asyncio.run(decode_rate(generator))
+    print(f"{name}: {speed}", file=sys.stderr, flush=True)
     with catalog_assistant(OUTDOOR_CATALOG, settings, generator=generator) as (assistant, load):
-        report = asyncio.run(run_catalog_eval(assistant, questions, load["doc_texts"]))
+        report = asyncio.run(
+            run_catalog_eval(
+                assistant,
+                questions,
+                load["doc_texts"],
+                on_answer=lambda done, total: print(f"{name}: {done}/{total}", file=sys.stderr, flush=True),
+            )
+        )
     first_tokens = [
         r["latency_ms"]["first_token"] / 1000 for r in report["results"] if "first_token" in r["latency_ms"]
     ]
