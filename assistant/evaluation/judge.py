@@ -107,7 +107,9 @@ def load_rules(path: Path = RULES_FILE) -> Rules:
         out_of_stock=_compile(raw["out_of_stock"]),
         price_prefix=re.compile(raw["units"]["price_prefix"], re.IGNORECASE),
         units=[
-            (role, re.compile(r"\s*" + p, re.IGNORECASE), float(scale)) for role, p, scale in raw["units"]["suffix"]
+            # "2-year warranty", "6-person tent": a hyphen may join the number to its unit.
+            (role, re.compile(r"[\s-]*" + p, re.IGNORECASE), float(scale))
+            for role, p, scale in raw["units"]["suffix"]
         ],
     )
 
