@@ -91,8 +91,12 @@ class Facts:
 
     @cached_property
     def passage_amounts(self) -> set[float]:
-        """Amounts in passage text without a currency ("orders over 99"): a price may quote them."""
-        return {_num(n) for h in self.passages if h.doc.kind != "review" for n in re.findall(_NUMBER, h.doc.text)}
+        """Amounts in policy text without a currency ("orders over 99"): a price may quote them.
+
+        Only shop documents: a product passage's bare number is a weight or a size, never a price.
+        """
+        kinds = ("policy", "faq", "guide")
+        return {_num(n) for h in self.passages if h.doc.kind in kinds for n in re.findall(_NUMBER, h.doc.text)}
 
     def price_ok(self, amount: float, codes: frozenset[str]) -> bool | None:
         """True: a fact has this amount in this currency; None: the amount exists, in another currency."""

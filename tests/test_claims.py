@@ -94,3 +94,9 @@ def test_reviews_back_no_fact_but_attributed_opinions_pass() -> None:
     question = "Does the drill's grip stay cool?"
     assert check("Yes, the grip stays cool.", [DRILL], question, [review]) == ""
     assert check("Shoppers say the grip stays cool.", [DRILL], question, [review])
+
+
+def test_a_weight_in_a_product_passage_is_no_price_for_a_product_without_one() -> None:
+    unpriced = Product(sku="CL-BAG-0001", name="Nightjar Down Sleeping Bag", category="sleeping_bags")
+    weight = passage("weight g: 700", kind="attributes")
+    assert check("The Nightjar Down Sleeping Bag costs $700.", [unpriced], passages=[weight]) == ""
