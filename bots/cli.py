@@ -332,7 +332,11 @@ def eval_facts(
 
     assistant = open_assistant(show_progress=not as_json)
     started = time.perf_counter()
-    report = asyncio.run(run_fact_eval(assistant, limit=limit))
+    try:
+        report = asyncio.run(run_fact_eval(assistant, limit=limit))
+    finally:
+        # llama.cpp's worker threads must stop before the interpreter does (else "exception not rethrown").
+        asyncio.run(assistant.aclose())
     report["wall_s"] = round(time.perf_counter() - started, 1)
     if as_json:
         sys.stdout.write(json.dumps(report, ensure_ascii=False) + "\n")
