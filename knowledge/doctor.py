@@ -341,9 +341,10 @@ def _check_live(store: KnowledgeStore, report: DoctorReport, repair: bool, *, in
     finding.fix = "no release could be rebuilt; run `shopguide kb reload PATH` (or start: it builds from the catalog)"
 
 
-def _check_kept(store: KnowledgeStore, report: DoctorReport, repair: bool) -> None:
-    """Rollback targets and other kept releases must be readable too, or rollback would fail later."""
+def _unreadable_kept(store: KnowledgeStore) -> list[tuple[str, KnowledgeError]]:
+    """Kept (not live) releases that cannot be opened, each with the reason."""
     live_id = store.live.release_id
+    broken: list[tuple[str, KnowledgeError]] = []
     for release_id in store.release_ids():
         if release_id == live_id:
             continue
@@ -351,25 +352,25 @@ def _check_kept(store: KnowledgeStore, report: DoctorReport, repair: bool) -> No
             with store.lease(release_id):
                 pass
         except KnowledgeError as exc:
-            finding = report.add(
-                "warn",
-                f"release {release_id}",
-                f"kept but unreadable ({exc.message})",
-                fix="run `shopguide kb doctor --repair` (drops it; it cannot be rolled back to)",
-            )
-            if repair:
-                store.drop_release(release_id)
-                finding.repaired = True
+            broken.append((release_id, exc))
+    return broken
+
+
+def _check_kept(store: KnowledgeStore, report: DoctorReport, repair: bool) -> None:
+    """Rollback targets and other kept releases must be readable too, or rollback would fail later."""
+    for release_id, exc in _unreadable_kept(store):
+        finding = report.add(
+            "warn",
+            f"release {release_id}",
+            f"kept but unreadable ({exc.message})",
+            fix="run `shopguide kb doctor --repair` (drops it; it cannot be rolled back to)",
+        )
+        if repair:
+            store.drop_release(release_id)
+            finding.repaired = True
 
 
 def _forget_unreadable(store: KnowledgeStore, report: DoctorReport) -> None:
-    live_id = store.live.release_id
-    for release_id in store.release_ids():
-        if release_id == live_id:
-            continue
-        try:
-            with store.lease(release_id):
-                pass
-        except KnowledgeError:
-            store.drop_release(release_id)
-            report.add("warn", f"release {release_id}", "unreadable after the repair; dropped", repaired=True)
+    for release_id, _ in _unreadable_kept(store):
+        store.drop_release(release_id)
+        report.add("warn", f"release {release_id}", "unreadable after the repair; dropped", repaired=True)
