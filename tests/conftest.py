@@ -6,6 +6,7 @@ session-scoped; each test still gets its own conversation memory in its own temp
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -69,3 +70,18 @@ async def model_assistant(
     assistant = build_assistant(settings, generator=llm, knowledge=demo_store)
     yield assistant
     assistant.memory.close()
+
+
+@pytest.fixture
+def restore_logging() -> Iterator[None]:
+    """CLI commands run in-process reconfigure the root logger; give the test's handlers back afterwards."""
+    root = logging.getLogger()
+    before = list(root.handlers)
+    yield
+    for handler in list(root.handlers):
+        if handler not in before:
+            root.removeHandler(handler)
+            handler.close()
+    for handler in before:
+        if handler not in root.handlers:
+            root.addHandler(handler)

@@ -8,11 +8,9 @@ writes. Each test works on its own copy, so a corrupted or half-written copy nev
 from __future__ import annotations
 
 import json
-import logging
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -85,15 +83,5 @@ def data_copy(seed: Seed, tmp_path: Path) -> Path:
 
 
 @pytest.fixture(autouse=True)
-def restore_logging() -> Iterator[None]:
-    """CLI commands run in-process reconfigure the root logger; give each test its handlers back."""
-    root = logging.getLogger()
-    before = list(root.handlers)
-    yield
-    for handler in list(root.handlers):
-        if handler not in before:
-            root.removeHandler(handler)
-            handler.close()
-    for handler in before:
-        if handler not in root.handlers:
-            root.addHandler(handler)
+def _every_fault_test_restores_logging(restore_logging: None) -> None:
+    """CLI commands run in-process reconfigure the root logger (see ``restore_logging`` in tests/conftest.py)."""

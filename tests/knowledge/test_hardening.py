@@ -277,20 +277,6 @@ def test_everything_in_the_data_dir_is_private_whatever_the_umask(tmp_path: Path
     assert diagnose(data_dir).healthy
 
 
-@pytest.fixture
-def restore_logging() -> Iterator[None]:
-    root = logging.getLogger()
-    before = list(root.handlers)
-    yield
-    for handler in list(root.handlers):
-        if handler not in before:
-            root.removeHandler(handler)
-            handler.close()
-    for handler in before:
-        if handler not in root.handlers:
-            root.addHandler(handler)
-
-
 def test_a_damaged_sqlite_store_names_the_repair_that_fixes_it(tmp_path: Path) -> None:
     path = tmp_path / "data" / "memory.sqlite3"
     SQLiteConversationStore(path).close()
