@@ -25,7 +25,7 @@ from .errors import ShopguideError
 from .factcheck import FactChecker
 from .guide import GuideDecision, ShoppingGuide
 from .language import detect_language
-from .ports import ChatMessage, Generator, Retriever, SafetyCheck
+from .ports import ChatMessage, Generator, Retriever, SafetyCheck, SafetyContext
 from .prompt import build_messages
 from .render import attribute_text, compare_answer, list_answer, money, use_text
 from .safety import build_redactor, refusal_text
@@ -127,12 +127,10 @@ class InputSafetyStep:
 
     def run(self, ctx: TurnContext) -> None:
         ctx.screened = True
-        earlier = ctx.state.answered_user_texts()
+        # Earlier turns travel with the call: instructions split across turns are judged together.
+        safety_context = SafetyContext(history=tuple(ctx.state.answered_user_texts()))
         for check in self.checks:
-            bind = getattr(check, "bind_history", None)
-            if callable(bind):
-                bind(earlier)  # instructions split across turns are judged together
-            verdict = check.check(ctx.message.text, ctx.language)
+            verdict = check.check(ctx.message.text, ctx.language, safety_context)
             if not verdict.allowed:
                 ctx.blocked = verdict.reason or check.name
                 log.info("input blocked request_id=%s check=%s reason=%s", ctx.request_id, check.name, ctx.blocked)
@@ -396,11 +394,9 @@ class OutputSafetyStep:
         self.checks = list(checks)
 
     def run(self, ctx: TurnContext) -> None:
+        safety_context = SafetyContext(prompt="\n".join(m.content for m in ctx.messages[1:]))
         for check in self.checks:
-            bind = getattr(check, "bind_context", None)
-            if callable(bind):
-                bind("\n".join(m.content for m in ctx.messages[1:]))
-            verdict = check.check(ctx.answer, ctx.language)
+            verdict = check.check(ctx.answer, ctx.language, safety_context)
             if not verdict.allowed:
                 log.warning(
                     "output replaced request_id=%s check=%s reason=%s", ctx.request_id, check.name, verdict.reason

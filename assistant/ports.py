@@ -12,6 +12,7 @@ from knowledge.search import CatalogFacets, PassageHit, ProductHit, ProductQuery
 from .types import Language
 
 __all__ = [
+    "NO_SAFETY_CONTEXT",
     "CatalogFacets",
     "ChatMessage",
     "Clock",
@@ -22,6 +23,7 @@ __all__ = [
     "RankedProducts",
     "Retriever",
     "SafetyCheck",
+    "SafetyContext",
     "SafetyVerdict",
     "SortOrder",
 ]
@@ -83,12 +85,27 @@ class SafetyVerdict:
         return cls(allowed=True)
 
 
+@dataclass(frozen=True)
+class SafetyContext:
+    """What a check may need besides the text, passed as an argument (never bound to the check).
+
+    ``history``: the shopper's earlier answered messages, oldest first (input side: split-turn attacks).
+    ``prompt``: the turn's prompt text with its fenced FACTS and the question (output side: what the shop said).
+    """
+
+    history: tuple[str, ...] = ()
+    prompt: str = ""
+
+
+NO_SAFETY_CONTEXT = SafetyContext()
+
+
 class SafetyCheck(Protocol):
     """One input or output filter. ``reason`` codes are stable (e.g. ``injection``, ``oversize``)."""
 
     name: str
 
-    def check(self, text: str, language: Language) -> SafetyVerdict: ...
+    def check(self, text: str, language: Language, context: SafetyContext = NO_SAFETY_CONTEXT) -> SafetyVerdict: ...
 
 
 class Clock(Protocol):

@@ -20,9 +20,10 @@ from pathlib import Path
 from typing import Any
 
 from assistant.config import Settings
+from assistant.ports import SafetyContext
 from assistant.safety import build_input_checks, build_output_checks
 from assistant.safety.datasets import load_bundled
-from assistant.safety.input_filters import ClassifierCheck, SplitTurnCheck
+from assistant.safety.input_filters import ClassifierCheck
 from knowledge.embedding import MultilingualUSE
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -62,11 +63,10 @@ def main() -> None:
         for message in messages:
             language = "zh" if message.lang == "zh" else "en"
             started = time.perf_counter()
+            context = SafetyContext(history=message.history)
             for check in checks:  # every check runs, so each is timed on every message
-                if isinstance(check, SplitTurnCheck):
-                    check.bind_history(list(message.history))
                 step_start = time.perf_counter()
-                check.check(message.text, language)
+                check.check(message.text, language, context)
                 step_ms[check.name].append((time.perf_counter() - step_start) * 1000)
             total_ms.append((time.perf_counter() - started) * 1000)
 
@@ -78,10 +78,7 @@ def main() -> None:
             started = time.perf_counter()
             for check in output_checks:
                 step_start = time.perf_counter()
-                bind = getattr(check, "bind_context", None)
-                if callable(bind):
-                    bind(FACTS)
-                check.check(answer, "en")
+                check.check(answer, "en", SafetyContext(prompt=FACTS))
                 out_ms[check.name].append((time.perf_counter() - step_start) * 1000)
             out_total.append((time.perf_counter() - started) * 1000)
 

@@ -1,8 +1,8 @@
 """Safety steps behind the ``SafetyCheck`` port: input filters, output filters and PII redaction.
 
 ``build_input_checks`` and ``build_output_checks`` are what the pipeline composes, cheapest first.
-Checks with extra context expose ``bind_history(previous_user_texts)`` (input, split-turn attacks) or
-``bind_context(prompt_text)`` (output, the turn's FACTS); call it right before ``check``.
+Checks that need more than the text read it from the ``SafetyContext`` argument of ``check``: ``history``
+(input, split-turn attacks) or ``prompt`` (output, the turn's FACTS).
 """
 
 from __future__ import annotations

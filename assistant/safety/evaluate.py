@@ -15,10 +15,9 @@ from typing import Any
 
 from knowledge.firewall import find_instructions
 
-from ..ports import SafetyCheck
+from ..ports import SafetyCheck, SafetyContext
 from ..types import Language
 from .datasets import LabelledMessage
-from .input_filters import SplitTurnCheck
 
 __all__ = ["EvalReport", "evaluate_input", "load_public_sets", "percentile"]
 
@@ -103,11 +102,10 @@ def _run_checks(
     language: Language = "zh" if message.lang == "zh" else "en"
     started = time.perf_counter()
     result: tuple[str | None, str | None] = (None, None)
+    context = SafetyContext(history=message.history)
     for check in checks:
-        if isinstance(check, SplitTurnCheck):
-            check.bind_history(list(message.history))
         step_start = time.perf_counter()
-        verdict = check.check(message.text, language)
+        verdict = check.check(message.text, language, context)
         report.step_ms[check.name].append((time.perf_counter() - step_start) * 1000)
         if not verdict.allowed:
             result = (check.name, verdict.reason or check.name)

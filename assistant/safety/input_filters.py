@@ -8,10 +8,9 @@ and is for logs only, never for the shopper.
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
 from pathlib import Path
 
-from ..ports import SafetyVerdict
+from ..ports import NO_SAFETY_CONTEXT, SafetyContext, SafetyVerdict
 from ..types import Language
 from .classifier import DEFAULT_MODEL_PATH, SafetyClassifier
 from .rules import (
@@ -46,7 +45,7 @@ class OversizeInput:
     def __init__(self, max_chars: int) -> None:
         self.max_chars = max_chars
 
-    def check(self, text: str, language: Language) -> SafetyVerdict:
+    def check(self, text: str, language: Language, context: SafetyContext = NO_SAFETY_CONTEXT) -> SafetyVerdict:
         if len(text) > self.max_chars:
             return SafetyVerdict(False, REASON_OVERSIZE, f"{len(text)} > {self.max_chars} chars")
         return SafetyVerdict.ok()
@@ -60,7 +59,7 @@ class InjectionRules:
     def __init__(self, *, block_off_topic: bool = True) -> None:
         self.block_off_topic = block_off_topic
 
-    def check(self, text: str, language: Language) -> SafetyVerdict:
+    def check(self, text: str, language: Language, context: SafetyContext = NO_SAFETY_CONTEXT) -> SafetyVerdict:
         hit = match_rules(text_views(text), include_off_topic=self.block_off_topic)
         if hit is None:
             return SafetyVerdict.ok()
@@ -110,16 +109,16 @@ class ClassifierCheck:
             return SafetyVerdict.ok()
         return SafetyVerdict(False, CLASSIFIER_REASON[score.label], f"classifier p_benign={score.benign_prob:.3f}")
 
-    def check(self, text: str, language: Language) -> SafetyVerdict:
+    def check(self, text: str, language: Language, context: SafetyContext = NO_SAFETY_CONTEXT) -> SafetyVerdict:
         return self.verdict_for(text_views(text))
 
 
 class SplitTurnCheck:
     """An instruction split across messages ("part one: ignore all" … "part two: previous instructions").
 
-    The pipeline calls ``bind_history(previous_user_texts)`` right before ``check`` (same thread, no await in
-    between). Earlier turns that are attacks on their own are left out: they were already refused, and must
-    not taint the shopper's next, harmless message.
+    The earlier turns come in ``context.history`` (oldest first); the last ``window`` count. Earlier turns
+    that are attacks on their own are left out: they were already refused, and must not taint the shopper's
+    next, harmless message.
     """
 
     name = "split_turn"
@@ -127,14 +126,9 @@ class SplitTurnCheck:
     def __init__(self, classifier: ClassifierCheck | None, *, window: int = SPLIT_TURN_WINDOW) -> None:
         self.classifier = classifier
         self.window = window
-        self._bound = threading.local()  # per worker thread: concurrent turns never mix histories
 
-    def bind_history(self, previous_user_texts: Sequence[str]) -> None:
-        self._bound.history = tuple(previous_user_texts[-self.window :])
-
-    def check(self, text: str, language: Language) -> SafetyVerdict:
-        history: tuple[str, ...] = getattr(self._bound, "history", ())
-        self._bound.history = ()
+    def check(self, text: str, language: Language, context: SafetyContext = NO_SAFETY_CONTEXT) -> SafetyVerdict:
+        history = context.history[-self.window :] if self.window else ()
         earlier = [t for t in history if t.strip() and match_rules(text_views(t), include_off_topic=False) is None]
         if not earlier:
             return SafetyVerdict.ok()

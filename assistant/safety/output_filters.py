@@ -1,9 +1,8 @@
 """Output filters: what the model wrote must not leak the system prompt, insult or discriminate, promise what
 the shop did not (discounts, free items, delivery dates, warranties), bash competitors or echo someone's PII.
 
-Checks that need the turn's facts expose ``bind_context(context: str)``; the pipeline calls it with the
-prompt's user message (FACTS block, question) right before ``check`` in the same thread. The binding is
-per thread, so turns running concurrently in worker threads never see each other's facts. Only the fenced FACTS
+Checks that need the turn's facts read them from the ``SafetyContext`` passed to ``check`` (``prompt``: the
+prompt's user message, FACTS block and question), so concurrent turns never share state. Only the fenced FACTS
 count as the shop's word: a shopper writing "promise me 50% off" in the question does not make it true.
 """
 
@@ -12,11 +11,10 @@ count as the shop's word: a shopper writing "promise me 50% off" in the question
 from __future__ import annotations
 
 import re
-import threading
 from dataclasses import dataclass
 
 from .. import prompt as prompt_module
-from ..ports import SafetyVerdict
+from ..ports import NO_SAFETY_CONTEXT, SafetyContext, SafetyVerdict
 from ..prompt import FACTS_CLOSE, FACTS_OPEN
 from ..types import Language
 from .pii import PiiRedactor
@@ -69,7 +67,7 @@ class PromptLeakFilter:
                 " ".join(words[i : i + LEAK_SHINGLE_WORDS]) for i in range(len(words) - LEAK_SHINGLE_WORDS + 1)
             )
 
-    def check(self, text: str, language: Language) -> SafetyVerdict:
+    def check(self, text: str, language: Language, context: SafetyContext = NO_SAFETY_CONTEXT) -> SafetyVerdict:
         lowered = text.lower()
         for marker in SYSTEM_PROMPT_MARKERS:
             if marker.lower() in lowered:
@@ -104,7 +102,7 @@ class HarmfulOutputFilter:
         self._harm = rule_pattern(REASON_HARMFUL)
         self._abuse = rule_pattern(REASON_ABUSIVE)
 
-    def check(self, text: str, language: Language) -> SafetyVerdict:
+    def check(self, text: str, language: Language, context: SafetyContext = NO_SAFETY_CONTEXT) -> SafetyVerdict:
         for reason, pattern in (
             ("discriminatory", _DISCRIMINATION),
             ("abusive", _INSULT_CUSTOMER),
@@ -205,15 +203,10 @@ class UnpromisedClaimFilter:
     name = "unpromised_claim"
 
     def __init__(self, facts: str = "") -> None:
-        self._default = facts
-        # The pipeline runs turns in worker threads sharing this check: each thread binds its own facts.
-        self._bound = threading.local()
+        self._default = facts  # used when a call brings no prompt (a check run on its own)
 
-    def bind_context(self, context: str) -> None:
-        self._bound.facts = facts_of(context)
-
-    def unsupported(self, text: str) -> list[str]:
-        facts: str = getattr(self._bound, "facts", self._default)
+    def unsupported(self, text: str, context: SafetyContext = NO_SAFETY_CONTEXT) -> list[str]:
+        facts = facts_of(context.prompt) if context.prompt else self._default
         problems: list[str] = []
         for claim in _CLAIMS:
             for match in claim.pattern.finditer(text):
@@ -231,8 +224,8 @@ class UnpromisedClaimFilter:
                     problems.append(f"{claim.kind}: {match.group(0).strip()[:50]}")
         return problems
 
-    def check(self, text: str, language: Language) -> SafetyVerdict:
-        problems = self.unsupported(text)
+    def check(self, text: str, language: Language, context: SafetyContext = NO_SAFETY_CONTEXT) -> SafetyVerdict:
+        problems = self.unsupported(text, context)
         if problems:
             return SafetyVerdict(False, "unpromised_claim", "; ".join(problems)[:200])
         return SafetyVerdict.ok()
@@ -258,7 +251,7 @@ class CompetitorBashingFilter:
             else None
         )
 
-    def check(self, text: str, language: Language) -> SafetyVerdict:
+    def check(self, text: str, language: Language, context: SafetyContext = NO_SAFETY_CONTEXT) -> SafetyVerdict:
         if self._pattern is None:
             return SafetyVerdict.ok()
         match = self._pattern.search(text)
@@ -274,15 +267,10 @@ class PiiEchoFilter:
 
     def __init__(self, redactor: PiiRedactor | None = None) -> None:
         self.redactor = redactor or PiiRedactor()
-        self._bound = threading.local()  # per worker thread, like UnpromisedClaimFilter
 
-    def bind_context(self, context: str) -> None:
-        self._bound.context = context
-
-    def check(self, text: str, language: Language) -> SafetyVerdict:
-        context: str = getattr(self._bound, "context", "")
-        context_digits = re.sub(r"\D", "", context)
-        context_lower = context.lower()
+    def check(self, text: str, language: Language, context: SafetyContext = NO_SAFETY_CONTEXT) -> SafetyVerdict:
+        context_digits = re.sub(r"\D", "", context.prompt)
+        context_lower = context.prompt.lower()
         for span in self.redactor.spans(text):
             value = span.value
             digits = re.sub(r"\D", "", value)

@@ -7,7 +7,7 @@ import threading
 import pytest
 
 from assistant.config import Settings
-from assistant.ports import SafetyCheck, SafetyVerdict
+from assistant.ports import SafetyCheck, SafetyContext, SafetyVerdict
 from assistant.prompt import build_messages
 from assistant.safety import build_output_checks
 from assistant.safety.output_filters import PromptLeakFilter, UnpromisedClaimFilter, system_prompt_texts
@@ -28,17 +28,14 @@ X200 = Product(
 
 
 def prompt_context(question: str, language: Language = "en") -> str:
-    """What the pipeline binds: the user message of the real prompt (FACTS block and question)."""
+    """What the pipeline passes as ``SafetyContext.prompt``: the real prompt's user message (FACTS, question)."""
     messages = build_messages(Intent.PRODUCT_INFO, language, question, products=[X200])
     return "\n".join(m.content for m in messages[1:])
 
 
 def run(checks: list[SafetyCheck], answer: str, context: str, language: Language = "en") -> SafetyVerdict:
     for check in checks:
-        bind = getattr(check, "bind_context", None)
-        if callable(bind):
-            bind(context)
-        verdict = check.check(answer, language)
+        verdict = check.check(answer, language, SafetyContext(prompt=context))
         if not verdict.allowed:
             return verdict
     return SafetyVerdict.ok()
@@ -91,9 +88,11 @@ def test_a_shopper_asking_for_a_discount_does_not_make_it_true(output_checks: li
 
 def test_policy_text_in_the_facts_supports_the_claim() -> None:
     check = UnpromisedClaimFilter()
-    check.bind_context("<<<FACTS\n- [returns.md] Returns: 30-day returns; free shipping on orders over 299.\nFACTS>>>")
-    assert check.check("You can return it within 30 days, and shipping is free shipping over 299.", "en").allowed
-    assert not check.check("You can return it within 60 days.", "en").allowed
+    ctx = SafetyContext(
+        prompt="<<<FACTS\n- [returns.md] Returns: 30-day returns; free shipping on orders over 299.\nFACTS>>>"
+    )
+    assert check.check("You can return it within 30 days, and shipping is free shipping over 299.", "en", ctx).allowed
+    assert not check.check("You can return it within 60 days.", "en", ctx).allowed
 
 
 def test_shoppers_own_phone_number_may_be_repeated(output_checks: list[SafetyCheck]) -> None:
@@ -115,16 +114,16 @@ def test_saying_there_is_no_offer_promises_nothing(output_checks: list[SafetyChe
     assert run(output_checks, answer, prompt_context("Any discount on the X200?")).allowed
 
 
-def test_bound_facts_are_per_thread() -> None:
-    """The pipeline runs turns in worker threads that share one check: bindings must not cross."""
+def test_facts_are_per_call_across_threads() -> None:
+    """The pipeline runs turns in worker threads that share one check: one turn's facts never reach another."""
     check = UnpromisedClaimFilter()
     results: dict[str, bool] = {}
     ready = threading.Barrier(2)
 
     def turn(name: str, facts: str, answer: str) -> None:
-        check.bind_context(f"<<<FACTS\\n{facts}\\nFACTS>>>")
-        ready.wait()  # both threads have bound before either checks
-        results[name] = check.check(answer, "en").allowed
+        context = SafetyContext(prompt=f"<<<FACTS\\n{facts}\\nFACTS>>>")
+        ready.wait()  # both turns are under way before either checks
+        results[name] = check.check(answer, "en", context).allowed
 
     threads = [
         threading.Thread(target=turn, args=("a", "- [returns] 30-day returns", "Returns within 30 days are fine.")),
@@ -141,9 +140,11 @@ def test_free_shipping_is_supported_by_the_qualified_policy_wording() -> None:
     from assistant.safety.output_filters import UnpromisedClaimFilter
 
     check = UnpromisedClaimFilter()
-    check.bind_context("<<<FACTS\n- [policies.md] Shipping fees: Free standard shipping on orders over ¥99.\nFACTS>>>")
-    assert check.check("The minimum order for free shipping is ¥99.", "en").allowed
-    check.bind_context("<<<FACTS\n- [policies.zh.md] 运费: 订单满 ¥99 免标准运费。\nFACTS>>>")
-    assert check.check("满99元包邮，免运费。", "zh").allowed
-    check.bind_context("<<<FACTS\n- [faq.md] Tracking: we send the tracking number by SMS.\nFACTS>>>")
-    assert not check.check("We offer free shipping.", "en").allowed
+    ctx = SafetyContext(
+        prompt="<<<FACTS\n- [policies.md] Shipping fees: Free standard shipping on orders over ¥99.\nFACTS>>>"
+    )
+    assert check.check("The minimum order for free shipping is ¥99.", "en", ctx).allowed
+    ctx = SafetyContext(prompt="<<<FACTS\n- [policies.zh.md] 运费: 订单满 ¥99 免标准运费。\nFACTS>>>")
+    assert check.check("满99元包邮，免运费。", "zh", ctx).allowed
+    ctx = SafetyContext(prompt="<<<FACTS\n- [faq.md] Tracking: we send the tracking number by SMS.\nFACTS>>>")
+    assert not check.check("We offer free shipping.", "en", ctx).allowed
