@@ -13,6 +13,9 @@ from .admin import load_options
 from .config import Settings
 from .conversation import ConversationState, SQLiteConversationStore
 from .errors import ConfigError
+from .personal.profile import Erased, Reaction, SQLiteProfileStore
+from .personal.recommender import load_model
+from .personal.service import Personaliser
 from .pipeline import HandoffDesk, Pipeline
 from .ports import Generator
 from .safety import build_input_checks, build_output_checks
@@ -84,6 +87,7 @@ class Assistant:
     generator: Generator | None
     memory: SQLiteConversationStore
     pipeline: Pipeline
+    personaliser: Personaliser
     _closers: list[Callable[[], object]] = field(default_factory=list)
 
     def respond(self, message: IncomingMessage) -> AsyncIterator[ReplyEvent]:
@@ -112,6 +116,22 @@ class Assistant:
         self.memory.update(message.conversation_key, lock_language)
         return text("language_set", language)
 
+    def react(self, message: IncomingMessage, reaction: Reaction) -> str:
+        """A 👍, 👎 or "something else" on the last answer of this conversation (buttons, or typed)."""
+        return self.personaliser.react(message, reaction, self.memory, self.language_of(message))
+
+    def profile(self, message: IncomingMessage) -> str:
+        """``/profile``: what is kept about this shopper."""
+        return self.personaliser.describe(message, self.language_of(message))
+
+    def forget(self, message: IncomingMessage) -> tuple[str, Erased]:
+        """``/forget``: erase this shopper's profile, history, feedback and this conversation."""
+        language = self.language_of(message)
+        erased = self.personaliser.forget(message, self.memory)
+        from .personal.ranking import reply
+
+        return reply("forgotten", language), erased
+
     def language_of(self, message: IncomingMessage) -> Language:
         state = self.memory.load(message.conversation_key)
         return state.language or message.language_hint or self.settings.default_language
@@ -130,6 +150,7 @@ class Assistant:
         if self.generator is not None:
             await self.generator.aclose()
         self.memory.close()
+        self.personaliser.store.close()
 
 
 def build_assistant(
@@ -152,6 +173,10 @@ def build_assistant(
     if callable(bind_memory):
         # The handoff service clears ``state.handoff`` on resolve, in this same store.
         bind_memory(memory)
+    # Profiles live beside conversation memory (same file, own tables): one thing to back up and purge.
+    personaliser = Personaliser(
+        SQLiteProfileStore(settings.memory_db), load_model(settings.data_dir), enabled=settings.personalisation
+    )
     pipeline = Pipeline(
         settings,
         retriever=knowledge,
@@ -160,9 +185,17 @@ def build_assistant(
         input_checks=build_input_checks(settings),
         output_checks=build_output_checks(settings),
         handoff=handoff,
+        personaliser=personaliser,
     )
     pipeline.input_safety.warm_up()
-    assistant = Assistant(settings=settings, knowledge=knowledge, generator=generator, memory=memory, pipeline=pipeline)
+    assistant = Assistant(
+        settings=settings,
+        knowledge=knowledge,
+        generator=generator,
+        memory=memory,
+        pipeline=pipeline,
+        personaliser=personaliser,
+    )
     # The one place the vocabulary follows the catalog: the store notifies after every switch or live
     # update, whether a chat admin, this process's CLI or another process made it.
     knowledge.subscribe(lambda _release_id: assistant.on_release_switched())

@@ -98,6 +98,11 @@ class Settings(BaseSettings):
     )
     pii_show_last_digits: int = Field(default=0, description="keep this many last digits of redacted numbers")
     retention_days: int = Field(default=30, description="`shopguide privacy purge` default: drop older conversations")
+    personalisation: bool = Field(
+        default=True,
+        description="keep shopper profiles (stated preferences, imported history, feedback) and rank for them; "
+        "off: nothing about a shopper is kept beyond the conversation, feedback is stored without a name",
+    )
 
     # --- logging (one policy for every command: stderr for servers, the file always unless turned off) ---
     log_format: Literal["plain", "json"] = Field(

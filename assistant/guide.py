@@ -10,7 +10,7 @@ import math
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Literal
+from typing import Literal, Protocol
 
 from knowledge.models import Product
 
@@ -101,6 +101,16 @@ def band_choice(band: tuple[float | None, float | None], count: int, language: L
     return Choice(label=f"{label} ({count})", value=value)
 
 
+class CandidateRanker(Protocol):
+    """Orders candidates for one shopper (``assistant.personal``): the guide itself stays shopper-agnostic."""
+
+    def allows(self, product: Product) -> bool: ...
+
+    def rank(self, products: Sequence[Product], language: Language) -> list[Product]: ...
+
+    def reason(self, product: Product) -> str: ...
+
+
 class ShoppingGuide:
     """Decides between asking and recommending, over the live catalog."""
 
@@ -109,7 +119,32 @@ class ShoppingGuide:
         self.label: CategoryLabel = label or _plain_label
 
     def decide(
-        self, slots: Slots, text: str, language: Language, *, clarify_count: int, just_recommend: bool
+        self,
+        slots: Slots,
+        text: str,
+        language: Language,
+        *,
+        clarify_count: int,
+        just_recommend: bool,
+        ranker: CandidateRanker | None = None,
+    ) -> GuideDecision:
+        decision = self._decide(
+            slots, text, language, clarify_count=clarify_count, just_recommend=just_recommend, ranker=ranker
+        )
+        if ranker is not None and decision.kind != "recommend":
+            # What the shopper said they dislike is never shown, whatever the kind of answer.
+            decision.products = [p for p in decision.products if ranker.allows(p)]
+        return decision
+
+    def _decide(
+        self,
+        slots: Slots,
+        text: str,
+        language: Language,
+        *,
+        clarify_count: int,
+        just_recommend: bool,
+        ranker: CandidateRanker | None,
     ) -> GuideDecision:
         if slots.sort is not None:
             # "The cheapest tent": specific enough to answer at once, whatever else is still open.
@@ -130,7 +165,7 @@ class ShoppingGuide:
             question = self._best_question(slots, facets, language)
             if question is not None:
                 return question
-        return self._recommend(slots, language, query, facets)
+        return self._recommend(slots, language, query, facets, ranker)
 
     # ---- asking ---------------------------------------------------------------------------
     def _best_question(self, slots: Slots, facets: CatalogFacets, language: Language) -> GuideDecision | None:
@@ -164,7 +199,14 @@ class ShoppingGuide:
         )
 
     # ---- recommending ---------------------------------------------------------------------
-    def _recommend(self, slots: Slots, language: Language, query: ProductQuery, facets: CatalogFacets) -> GuideDecision:
+    def _recommend(
+        self,
+        slots: Slots,
+        language: Language,
+        query: ProductQuery,
+        facets: CatalogFacets,
+        ranker: CandidateRanker | None = None,
+    ) -> GuideDecision:
         # The facets were narrowed to items made for the use when there are any: so are the picks.
         use = slots.use if slots.use and facets.uses.get(slots.use, 0) else None
         ranked = [h.product for h in self.retriever.search_products(query) if use is None or use in h.product.uses]
@@ -174,15 +216,15 @@ class ShoppingGuide:
                 seen = {p.sku for p in ranked}
                 more = self.retriever.rank_products(replace(query, in_stock_only=in_stock, k=MAX_RECOMMENDATIONS))
                 ranked.extend(p for p in more.products if p.sku not in seen and (use is None or use in p.uses))
-        # In-stock items first; among them the retrieval order stands (stable sort).
+        if ranker is not None:
+            ranked = ranker.rank(ranked, language)
+        # In-stock items first; among them the retrieval (or the shopper's) order stands (stable sort).
         ranked.sort(key=lambda p: not p.in_stock)
         picks = ranked[:MAX_RECOMMENDATIONS]
-        return GuideDecision(
-            kind="recommend",
-            products=picks,
-            reasons={p.sku: reason_line(p, language, slots.attributes, slots.use) for p in picks},
-            match_count=facets.total,
-        )
+        reasons = {p.sku: reason_line(p, language, slots.attributes, slots.use) for p in picks}
+        if ranker is not None:
+            reasons = {p.sku: " · ".join(r for r in (ranker.reason(p), reasons[p.sku]) if r) for p in picks}
+        return GuideDecision(kind="recommend", products=picks, reasons=reasons, match_count=facets.total)
 
     def _top(self, slots: Slots, text: str, language: Language) -> GuideDecision:
         """The top items in the asked order; the store filters and sorts, the guide only words it."""

@@ -25,6 +25,7 @@ from .errors import ShopguideError
 from .factcheck import FactChecker
 from .guide import GuideDecision, ShoppingGuide
 from .language import detect_language
+from .personal.service import Personaliser, PersonalStep, PersonalTurn
 from .ports import ChatMessage, Generator, Retriever, SafetyCheck, SafetyContext
 from .prompt import build_messages
 from .render import attribute_text, compare_answer, list_answer, money, use_text
@@ -98,6 +99,7 @@ class TurnContext:
     verdict: Verdict | None = None  # can the catalog answer this product question (see answerability)
     honest_text: str = ""  # "I don't know" + what is known: replaces a feature claim no fact backs
     timings: dict[str, float] = field(default_factory=dict)
+    personal: PersonalTurn | None = None  # this shopper's ranker and what was assumed from their profile
 
     def finish(self, body: str, *, choices: Sequence[Choice] = ()) -> None:
         self.reply = Reply(
@@ -298,6 +300,7 @@ class RetrieveStep:
             lang,
             clarify_count=state.clarify_count,
             just_recommend=u.just_recommend,
+            ranker=ctx.personal.ranking if ctx.personal else None,
         )
         ctx.decision = decision
         if decision.kind == "clarify":
@@ -451,8 +454,10 @@ class Pipeline:
         input_checks: Sequence[SafetyCheck],
         output_checks: Sequence[SafetyCheck],
         handoff: HandoffDesk | None = None,
+        personaliser: Personaliser | None = None,
     ) -> None:
         self.settings = settings
+        self.personaliser = personaliser
         self.retriever = retriever
         self.generator = generator
         self.memory = memory
@@ -474,6 +479,9 @@ class Pipeline:
         guide = ShoppingGuide(self.retriever, vocabulary.label)
         self.retrieve = RetrieveStep(self.retriever, guide, self.handoff is not None, vocabulary)
         self.prompt = PromptStep(vocabulary)
+        self.personal: tuple[Step, ...] = (
+            (PersonalStep(self.personaliser, self.retriever, vocabulary),) if self.personaliser else ()
+        )
         self.fact_check = FactCheckStep(FactChecker(vocabulary.skus, SuperlativeCheck(self.retriever)))
 
     def resolve_language(self, message: IncomingMessage, state: ConversationState) -> Language | None:
@@ -520,12 +528,22 @@ class Pipeline:
             state.language = language
             # CPU work (classifier, embeddings, search) runs in a worker thread: the adapters' event
             # loop keeps acking and streaming other chats meanwhile.
-            await asyncio.to_thread(self._run_steps, (self.input_safety, self.understand, self.retrieve), ctx)
+            steps: tuple[Step, ...] = (self.input_safety, self.understand, *self.personal, self.retrieve)
+            await asyncio.to_thread(self._run_steps, steps, ctx)
+        note = ctx.personal.note if ctx.personal and ctx.decision and ctx.decision.kind != "clarify" else ""
+        if note and ctx.reply is not None:
+            ctx.reply.text = f"{note}\n{ctx.reply.text}"
+        elif note:
+            ctx.fallback_text = f"{note}\n{ctx.fallback_text}"
         if ctx.reply is None:
             yield CardsReady(cards=list(ctx.cards), choices=list(ctx.choices), language=ctx.language)
             ctx.timings["first_visible"] = (time.perf_counter() - started) * 1000
             self._run_steps((self.prompt,), ctx)
-            streamed = ""
+            # What the profile filled in ("you usually look under ¥800 — still right?") is said first.
+            # (Without a model the retrieval-only answer, which already holds it, is the whole text.)
+            streamed = f"{note}\n" if note and self.generator is not None else ""
+            if streamed:
+                yield TextDelta(streamed)
             async for delta in self._generate(ctx):
                 streamed += delta
                 yield TextDelta(delta)

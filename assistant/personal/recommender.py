@@ -1,0 +1,120 @@
+"""The trained recommender as served: item vectors, popularity and repeat rates loaded from the data dir.
+
+Training (``shopguide shoppers train``, see ``training``) factorises the shopper x item matrix with
+``implicit``'s ALS; serving needs only numpy: a shopper's score for an item is the similarity of its
+vector to the vectors of what they viewed, carted and bought (weighted by kind and recency). New
+history counts at once, without retraining, and a turn costs a few small dot products.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from knowledge.durable import private_dir, write_atomic, write_text_atomic
+
+from .profile import EventKind, ShopperEvent
+
+MODEL_DIR = "recommender"
+VECTORS_FILE = "model.npz"
+META_FILE = "model.json"
+# How much each kind of event says about taste; a return says the item did not suit (it pushes away).
+EVENT_WEIGHTS: dict[EventKind, float] = {"view": 0.3, "cart": 0.6, "purchase": 1.0, "return": -1.0}
+HALF_LIFE_DAYS = 90.0  # last season's purchases count half as much as today's
+SECONDS_PER_DAY = 86_400.0
+# Items that shoppers buy again (a share of their buyers bought them twice or more): consumables. They may
+# be recommended again after a purchase; anything else just bought is not.
+REPEATABLE_SHARE = 0.15
+
+FloatArray = npt.NDArray[np.float32]
+
+
+@dataclass(frozen=True)
+class RecommenderModel:
+    items: tuple[str, ...]
+    vectors: FloatArray  # one L2-normalised row per item (zero rows: an item too rare to have learnt one)
+    popularity: FloatArray  # distinct shoppers who bought or carted each item, in the training window
+    repeat_share: FloatArray  # share of an item's buyers who bought it more than once
+    meta: dict[str, Any]
+    _index: dict[str, int] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_index", {sku: i for i, sku in enumerate(self.items)})
+
+    def index(self, sku: str) -> int | None:
+        return self._index.get(sku)
+
+    def popularity_of(self, skus: Sequence[str]) -> FloatArray:
+        rows = [self.index(s) for s in skus]
+        return np.array([self.popularity[i] if i is not None else 0.0 for i in rows], dtype=np.float32)
+
+    def repeatable(self, sku: str) -> bool:
+        i = self.index(sku)
+        return i is not None and float(self.repeat_share[i]) >= REPEATABLE_SHARE
+
+    def affinity(
+        self, history: Sequence[ShopperEvent], candidates: Sequence[str], now: float
+    ) -> tuple[FloatArray, list[str | None]]:
+        """Each candidate's score for this shopper, and the history item that contributes most to it (the
+        "goes with what you bought" reason). Unknown candidates and an empty history score 0."""
+        weights: dict[int, float] = {}
+        for event in history:
+            i = self.index(event.sku)
+            if i is None:
+                continue
+            age_days = max(0.0, now - event.at) / SECONDS_PER_DAY
+            weights[i] = weights.get(i, 0.0) + EVENT_WEIGHTS[event.kind] * math.pow(0.5, age_days / HALF_LIFE_DAYS)
+        rows = [self.index(s) for s in candidates]
+        scores = np.zeros(len(candidates), dtype=np.float32)
+        best: list[str | None] = [None] * len(candidates)
+        if not weights:
+            return scores, best
+        hist = np.fromiter(weights.keys(), dtype=np.int64)
+        w = np.fromiter(weights.values(), dtype=np.float32)
+        known = [k for k, r in enumerate(rows) if r is not None]
+        if not known:
+            return scores, best
+        cand = np.array([rows[k] for k in known], dtype=np.int64)
+        sims = self.vectors[cand] @ self.vectors[hist].T  # candidates x history
+        contrib = sims * w[None, :]
+        scores[known] = contrib.sum(axis=1)
+        top = contrib.argmax(axis=1)
+        for pos, k in enumerate(known):
+            if contrib[pos, top[pos]] > 0:
+                best[k] = self.items[int(hist[top[pos]])]
+        return scores, best
+
+    def save(self, data_dir: Path) -> Path:
+        folder = private_dir(data_dir / MODEL_DIR)
+        import io
+
+        buffer = io.BytesIO()
+        np.savez(buffer, vectors=self.vectors, popularity=self.popularity, repeat_share=self.repeat_share)
+        write_atomic(folder / VECTORS_FILE, buffer.getvalue())
+        meta = {**self.meta, "items": list(self.items)}
+        write_text_atomic(folder / META_FILE, json.dumps(meta, ensure_ascii=False))
+        return folder
+
+
+def load_model(data_dir: Path) -> RecommenderModel | None:
+    """The trained model in ``data_dir``, or None when none was trained (cold start: popularity from slots)."""
+    folder = data_dir / MODEL_DIR
+    try:
+        meta = json.loads((folder / META_FILE).read_text(encoding="utf-8"))
+        with np.load(folder / VECTORS_FILE) as arrays:
+            vectors = arrays["vectors"].astype(np.float32)
+            popularity = arrays["popularity"].astype(np.float32)
+            repeat_share = arrays["repeat_share"].astype(np.float32)
+    except (OSError, ValueError, KeyError):
+        return None
+    items = tuple(meta.pop("items"))
+    if not (len(items) == len(vectors) == len(popularity) == len(repeat_share)):
+        return None
+    return RecommenderModel(items, vectors, popularity, repeat_share, meta)
