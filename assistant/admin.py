@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from knowledge.durable import PRIVATE_FILE_MODE, locked, read_log
 from knowledge.errors import KnowledgeError, ShopguideError
@@ -118,6 +118,28 @@ class KnowledgeStatus:
         return out
 
 
+class AuditTrail(Protocol):
+    """Who did what to the knowledge base: a JSON-lines file on one machine, a Postgres table for replicas."""
+
+    def record(self, actor: AdminActor, action: str, result: str, *, detail: str = "", **fields: Any) -> None: ...
+
+    def entries(self) -> list[dict[str, Any]]: ...
+
+
+def audit_entry(
+    redactor: PiiRedactor, actor: AdminActor, action: str, result: str, *, detail: str, fields: dict[str, Any]
+) -> dict[str, Any]:
+    """One audit entry, redacted and cut the same way in every store."""
+    return {
+        "ts": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "who": actor.key,
+        "action": action,
+        "result": result,
+        "detail": redactor.redact(detail)[:AUDIT_DETAIL_CHARS],
+        **{k: redactor.redact(v) if isinstance(v, str) else v for k, v in fields.items()},
+    }
+
+
 class AuditLog:
     """Append-only JSON lines; each entry is one ``write`` on an ``O_APPEND`` descriptor, so lines never interleave."""
 
@@ -127,14 +149,7 @@ class AuditLog:
         self._lock = threading.Lock()
 
     def record(self, actor: AdminActor, action: str, result: str, *, detail: str = "", **fields: Any) -> None:
-        entry = {
-            "ts": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-            "who": actor.key,
-            "action": action,
-            "result": result,
-            "detail": self._redactor.redact(detail)[:AUDIT_DETAIL_CHARS],
-            **{k: self._redactor.redact(v) if isinstance(v, str) else v for k, v in fields.items()},
-        }
+        entry = audit_entry(self._redactor, actor, action, result, detail=detail, fields=fields)
         line = (json.dumps(entry, ensure_ascii=False) + "\n").encode("utf-8")
         with self._lock, locked(self.path):  # a purge rewriting the log waits, and we wait for it
             fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, PRIVATE_FILE_MODE)
@@ -164,12 +179,16 @@ class KnowledgeAdmin:
         store: KnowledgeStore,
         settings: Settings,
         *,
-        audit: AuditLog | None = None,
+        audit: AuditTrail | None = None,
         on_switch: Callable[[], None] | None = None,
     ) -> None:
         self.store = store
         self.settings = settings
-        self.audit = audit or AuditLog(settings.audit_log)
+        if audit is None:
+            from .state.backends import open_audit_trail  # the backends import this module's types
+
+            audit = open_audit_trail(settings)
+        self.audit: AuditTrail = audit
         self._on_switch = on_switch
 
     # ---- permissions and audit -------------------------------------------------------------

@@ -11,7 +11,7 @@ from knowledge.store import KnowledgeStore
 
 from .admin import load_options
 from .config import Settings
-from .conversation import ConversationState, SQLiteConversationStore
+from .conversation import ConversationState, ConversationStore
 from .errors import ConfigError
 from .personal.profile import Erased, Reaction, SQLiteProfileStore
 from .personal.recommender import load_model
@@ -19,6 +19,7 @@ from .personal.service import Personaliser
 from .pipeline import HandoffDesk, Pipeline
 from .ports import Generator
 from .safety import build_input_checks, build_output_checks
+from .state.backends import open_conversation_store
 from .texts import text
 from .types import IncomingMessage, Language, Reply, ReplyDone, ReplyEvent, TextDelta, TextReset
 
@@ -85,7 +86,7 @@ class Assistant:
     settings: Settings
     knowledge: KnowledgeStore
     generator: Generator | None
-    memory: SQLiteConversationStore
+    memory: ConversationStore
     pipeline: Pipeline
     personaliser: Personaliser
     _closers: list[Callable[[], object]] = field(default_factory=list)
@@ -168,7 +169,7 @@ def build_assistant(
     knowledge = knowledge or load_knowledge(settings, progress)
     if generator is None and use_configured_generator:
         generator = load_generator(settings, progress)
-    memory = SQLiteConversationStore(settings.memory_db)
+    memory = open_conversation_store(settings)
     bind_memory = getattr(handoff, "bind_memory", None)
     if callable(bind_memory):
         # The handoff service clears ``state.handoff`` on resolve, in this same store.

@@ -29,6 +29,27 @@ class Settings(BaseSettings):
     cache_dir: Path = Field(default=Path(user_cache_dir(APP_NAME)), description="assembled model files")
     catalog_dir: Path = Field(default=DEMO_DATA_DIR, description="catalog loaded when the store is empty")
 
+    # --- shared state (several replicas); empty = the one-machine SQLite/in-process default ---
+    database_url: SecretStr = Field(
+        default=SecretStr(""),
+        description="postgresql://user@host/db: conversations, tickets, audit log and delivery ids in Postgres",
+    )
+    database_schema: str = Field(
+        default="public", description="Postgres schema holding shopguide's tables (one per deployment or test run)"
+    )
+    redis_url: SecretStr = Field(
+        default=SecretStr(""),
+        description="redis://host:6379/0: per-chat turn order, rate limits, delivery ids, leader lock, release news",
+    )
+    redis_prefix: str = Field(default="shopguide", description="prefix of every Redis key (one per deployment)")
+    turns_per_second: int = Field(
+        default=0, description="turns started per second across all replicas and users; 0 = unlimited"
+    )
+    metrics_port: int = Field(
+        default=0, description="serve /healthz, /readyz and Prometheus /metrics on this port; 0 = off"
+    )
+    metrics_host: str = Field(default="127.0.0.1", description="bind address of the health and metrics server")
+
     # --- knowledge ---
     chroma_mode: Literal["embedded", "server"] = "embedded"
     chroma_host: str = "127.0.0.1"

@@ -134,6 +134,8 @@ class ConversationStore(Protocol):
 
     def purge_older_than(self, seconds: float) -> int: ...
 
+    def close(self) -> None: ...
+
 
 class SQLiteConversationStore:
     """Conversation memory that survives restarts. One row per conversation, JSON columns."""
@@ -179,17 +181,11 @@ class SQLiteConversationStore:
 
     def _read(self, key: str) -> ConversationState:
         row = self._conn.execute("SELECT state FROM conversations WHERE key = ?", (key,)).fetchone()
-        if row is None:
-            return ConversationState(key=key)
-        try:
-            return _state_from_json(key, json.loads(row[0]))
-        except (ValueError, TypeError, KeyError):
-            # A row we cannot read must not break the conversation: start afresh.
-            return ConversationState(key=key)
+        return ConversationState(key=key) if row is None else read_state(key, row[0])
 
     def _write(self, state: ConversationState) -> None:
         state.updated_at = time.time()
-        payload = json.dumps(asdict(state), ensure_ascii=False)
+        payload = state_to_json(state)
         self._conn.execute(
             "INSERT INTO conversations(key, state, updated_at) VALUES(?, ?, ?) "
             "ON CONFLICT(key) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at",
@@ -215,7 +211,19 @@ class SQLiteConversationStore:
             self._conn.close()
 
 
-def _state_from_json(key: str, data: dict[str, Any]) -> ConversationState:
+def state_to_json(state: ConversationState) -> str:
+    return json.dumps(asdict(state), ensure_ascii=False)
+
+
+def read_state(key: str, payload: str) -> ConversationState:
+    """A stored row as state; a row we cannot read must not break the conversation, so it starts afresh."""
+    try:
+        return state_from_json(key, json.loads(payload))
+    except (ValueError, TypeError, KeyError):
+        return ConversationState(key=key)
+
+
+def state_from_json(key: str, data: dict[str, Any]) -> ConversationState:
     slots = Slots(**data.get("slots", {}))
     turns = [Turn(**t) for t in data.get("turns", [])]
     return ConversationState(

@@ -101,6 +101,43 @@ class StaffDesk(Protocol):
         ...
 
 
+class TicketStore(Protocol):
+    """Where tickets live: a SQLite file on one machine, Postgres when several replicas share them."""
+
+    def save(self, ticket: HandoffTicket) -> None: ...
+
+    def get(self, ticket_id: str) -> HandoffTicket | None: ...
+
+    def by_desk_ref(self, desk_ref: str) -> HandoffTicket | None: ...
+
+    def open_for(self, conversation_key: str) -> HandoffTicket | None: ...
+
+    def list_open(self) -> list[HandoffTicket]: ...
+
+    def close(self) -> None: ...
+
+
+TICKET_COLUMNS = (
+    "ticket_id",
+    "conversation_key",
+    "platform",
+    "chat_id",
+    "thread_id",
+    "user_id",
+    "reason",
+    "language",
+    "status",
+    "desk_ref",
+    "created_at",
+    "resolved_at",
+)
+
+
+def ticket_row(ticket: HandoffTicket) -> tuple[object, ...]:
+    """A ticket as a row in ``TICKET_COLUMNS`` order (both stores write the same columns)."""
+    return tuple(getattr(ticket, name) for name in TICKET_COLUMNS)
+
+
 class SQLiteTicketStore:
     """Handoff tickets that survive restarts: staff may answer hours later."""
 
@@ -122,30 +159,14 @@ class SQLiteTicketStore:
     CREATE INDEX IF NOT EXISTS handoff_by_conversation ON handoff_tickets(conversation_key, status);
     CREATE INDEX IF NOT EXISTS handoff_by_desk_ref ON handoff_tickets(desk_ref);
     """
-    _COLUMNS = (
-        "ticket_id, conversation_key, platform, chat_id, thread_id, user_id, reason, language, status, "
-        "desk_ref, created_at, resolved_at"
-    )
+    _COLUMNS = ", ".join(TICKET_COLUMNS)
 
     def __init__(self, path: Path | str) -> None:
         self._conn = open_private_sqlite(path, self._SCHEMA)  # 0600: transcripts; damage reported with its fix
         self._lock = threading.Lock()
 
     def save(self, ticket: HandoffTicket) -> None:
-        row = (
-            ticket.ticket_id,
-            ticket.conversation_key,
-            ticket.platform,
-            ticket.chat_id,
-            ticket.thread_id,
-            ticket.user_id,
-            ticket.reason,
-            ticket.language,
-            ticket.status,
-            ticket.desk_ref,
-            ticket.created_at,
-            ticket.resolved_at,
-        )
+        row = ticket_row(ticket)
         with self._lock:
             self._conn.execute(
                 f"INSERT OR REPLACE INTO handoff_tickets({self._COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", row
@@ -165,21 +186,21 @@ class SQLiteTicketStore:
             rows = self._conn.execute(
                 f"SELECT {self._COLUMNS} FROM handoff_tickets WHERE status = 'open' ORDER BY created_at"
             ).fetchall()
-        return [_ticket(r) for r in rows]
+        return [ticket_from_row(r) for r in rows]
 
     def _one(self, where: str, args: tuple[str, ...]) -> HandoffTicket | None:
         with self._lock:
             row = self._conn.execute(
                 f"SELECT {self._COLUMNS} FROM handoff_tickets WHERE {where} LIMIT 1", args
             ).fetchone()
-        return _ticket(row) if row else None
+        return ticket_from_row(row) if row else None
 
     def close(self) -> None:
         with self._lock:
             self._conn.close()
 
 
-def _ticket(row: Sequence[object]) -> HandoffTicket:
+def ticket_from_row(row: Sequence[object]) -> HandoffTicket:
     return HandoffTicket(
         ticket_id=str(row[0]),
         conversation_key=str(row[1]),
@@ -210,7 +231,7 @@ class HandoffService:
 
     def __init__(
         self,
-        tickets: SQLiteTicketStore,
+        tickets: TicketStore,
         *,
         desk: StaffDesk | None = None,
         channels: Sequence[ShopperChannel] = (),

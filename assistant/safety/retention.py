@@ -16,6 +16,7 @@ from knowledge.errors import StorageCorrupt
 
 from ..config import Settings
 from ..conversation import SQLiteConversationStore
+from ..state.backends import shared_engine, uses_postgres
 
 __all__ = ["PurgeReport", "purge"]
 
@@ -114,6 +115,18 @@ def _purge_conversations(path: Path, seconds: float, cutoff: float, dry_run: boo
         store.close()
 
 
+def _purge_shared(settings: Settings, report: PurgeReport, cutoff: float, dry_run: bool) -> None:
+    """The same retention in the Postgres tables several replicas share (added to what the files held)."""
+    from ..state.postgres import PostgresAuditTrail, PostgresConversationStore, PostgresTicketStore
+
+    engine = shared_engine(settings)
+    memory = PostgresConversationStore(engine)
+    age = time.time() - cutoff
+    report.conversations += memory.count_older_than(age) if dry_run else memory.purge_older_than(age)
+    report.audit_entries += PostgresAuditTrail(engine).purge_before(cutoff, dry_run=dry_run)
+    report.handoff_tickets += PostgresTicketStore(engine).purge_resolved_before(cutoff, dry_run=dry_run)
+
+
 def purge(
     settings: Settings, older_than_days: float, *, dry_run: bool = False, now: float | None = None
 ) -> PurgeReport:
@@ -140,6 +153,8 @@ def _purge(settings: Settings, older_than_days: float, *, dry_run: bool, now: fl
     # Tickets (with their transcripts) live in the handoff store; older versions kept them beside memory.
     ticket_dbs = {settings.memory_db, settings.slack_db, settings.handoff_db}
     report.handoff_tickets = sum(_purge_tickets(path, cutoff, dry_run) for path in ticket_dbs)
+    if uses_postgres(settings):
+        _purge_shared(settings, report, cutoff, dry_run)
     if settings.data_dir.exists():
         for log_file in settings.data_dir.glob(LOG_FILE_GLOB):
             if log_file.stat().st_mtime < cutoff:

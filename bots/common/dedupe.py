@@ -1,53 +1,9 @@
-"""Exactly-once delivery: platforms redeliver what they think failed, so each delivery id is claimed once.
-
-Slack retries events (``event_id``) and Telegram redelivers webhook updates (``update_id``) when an answer
-is slow; neither SDK deduplicates. Claims live in SQLite so a restart does not answer a redelivery again.
-"""
+"""Exactly-once delivery for the adapters: the claims store lives in the core (``assistant.state.claims``),
+where the composition picks SQLite, Postgres or Redis; the name ``SeenIds`` stays for existing callers."""
 
 from __future__ import annotations
 
-import threading
-import time
-from pathlib import Path
+from assistant.state.claims import SEEN_TTL_S, SWEEP_EVERY_CLAIMS, DeliveryClaims
+from assistant.state.claims import SQLiteDeliveryClaims as SeenIds
 
-from knowledge.durable import open_private_sqlite
-
-# Slack retries three times over about an hour (https://api.slack.com/apis/events-api#retries) and
-# Telegram keeps undelivered updates for 24 hours (https://core.telegram.org/bots/api#getting-updates);
-# keep claims a day so late redeliveries after a restart are still recognised.
-SEEN_TTL_S = 24 * 3600
-# Expired claims are swept every this many claims (a cheap indexed DELETE, off the common path).
-SWEEP_EVERY_CLAIMS = 500
-
-
-class SeenIds:
-    """SQLite set of claimed delivery ids; ``claim`` is atomic across tasks, threads and processes."""
-
-    def __init__(self, path: Path | str, ttl_s: float = SEEN_TTL_S) -> None:
-        # No fsync per claim (it sits on the ack path); WAL keeps claims across a process crash,
-        # only a power loss could forget the last ones, and then a redelivery is answered twice at worst.
-        # The table keeps its first name (Slack event ids) so existing data directories keep their claims.
-        self._conn = open_private_sqlite(
-            path,
-            "PRAGMA synchronous=NORMAL;"
-            "CREATE TABLE IF NOT EXISTS seen_events (event_id TEXT PRIMARY KEY, at REAL NOT NULL);",
-        )
-        self._lock = threading.Lock()
-        self.ttl_s = ttl_s
-        self._claims = 0
-
-    def claim(self, delivery_id: str) -> bool:
-        """True the first time an id is seen, False for every redelivery."""
-        now = time.time()
-        with self._lock:
-            cur = self._conn.execute(
-                "INSERT OR IGNORE INTO seen_events(event_id, at) VALUES (?, ?)", (delivery_id, now)
-            )
-            self._claims += 1
-            if self._claims % SWEEP_EVERY_CLAIMS == 0:
-                self._conn.execute("DELETE FROM seen_events WHERE at < ?", (now - self.ttl_s,))
-        return cur.rowcount == 1
-
-    def close(self) -> None:
-        with self._lock:
-            self._conn.close()
+__all__ = ["SEEN_TTL_S", "SWEEP_EVERY_CLAIMS", "DeliveryClaims", "SeenIds"]

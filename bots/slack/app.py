@@ -24,12 +24,13 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
-from assistant.admin import AuditLog
 from assistant.app import Assistant
 from assistant.config import Settings
 from assistant.errors import ConfigError, ShopguideError
 from assistant.handoff import HandoffService
 from assistant.staff import CopyWriter, ReviewSummariser
+from assistant.state.backends import open_audit_trail, open_delivery_claims
+from assistant.state.claims import DeliveryClaims
 from assistant.types import IncomingMessage, Language
 
 from .blocks import (
@@ -44,7 +45,7 @@ from .blocks import (
 )
 from .channels import SlackShopperChannel
 from .commands import HELP_TEXT, Command, KbOperations, StaffCommands, parse_command
-from .dedupe import EventDedupeMiddleware, SeenEvents
+from .dedupe import EventDedupeMiddleware
 from .desk import SlackStaffDesk, desk_ref
 from .ingress import IngressThread, WorkDispatcher
 from .streamer import ChannelPacer, SlackReplyStreamer, StreamTarget
@@ -144,14 +145,14 @@ class SlackBot:
         client: AsyncWebClient,
         handoff: HandoffService | None = None,
         kb: KbOperations | None = None,
-        seen: SeenEvents | None = None,
+        seen: DeliveryClaims | None = None,
         pacer: ChannelPacer | None = None,
     ) -> None:
         self.settings = settings
         self.assistant = assistant
         self.client = client
         self.handoff = handoff
-        self.seen = seen or SeenEvents(settings.slack_db)
+        self.seen = seen or open_delivery_claims(settings, settings.slack_db)
         self.dedupe = EventDedupeMiddleware(self.seen)
         self.pacer = pacer or ChannelPacer(settings.slack_update_interval_s)
         self.streamer = SlackReplyStreamer(client, self.pacer, settings.slack_streaming)
@@ -162,7 +163,7 @@ class SlackBot:
                 timeout_s=settings.llm_timeout_s,
             ),
             ReviewSummariser(assistant.knowledge),
-            AuditLog(settings.audit_log),
+            open_audit_trail(settings),
             kb,
         )
         self._admin_group: tuple[float, frozenset[str]] = (0.0, frozenset())

@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from assistant.admin import AdminActor, AuditLog
+from assistant.admin import AdminActor, AuditTrail
 from assistant.errors import ShopguideError
 from assistant.staff import TONES, CopyWriter, ReviewSummariser, Tone
 from assistant.types import Language
@@ -81,7 +81,7 @@ class StaffCommands:
         self,
         copywriter: CopyWriter,
         summariser: ReviewSummariser,
-        audit: AuditLog,
+        audit: AuditTrail,
         kb: KbOperations | None = None,
     ) -> None:
         self.copywriter = copywriter

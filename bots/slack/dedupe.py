@@ -13,7 +13,7 @@ from slack_bolt.async_app import AsyncBoltRequest
 from slack_bolt.middleware.async_middleware import AsyncMiddleware
 from slack_bolt.response import BoltResponse
 
-from bots.common.dedupe import SeenIds
+from bots.common.dedupe import DeliveryClaims, SeenIds
 
 log = logging.getLogger("shopguide.slack.dedupe")
 
@@ -24,7 +24,7 @@ SeenEvents = SeenIds
 class EventDedupeMiddleware(AsyncMiddleware):
     """Global bolt middleware: acks a redelivered event with 200 and stops it there."""
 
-    def __init__(self, seen: SeenEvents) -> None:
+    def __init__(self, seen: DeliveryClaims) -> None:
         self.seen = seen
         self.dropped = 0
 

@@ -14,14 +14,15 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from assistant.app import Assistant, Progress, build_assistant
 from assistant.config import Settings
-from assistant.handoff import HandoffService, SQLiteTicketStore
+from assistant.handoff import HandoffService
 from assistant.ports import Generator
+from assistant.state.backends import open_ticket_store
+from assistant.state.claims import DeliveryClaims
 from knowledge.store import KnowledgeStore
 
 from .app import SlackBot, make_client
 from .channels import TelegramSendChannel
 from .commands import KbOperations
-from .dedupe import SeenEvents
 from .kb import AdminKbOperations
 
 KbFactory = Callable[[Settings, Assistant], KbOperations | None]
@@ -53,11 +54,11 @@ def build_slack_service(
     knowledge: KnowledgeStore | None = None,
     client: AsyncWebClient | None = None,
     kb: KbFactory = AdminKbOperations.create,
-    seen: SeenEvents | None = None,
+    seen: DeliveryClaims | None = None,
     progress: Progress | None = None,
 ) -> SlackService:
     """Build the assistant (configured model unless ``generator`` is given), the handoff desk and the bot."""
-    handoff = HandoffService(SQLiteTicketStore(settings.handoff_db))
+    handoff = HandoffService(open_ticket_store(settings))
     assistant = build_assistant(settings, generator=generator, knowledge=knowledge, handoff=handoff, progress=progress)
     handoff.bind_retriever(assistant.knowledge)
     relays: list[TelegramSendChannel] = []

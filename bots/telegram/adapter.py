@@ -44,6 +44,7 @@ from telegram.ext import (
 from assistant.app import Assistant
 from assistant.config import Settings
 from assistant.errors import ConfigError, PlatformUnreachable
+from assistant.state.backends import open_delivery_claims
 from assistant.types import (
     CardsReady,
     Choice,
@@ -55,7 +56,7 @@ from assistant.types import (
     TextDelta,
     TextReset,
 )
-from bots.common.dedupe import SeenIds
+from bots.common.dedupe import DeliveryClaims
 
 from .channel import TelegramShopperChannel
 from .flow import FlowControl, UserRateLimiter
@@ -163,7 +164,7 @@ class TelegramAdapter:
     keep_stats: bool = False
     conflict: asyncio.Event = field(default_factory=asyncio.Event)
     codec: CallbackTexts = field(default_factory=CallbackTexts)
-    seen: SeenIds | None = None
+    seen: DeliveryClaims | None = None
     redeliveries: int = 0
     application: Application[Any, Any, Any, Any, Any, Any] = field(init=False)
     sender: TelegramSender = field(init=False)
@@ -188,7 +189,7 @@ class TelegramAdapter:
         self.user_limiter = UserRateLimiter(self.settings.telegram_user_messages_per_minute)
         self.queue = ChatQueue()
         if self.seen is None:
-            self.seen = SeenIds(self.settings.telegram_db)
+            self.seen = open_delivery_claims(self.settings, self.settings.telegram_db)
         install_payload_filter()
         self._register_handlers()
 

@@ -17,8 +17,9 @@ import typer
 from assistant.app import Assistant, build_assistant
 from assistant.config import Settings
 from assistant.errors import ConfigError, PlatformUnreachable, ShopguideError
-from assistant.handoff import HandoffService, SQLiteTicketStore
+from assistant.handoff import HandoffService
 from assistant.logs import SecretRedactor, configure_logging
+from assistant.state.backends import open_ticket_store
 
 from ..cli_groups import serve_app
 from .adapter import KbHandler, TelegramAdapter
@@ -155,7 +156,7 @@ def _handoff_desk(settings: Settings) -> HandoffService | None:
     if desk is None:
         log.info("no staff desk configured: shoppers asking for a human are told none is available")
         return None
-    return HandoffService(SQLiteTicketStore(settings.handoff_db), desk=desk)
+    return HandoffService(open_ticket_store(settings), desk=desk)
 
 
 def _open_assistant(settings: Settings, handoff: HandoffService | None) -> Assistant:

@@ -1,0 +1,110 @@
+"""Picks each state store from settings: SQLite files and in-process structures by default (one machine, no
+setup), Postgres when ``SHOPGUIDE_DATABASE_URL`` is set, Redis when ``SHOPGUIDE_REDIS_URL`` is set.
+
+Stores of one process share one Postgres engine (one connection pool) and one Redis client.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import redis
+from sqlalchemy import Engine
+
+from ..config import Settings
+from ..conversation import ConversationStore, SQLiteConversationStore
+from ..handoff import SQLiteTicketStore, TicketStore
+from .claims import SEEN_TTL_S, DeliveryClaims, RedisDeliveryClaims, SQLiteDeliveryClaims
+
+if TYPE_CHECKING:
+    from ..admin import AuditTrail
+
+_engines: dict[tuple[str, str], Engine] = {}
+_redis: dict[str, redis.Redis] = {}
+_lock = threading.Lock()
+
+
+def uses_postgres(settings: Settings) -> bool:
+    return bool(settings.database_url.get_secret_value())
+
+
+def uses_redis(settings: Settings) -> bool:
+    return bool(settings.redis_url.get_secret_value())
+
+
+def shared_engine(settings: Settings) -> Engine:
+    """This process's engine for the configured database, migrated on first use."""
+    from .sql import open_engine
+
+    key = (settings.database_url.get_secret_value(), settings.database_schema)
+    with _lock:
+        engine = _engines.get(key)
+        if engine is None:
+            engine = _engines[key] = open_engine(*key)
+        return engine
+
+
+def shared_redis(settings: Settings) -> redis.Redis:
+    """This process's (synchronous) Redis client; short timeouts so an outage fails a call instead of a turn."""
+    url = settings.redis_url.get_secret_value()
+    with _lock:
+        client = _redis.get(url)
+        if client is None:
+            client = _redis[url] = redis.Redis.from_url(
+                url, socket_timeout=REDIS_TIMEOUT_S, socket_connect_timeout=REDIS_TIMEOUT_S
+            )
+        return client
+
+
+# A Redis call on the turn path answers in well under a millisecond; two seconds means it is down.
+REDIS_TIMEOUT_S = 2.0
+
+
+def dispose_shared() -> None:
+    """Close every pooled connection (tests and shutdown)."""
+    with _lock:
+        for engine in _engines.values():
+            engine.dispose()
+        _engines.clear()
+        for client in _redis.values():
+            client.close()
+        _redis.clear()
+
+
+def open_conversation_store(settings: Settings) -> ConversationStore:
+    if uses_postgres(settings):
+        from .postgres import PostgresConversationStore
+
+        return PostgresConversationStore(shared_engine(settings))
+    return SQLiteConversationStore(settings.memory_db)
+
+
+def open_ticket_store(settings: Settings) -> TicketStore:
+    if uses_postgres(settings):
+        from .postgres import PostgresTicketStore
+
+        return PostgresTicketStore(shared_engine(settings))
+    return SQLiteTicketStore(settings.handoff_db)
+
+
+def open_audit_trail(settings: Settings) -> AuditTrail:
+    from ..admin import AuditLog
+
+    if uses_postgres(settings):
+        from .postgres import PostgresAuditTrail
+
+        return PostgresAuditTrail(shared_engine(settings))
+    return AuditLog(settings.audit_log)
+
+
+def open_delivery_claims(settings: Settings, sqlite_path: Path, ttl_s: float = SEEN_TTL_S) -> DeliveryClaims:
+    """Redis keys with expiry when Redis is configured, else a Postgres table, else the SQLite file given."""
+    if uses_redis(settings):
+        return RedisDeliveryClaims(shared_redis(settings), settings.redis_prefix, ttl_s)
+    if uses_postgres(settings):
+        from .postgres import PostgresDeliveryClaims
+
+        return PostgresDeliveryClaims(shared_engine(settings), ttl_s)
+    return SQLiteDeliveryClaims(sqlite_path, ttl_s)

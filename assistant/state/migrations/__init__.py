@@ -1,0 +1,1 @@
+"""Alembic migrations of the shared-state schema (run by ``assistant.state.sql.migrate``)."""

@@ -1,0 +1,159 @@
+"""The Postgres side of shared state: engine, table definitions (SQLAlchemy Core) and schema migrations.
+
+Tables are created and changed only by the Alembic scripts in ``migrations/``; :func:`migrate` runs them at
+start under an advisory lock, so replicas starting together do not race to create the same table.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Double,
+    Engine,
+    Index,
+    MetaData,
+    Table,
+    Text,
+    create_engine,
+    text,
+)
+from sqlalchemy.exc import SQLAlchemyError
+
+from ..errors import ConfigError, ShopguideError
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+# Any constant works; it only has to be the same for every replica of every version.
+MIGRATION_LOCK_ID = 0x5390_6D16
+# A replica waits this long for a connection from the pool before the turn fails with a clear error.
+POOL_TIMEOUT_S = 10.0
+# Connections per replica: turns touch the database briefly (one transaction each), a few suffice.
+POOL_SIZE = 5
+_SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+
+metadata = MetaData()
+
+conversations = Table(
+    "conversations",
+    metadata,
+    Column("key", Text, primary_key=True),
+    Column("state", Text, nullable=False),
+    Column("updated_at", Double, nullable=False),
+    Index("conversations_by_age", "updated_at"),
+)
+
+handoff_tickets = Table(
+    "handoff_tickets",
+    metadata,
+    Column("ticket_id", Text, primary_key=True),
+    Column("conversation_key", Text, nullable=False),
+    Column("platform", Text, nullable=False),
+    Column("chat_id", Text, nullable=False),
+    Column("thread_id", Text),
+    Column("user_id", Text, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("language", Text, nullable=False),
+    Column("status", Text, nullable=False),
+    Column("desk_ref", Text),
+    Column("created_at", Double, nullable=False),
+    Column("resolved_at", Double),
+    Index("handoff_by_conversation", "conversation_key", "status"),
+    Index("handoff_by_desk_ref", "desk_ref"),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=True),
+    Column("at", Double, nullable=False),
+    Column("entry", Text, nullable=False),
+    Index("audit_by_time", "at"),
+)
+
+seen_deliveries = Table(
+    "seen_deliveries",
+    metadata,
+    Column("delivery_id", Text, primary_key=True),
+    Column("at", Double, nullable=False),
+    Index("seen_by_time", "at"),
+)
+
+
+class DatabaseUnavailable(ShopguideError):
+    code = "database_unavailable"
+
+
+def sqlalchemy_url(url: str) -> str:
+    """``postgresql://`` as users write it, with the psycopg (v3) driver SQLAlchemy needs named."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    if url.startswith("postgresql+psycopg://"):
+        return url
+    raise ConfigError(
+        "SHOPGUIDE_DATABASE_URL must start with postgresql://",
+        hint="for example postgresql://shopguide@127.0.0.1:5432/shopguide, or leave it empty for SQLite files",
+    )
+
+
+def check_schema_name(schema: str) -> str:
+    if not _SCHEMA_NAME.match(schema):
+        raise ConfigError(
+            f"database schema {schema!r} is not a plain lower-case identifier",
+            hint="use letters, digits and underscores, starting with a letter (SHOPGUIDE_DATABASE_SCHEMA)",
+        )
+    return schema
+
+
+def open_engine(url: str, schema: str = "public") -> Engine:
+    """A pooled engine whose connections all work in ``schema``; the schema is migrated to the newest version."""
+    schema = check_schema_name(schema)
+    engine = create_engine(
+        sqlalchemy_url(url),
+        pool_size=POOL_SIZE,
+        pool_timeout=POOL_TIMEOUT_S,
+        pool_pre_ping=True,  # a restarted Postgres leaves dead pooled connections: test before use
+        connect_args={"options": f"-csearch_path={schema}"},
+    )
+    try:
+        migrate(engine, schema)
+    except SQLAlchemyError as exc:
+        engine.dispose()
+        raise DatabaseUnavailable(
+            f"cannot prepare the shared-state database: {type(exc).__name__}: {str(exc).splitlines()[0]}",
+            hint="check SHOPGUIDE_DATABASE_URL and that Postgres accepts connections",
+        ) from exc
+    return engine
+
+
+def alembic_config(engine_or_connection: object, schema: str) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.attributes["connection"] = engine_or_connection
+    config.attributes["schema"] = schema
+    return config
+
+
+def migrate(engine: Engine, schema: str) -> None:
+    """Bring ``schema`` to the newest migration; replicas starting at once take turns on an advisory lock."""
+    with engine.begin() as conn:
+        conn.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": MIGRATION_LOCK_ID})
+        conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
+        command.upgrade(alembic_config(conn, schema), "head")
+
+
+def current_revision(engine: Engine, schema: str) -> str | None:
+    with engine.connect() as conn:
+        row = conn.execute(text(f'SELECT version_num FROM "{schema}".alembic_version')).first()
+    return None if row is None else str(row[0])
+
+
+def drop_schema(engine: Engine, schema: str) -> None:
+    """Remove a schema and everything in it (tests clean up their per-run schema with this)."""
+    with engine.begin() as conn:
+        conn.execute(text(f'DROP SCHEMA IF EXISTS "{check_schema_name(schema)}" CASCADE'))
