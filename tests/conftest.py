@@ -24,7 +24,7 @@ from assistant.llm.scripted import ScriptedGenerator
 from knowledge.store import KnowledgeStore
 
 # Every log line written during the session is scanned for PII; any leak fails the run.
-pytest_plugins = ("tests.safety.pii_log_scan",)
+pytest_plugins = ("tests.safety.pii_log_scan", "tests.servers")
 
 # The assembled model is reused across sessions (it is 491 MB and always the same bytes).
 MODEL_CACHE = Path(os.environ.get("SHOPGUIDE_TEST_CACHE", Path.home() / ".cache" / "shopguide-tests"))

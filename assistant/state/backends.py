@@ -17,6 +17,7 @@ from ..config import Settings
 from ..conversation import ConversationStore, SQLiteConversationStore
 from ..handoff import SQLiteTicketStore, TicketStore
 from .claims import SEEN_TTL_S, DeliveryClaims, RedisDeliveryClaims, SQLiteDeliveryClaims
+from .coordination import LeaderLock, LocalTurnOrder, RedisTurnOrder, SharedRateLimits, TurnOrder
 
 if TYPE_CHECKING:
     from ..admin import AuditTrail
@@ -108,3 +109,30 @@ def open_delivery_claims(settings: Settings, sqlite_path: Path, ttl_s: float = S
 
         return PostgresDeliveryClaims(shared_engine(settings), ttl_s)
     return SQLiteDeliveryClaims(sqlite_path, ttl_s)
+
+
+def open_turn_order(settings: Settings) -> TurnOrder:
+    """Each chat's turns in arrival order: across replicas through Redis, else within this process."""
+    if uses_redis(settings):
+        return RedisTurnOrder(settings.redis_url.get_secret_value(), settings.redis_prefix)
+    return LocalTurnOrder()
+
+
+def shared_rate_limits(settings: Settings, per_user_per_minute: int) -> SharedRateLimits | None:
+    """Rate limits every replica agrees on, or None on one machine (the adapter keeps its own limiter)."""
+    if not uses_redis(settings):
+        return None
+    return SharedRateLimits(
+        shared_redis(settings),
+        settings.redis_url.get_secret_value(),
+        settings.redis_prefix,
+        per_user_per_minute=per_user_per_minute,
+        global_per_second=settings.turns_per_second,
+    )
+
+
+def leader_lock(settings: Settings, name: str) -> LeaderLock | None:
+    """The lock a single-consumer loop (Telegram long polling) takes first, or None on one machine."""
+    if not uses_redis(settings):
+        return None
+    return LeaderLock(settings.redis_url.get_secret_value(), settings.redis_prefix, name)

@@ -44,7 +44,8 @@ from telegram.ext import (
 from assistant.app import Assistant
 from assistant.config import Settings
 from assistant.errors import ConfigError, PlatformUnreachable
-from assistant.state.backends import open_delivery_claims
+from assistant.state.backends import leader_lock, open_delivery_claims, open_turn_order, shared_rate_limits
+from assistant.state.coordination import TurnOrder
 from assistant.types import (
     CardsReady,
     Choice,
@@ -113,27 +114,6 @@ class TurnStats:
     writes: int = 0
 
 
-class ChatQueue:
-    """One answer in flight per chat; later messages wait their turn in arrival order (FIFO lock)."""
-
-    def __init__(self) -> None:
-        self._locks: dict[int, asyncio.Lock] = {}
-        self._users: dict[int, int] = {}
-
-    @contextlib.asynccontextmanager
-    async def turn(self, chat_id: int) -> AsyncIterator[None]:
-        lock = self._locks.setdefault(chat_id, asyncio.Lock())
-        self._users[chat_id] = self._users.get(chat_id, 0) + 1
-        try:
-            async with lock:
-                yield
-        finally:
-            self._users[chat_id] -= 1
-            if not self._users[chat_id]:
-                del self._users[chat_id]
-                del self._locks[chat_id]
-
-
 @dataclass
 class AdminRequest:
     """An admin command as the adapter understood it (what ``kb.TelegramKbCommands`` needs to act and report)."""
@@ -186,8 +166,10 @@ class TelegramAdapter:
         )
         self.application = builder.build()
         self.sender = TelegramSender(self.application.bot, self.flow)
-        self.user_limiter = UserRateLimiter(self.settings.telegram_user_messages_per_minute)
-        self.queue = ChatQueue()
+        per_minute = self.settings.telegram_user_messages_per_minute
+        # With Redis every replica counts the same messages and keeps each chat's turns in one order.
+        self.user_limiter = shared_rate_limits(self.settings, per_minute) or UserRateLimiter(per_minute)
+        self.queue: TurnOrder = open_turn_order(self.settings)
         if self.seen is None:
             self.seen = open_delivery_claims(self.settings, self.settings.telegram_db)
         install_payload_filter()
@@ -267,14 +249,24 @@ class TelegramAdapter:
         app = self.application
         async with self._running():
             assert app.updater is not None
-            with self._startup_errors():
-                await app.updater.start_polling(
-                    timeout=int(poll_timeout),
-                    error_callback=self.polling_error,
-                    allowed_updates=ALLOWED_UPDATES,
-                    drop_pending_updates=self.settings.telegram_drop_pending_updates,
-                )
-            yield
+            # Telegram allows one getUpdates consumer per token: a second replica waits here instead of a 409.
+            leader = leader_lock(self.settings, f"telegram-poll:{app.bot.id}")
+            if leader is not None:
+                await leader.acquire()
+            try:
+                with self._startup_errors():
+                    await app.updater.start_polling(
+                        timeout=int(poll_timeout),
+                        error_callback=self.polling_error,
+                        allowed_updates=ALLOWED_UPDATES,
+                        drop_pending_updates=self.settings.telegram_drop_pending_updates,
+                    )
+                yield
+            finally:
+                if leader is not None:
+                    if app.updater.running:  # stop consuming before another replica may start
+                        await app.updater.stop()
+                    await leader.release()
 
     @contextlib.asynccontextmanager
     async def webhook(self, *, url: str, listen: str, port: int, url_path: str, secret: str) -> AsyncIterator[None]:

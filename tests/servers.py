@@ -1,5 +1,6 @@
-"""Real Postgres and Redis for the shared-state tests: each run works in its own schema and key prefix, so
-parallel runs never see each other. Unreachable servers skip the tests, except under CI=true, where they fail."""
+"""Real Postgres and Redis for the shared-state and replica tests (a pytest plugin): each run works in its
+own schema and key prefix, so parallel runs never see each other. Unreachable servers skip the tests, except
+under CI=true, where they fail."""
 
 from __future__ import annotations
 

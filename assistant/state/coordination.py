@@ -1,0 +1,252 @@
+"""Coordination between replicas: each chat's turns in arrival order, shared rate limits, and one Telegram
+poller at a time. In-process implementations are the one-machine default; Redis ones are shared."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+import uuid
+from collections.abc import AsyncIterator
+from typing import Protocol
+
+import redis
+import redis.asyncio as aioredis
+from limits import RateLimitItemPerMinute, RateLimitItemPerSecond
+from limits.storage import RedisStorage
+from limits.strategies import MovingWindowRateLimiter
+
+log = logging.getLogger("shopguide.coordination")
+
+# A turn's place in its chat's queue is kept alive by its replica; a replica killed mid-turn stops renewing
+# and the chat moves on after this long (a model answer takes seconds, so 30 s never cuts a live turn).
+TURN_LEASE_S = 30.0
+# A waiting turn wakes when the turn before it ends (a push to its wake list) or after this, to check leases.
+TURN_POLL_S = 0.25
+# Queues of chats nobody writes to any more expire on their own.
+QUEUE_EXPIRY_S = 24 * 3600
+# The Telegram poller renews its lock every third of this; a second replica takes over after it.
+LEADER_LEASE_S = 15.0
+
+
+class TurnOrder(Protocol):
+    """One turn at a time per conversation, in arrival order."""
+
+    def turn(self, key: str | int) -> contextlib.AbstractAsyncContextManager[None]: ...
+
+
+class LocalTurnOrder:
+    """In-process FIFO per conversation (asyncio locks queue their waiters in order)."""
+
+    def __init__(self) -> None:
+        self._locks: dict[str | int, asyncio.Lock] = {}
+        self._users: dict[str | int, int] = {}
+
+    @contextlib.asynccontextmanager
+    async def turn(self, key: str | int) -> AsyncIterator[None]:
+        lock = self._locks.setdefault(key, asyncio.Lock())
+        self._users[key] = self._users.get(key, 0) + 1
+        try:
+            async with lock:
+                yield
+        finally:
+            self._users[key] -= 1
+            if not self._users[key]:
+                del self._users[key]
+                del self._locks[key]
+
+
+# Head of the queue is ours: 1. A dead replica's token at the head (its lease expired) is dropped and the
+# next looked at. Our own token gone (our lease lapsed while the loop stalled): -1, so we queue again.
+_TRY_ACQUIRE = """
+local queue, me, lease_prefix = KEYS[1], ARGV[1], ARGV[2]
+while true do
+  local head = redis.call('LINDEX', queue, 0)
+  if not head then return -1 end
+  if head == me then return 1 end
+  if redis.call('EXISTS', lease_prefix .. head) == 0 then
+    redis.call('LPOP', queue)
+  else
+    if redis.call('LPOS', queue, me) == false then return -1 end
+    return 0
+  end
+end
+"""
+# Leave the queue and wake the next turn.
+_RELEASE = """
+local queue, me, lease_prefix, wake_prefix = KEYS[1], ARGV[1], ARGV[2], ARGV[3]
+if redis.call('LINDEX', queue, 0) == me then redis.call('LPOP', queue) else redis.call('LREM', queue, 1, me) end
+redis.call('DEL', lease_prefix .. me)
+local next = redis.call('LINDEX', queue, 0)
+if next then
+  redis.call('RPUSH', wake_prefix .. next, 1)
+  redis.call('PEXPIRE', wake_prefix .. next, 60000)
+end
+return 1
+"""
+_RENEW = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 0
+"""
+
+
+class RedisTurnOrder:
+    """Per-conversation FIFO shared by replicas: a Redis list per chat holds the turns in arrival order; the
+    head runs. Every queued turn keeps a lease key alive, so a killed replica's turns drop out after the lease
+    and the chat goes on instead of stalling."""
+
+    def __init__(self, url: str, prefix: str, *, lease_s: float = TURN_LEASE_S, poll_s: float = TURN_POLL_S) -> None:
+        self._url = url
+        self._prefix = f"{prefix}:turns"
+        self.lease_s = lease_s
+        self.poll_s = poll_s
+        self._client: aioredis.Redis | None = None
+
+    def _redis(self) -> aioredis.Redis:
+        # Created on first use, so on the loop that runs the turns.
+        if self._client is None:
+            self._client = aioredis.Redis.from_url(self._url)
+        return self._client
+
+    @contextlib.asynccontextmanager
+    async def turn(self, key: str | int) -> AsyncIterator[None]:
+        client = self._redis()
+        token = uuid.uuid4().hex
+        queue = f"{self._prefix}:q:{key}"
+        lease_prefix, wake_prefix = f"{self._prefix}:lease:", f"{self._prefix}:wake:"
+        lease_ms = int(self.lease_s * 1000)
+        await self._enqueue(client, queue, token, lease_prefix + token, lease_ms)
+        renewer = asyncio.create_task(self._renew(client, lease_prefix + token, lease_ms))
+        try:
+            while True:
+                got = await client.eval(_TRY_ACQUIRE, 1, queue, token, lease_prefix)
+                if got == 1:
+                    break
+                if got == -1:
+                    log.warning("turn requeued key=%s (lease lapsed)", key)
+                    await self._enqueue(client, queue, token, lease_prefix + token, lease_ms)
+                    continue
+                await client.blpop([wake_prefix + token], timeout=self.poll_s)
+            yield
+        finally:
+            renewer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await renewer
+            try:
+                await client.eval(_RELEASE, 1, queue, token, lease_prefix, wake_prefix)
+                await client.delete(wake_prefix + token)
+            except redis.RedisError as exc:  # the lease expires on its own; the next turn waits at most that
+                log.warning("turn release_failed key=%s error=%s", key, type(exc).__name__)
+
+    @staticmethod
+    async def _enqueue(client: aioredis.Redis, queue: str, token: str, lease_key: str, lease_ms: int) -> None:
+        async with client.pipeline(transaction=True) as pipe:
+            pipe.set(lease_key, b"1", px=lease_ms)
+            pipe.rpush(queue, token)
+            pipe.pexpire(queue, int(QUEUE_EXPIRY_S * 1000))
+            await pipe.execute()
+
+    async def _renew(self, client: aioredis.Redis, lease_key: str, lease_ms: int) -> None:
+        while True:
+            await asyncio.sleep(self.lease_s / 3)
+            with contextlib.suppress(redis.RedisError):
+                await client.pexpire(lease_key, lease_ms)
+
+    async def aclose(self) -> None:
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = None
+
+
+class SharedRateLimits:
+    """Per-user and global turn limits in Redis (``limits``' moving window), the same answer on every replica.
+
+    ``check`` keeps the in-process limiter's contract: (allowed, seconds until allowed, tell the user now).
+    """
+
+    def __init__(
+        self, client: redis.Redis, url: str, prefix: str, *, per_user_per_minute: int, global_per_second: int = 0
+    ) -> None:
+        self._client = client
+        self._prefix = prefix
+        self._limiter = MovingWindowRateLimiter(RedisStorage(url, key_prefix=f"{prefix}:limits"))
+        self._user = RateLimitItemPerMinute(per_user_per_minute) if per_user_per_minute > 0 else None
+        self._global = RateLimitItemPerSecond(global_per_second) if global_per_second > 0 else None
+
+    def check(self, user_key: str) -> tuple[bool, float, bool]:
+        try:
+            for item, scope in ((self._user, ("user", user_key)), (self._global, ("all",))):
+                if item is None:
+                    continue
+                if not self._limiter.hit(item, *scope):
+                    reset = self._limiter.get_window_stats(item, *scope).reset_time
+                    retry_in = max(0.0, reset - time.time())
+                    # One notice per blocked stretch, across replicas: whoever sets the key tells the user.
+                    warned = self._client.set(
+                        f"{self._prefix}:limits:warned:{user_key}", b"1", nx=True, px=max(1, int(retry_in * 1000))
+                    )
+                    return False, retry_in, bool(warned)
+        except redis.RedisError as exc:
+            # Serving a shopper without a limit beats refusing everyone while Redis restarts.
+            log.warning("rate_limit redis_unavailable error=%s", type(exc).__name__)
+        return True, 0.0, False
+
+
+class LeaderLock:
+    """One holder at a time across replicas (Telegram long polling allows one consumer per bot token:
+    a second ``getUpdates`` gets 409 Conflict). A waiting replica takes over when the holder stops renewing."""
+
+    def __init__(self, url: str, prefix: str, name: str, *, lease_s: float = LEADER_LEASE_S) -> None:
+        self._url = url
+        self.key = f"{prefix}:leader:{name}"
+        self.lease_s = lease_s
+        self.token = uuid.uuid4().hex
+        self.lost = asyncio.Event()
+        self._client: aioredis.Redis | None = None
+        self._renewer: asyncio.Task[None] | None = None
+
+    async def acquire(self, *, poll_s: float = 1.0) -> None:
+        """Wait until this replica holds the lock, then keep renewing it."""
+        self._client = self._client or aioredis.Redis.from_url(self._url)
+        lease_ms = int(self.lease_s * 1000)
+        waited = False
+        while not await self._client.set(self.key, self.token, nx=True, px=lease_ms):
+            if not waited:
+                log.info("leader waiting key=%s (another replica polls)", self.key)
+                waited = True
+            await asyncio.sleep(poll_s)
+        log.info("leader acquired key=%s", self.key)
+        self.lost.clear()
+        self._renewer = asyncio.create_task(self._renew(lease_ms))
+
+    async def _renew(self, lease_ms: int) -> None:
+        assert self._client is not None
+        while True:
+            await asyncio.sleep(self.lease_s / 3)
+            try:
+                renewed = await self._client.eval(_RENEW, 1, self.key, self.token, lease_ms)
+            except redis.RedisError as exc:
+                log.warning("leader renew_failed key=%s error=%s", self.key, type(exc).__name__)
+                continue
+            if not renewed:
+                log.error("leader lost key=%s", self.key)
+                self.lost.set()
+                return
+
+    async def release(self) -> None:
+        if self._renewer is not None:
+            self._renewer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._renewer
+            self._renewer = None
+        if self._client is not None:
+            with contextlib.suppress(redis.RedisError):
+                await self._client.eval(
+                    "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0",
+                    1,
+                    self.key,
+                    self.token,
+                )
+            await self._client.aclose()
+            self._client = None

@@ -1,0 +1,121 @@
+"""Redis coordination shared by replicas: turns in arrival order per chat (also when a replica dies mid-turn),
+one claim per delivery id, shared rate limits, and one Telegram poller at a time."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from pathlib import Path
+
+import pytest
+import redis
+
+from assistant.config import Settings
+from assistant.state.backends import dispose_shared, open_delivery_claims, open_turn_order, shared_rate_limits
+from assistant.state.claims import RedisDeliveryClaims
+from assistant.state.coordination import LeaderLock, LocalTurnOrder, RedisTurnOrder, SharedRateLimits
+
+pytestmark = pytest.mark.integration
+
+
+async def _run_turns(replicas: list[RedisTurnOrder], chats: int, per_chat: int) -> dict[str, list[int]]:
+    """Messages of each chat arrive alternately at two replicas, while earlier turns still run."""
+    answered: dict[str, list[int]] = {f"c{c}": [] for c in range(chats)}
+
+    async def one(chat: str, n: int) -> None:
+        async with replicas[n % len(replicas)].turn(chat):
+            await asyncio.sleep(0.005)  # the model's time: the next message has arrived meanwhile
+            answered[chat].append(n)
+
+    tasks = []
+    for n in range(per_chat):
+        for c in range(chats):
+            tasks.append(asyncio.create_task(one(f"c{c}", n)))
+        await asyncio.sleep(0.002)  # arrival order: n before n + 1
+    await asyncio.gather(*tasks)
+    return answered
+
+
+async def test_each_chat_is_answered_in_arrival_order_across_replicas(redis_url: str, redis_prefix: str) -> None:
+    replicas = [RedisTurnOrder(redis_url, redis_prefix) for _ in range(2)]
+    answered = await _run_turns(replicas, chats=5, per_chat=6)
+    assert all(order == list(range(6)) for order in answered.values()), answered
+    for replica in replicas:
+        await replica.aclose()
+
+
+async def test_a_killed_replicas_turn_is_skipped_after_its_lease(redis_url: str, redis_prefix: str) -> None:
+    """A replica that dies holding a chat's turn stops renewing its lease; the next turn runs after it."""
+    client = redis.Redis.from_url(redis_url)
+    # What a SIGKILLed replica leaves behind: its token at the head of the queue, a lease that will lapse.
+    client.rpush(f"{redis_prefix}:turns:q:chat-1", "dead-replica-token")
+    client.set(f"{redis_prefix}:turns:lease:dead-replica-token", b"1", px=400)
+    survivor = RedisTurnOrder(redis_url, redis_prefix, lease_s=3.0, poll_s=0.05)
+    started = time.monotonic()
+    async with survivor.turn("chat-1"):
+        waited = time.monotonic() - started
+    assert 0.3 < waited < 2.0
+    assert client.llen(f"{redis_prefix}:turns:q:chat-1") == 0
+    await survivor.aclose()
+    client.close()
+
+
+async def test_default_turn_order_is_in_process(tmp_path: Path) -> None:
+    order = open_turn_order(Settings(data_dir=tmp_path))
+    assert isinstance(order, LocalTurnOrder)
+    seen: list[int] = []
+
+    async def one(n: int) -> None:
+        async with order.turn(7):
+            await asyncio.sleep(0.001)
+            seen.append(n)
+
+    await asyncio.gather(*(one(n) for n in range(5)))
+    assert seen == [0, 1, 2, 3, 4]
+
+
+def test_delivery_ids_claimed_once_and_expire(tmp_path: Path, redis_url: str, redis_prefix: str) -> None:
+    settings = Settings(data_dir=tmp_path, redis_url=redis_url, redis_prefix=redis_prefix)
+    replica_a = open_delivery_claims(settings, settings.slack_db)
+    assert isinstance(replica_a, RedisDeliveryClaims)
+    replica_b = RedisDeliveryClaims(redis.Redis.from_url(redis_url), redis_prefix, ttl_s=1)
+    assert replica_b.claim("slack:Ev1") is True
+    assert replica_a.claim("slack:Ev1") is False
+    time.sleep(1.2)
+    assert replica_a.claim("slack:Ev1") is True  # Slack stopped retrying long ago: the key expired
+    assert not settings.slack_db.exists()  # nothing written locally
+    dispose_shared()
+
+
+def test_rate_limits_are_shared_between_replicas(tmp_path: Path, redis_url: str, redis_prefix: str) -> None:
+    settings = Settings(data_dir=tmp_path, redis_url=redis_url, redis_prefix=redis_prefix)
+    replica_a = shared_rate_limits(settings, per_user_per_minute=3)
+    assert replica_a is not None
+    replica_b = SharedRateLimits(redis.Redis.from_url(redis_url), redis_url, redis_prefix, per_user_per_minute=3)
+    verdicts = [r.check("telegram:42") for r in (replica_a, replica_b, replica_a, replica_b, replica_a)]
+    assert [allowed for allowed, _, _ in verdicts] == [True, True, True, False, False]
+    assert 0 < verdicts[3][1] <= 60
+    assert [tell for _, _, tell in verdicts[3:]] == [True, False]  # told once, not on every message
+    assert replica_b.check("telegram:43")[0] is True  # another shopper is not held back
+    assert shared_rate_limits(Settings(data_dir=tmp_path), per_user_per_minute=3) is None
+    dispose_shared()
+
+
+def test_global_limit_holds_across_users(redis_url: str, redis_prefix: str) -> None:
+    limits = SharedRateLimits(
+        redis.Redis.from_url(redis_url), redis_url, redis_prefix, per_user_per_minute=0, global_per_second=2
+    )
+    assert [limits.check(f"u{n}")[0] for n in range(4)] == [True, True, False, False]
+
+
+async def test_second_poller_waits_until_the_first_stops(redis_url: str, redis_prefix: str) -> None:
+    first = LeaderLock(redis_url, redis_prefix, "telegram-poll", lease_s=0.6)
+    second = LeaderLock(redis_url, redis_prefix, "telegram-poll", lease_s=0.6)
+    await first.acquire()
+    waiting = asyncio.create_task(second.acquire(poll_s=0.05))
+    await asyncio.sleep(1.0)  # longer than the lease: the holder renews, so the second still waits
+    assert not waiting.done()
+    await first.release()
+    await asyncio.wait_for(waiting, timeout=2)
+    assert not second.lost.is_set()
+    await second.release()
