@@ -31,8 +31,8 @@ from .statements import read_statements
 if TYPE_CHECKING:
     from knowledge.models import Product
 
-    from ..pipeline import TurnContext
     from ..ports import Retriever
+    from ..turn import TurnContext
     from ..understanding import CatalogVocabulary
 
 log = logging.getLogger("shopguide.personal")
@@ -134,6 +134,7 @@ class PersonalStep:
     so), and hands the guide a ranker for this shopper. Nothing here is logged but counts."""
 
     name = "personal"
+    blocking = True
 
     def __init__(self, personaliser: Personaliser, retriever: Retriever, vocabulary: CatalogVocabulary) -> None:
         self.personaliser = personaliser
@@ -141,7 +142,7 @@ class PersonalStep:
         self.vocabulary = vocabulary
 
     def run(self, ctx: TurnContext) -> None:
-        message, u, state = ctx.message, ctx.understanding, ctx.state
+        message, u, state = ctx.message, ctx.found.understanding, ctx.state
         if u is None or not self.personaliser.active(message):
             return
         now = time.time()
@@ -158,7 +159,7 @@ class PersonalStep:
             )
         if (said.something_else or said.preferences) and has_need and u.intent is not Intent.RECOMMEND:
             # "Something else" or "I don't like red ones" refines the need under way.
-            u.intent = ctx.intent = Intent.RECOMMEND
+            u.intent = ctx.draft.intent = Intent.RECOMMEND
         if said.something_else:
             u.just_recommend = True
         if u.intent is Intent.RECOMMEND:

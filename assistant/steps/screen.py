@@ -1,0 +1,63 @@
+"""Safety steps: the input checks before anything else runs, the output checks on the checked answer."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+from ..ports import SafetyCheck, SafetyContext
+from ..safety import refusal_text
+from ..texts import text
+from ..turn import TurnContext
+
+log = logging.getLogger("shopguide.pipeline")
+
+
+class InputSafetyStep:
+    name = "safety_in"
+    blocking = True
+
+    def __init__(self, checks: Sequence[SafetyCheck]) -> None:
+        self.checks = list(checks)
+
+    def run(self, ctx: TurnContext) -> None:
+        ctx.draft.screened = True
+        # Earlier turns travel with the call: instructions split across turns are judged together.
+        safety_context = SafetyContext(history=tuple(ctx.state.answered_user_texts()))
+        for check in self.checks:
+            verdict = check.check(ctx.message.text, ctx.language, safety_context)
+            if not verdict.allowed:
+                ctx.draft.blocked = verdict.reason or check.name
+                log.info(
+                    "input blocked request_id=%s check=%s reason=%s", ctx.request_id, check.name, ctx.draft.blocked
+                )
+                ctx.finish(refusal_text(ctx.draft.blocked, ctx.language))
+                return
+
+    def warm_up(self) -> None:
+        """Load lazy models (the classifier) now, not on the first shopper's message."""
+        for check in self.checks:
+            warm = getattr(check, "warm_up", None)
+            if callable(warm):
+                warm()
+
+
+class OutputSafetyStep:
+    name = "safety_out"
+    blocking = True
+
+    def __init__(self, checks: Sequence[SafetyCheck]) -> None:
+        self.checks = list(checks)
+
+    def run(self, ctx: TurnContext) -> None:
+        draft = ctx.draft
+        safety_context = SafetyContext(prompt="\n".join(m.content for m in draft.messages[1:]))
+        for check in self.checks:
+            verdict = check.check(draft.answer, ctx.language, safety_context)
+            if not verdict.allowed:
+                log.warning(
+                    "output replaced request_id=%s check=%s reason=%s", ctx.request_id, check.name, verdict.reason
+                )
+                draft.degraded = f"safety_out:{verdict.reason}"
+                draft.answer = draft.fallback_text or text("blocked", ctx.language)
+                return
