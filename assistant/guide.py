@@ -110,6 +110,8 @@ class CandidateRanker(Protocol):
 
     def reason(self, product: Product) -> str: ...
 
+    def favourites(self, limit: int) -> list[str]: ...
+
 
 class ShoppingGuide:
     """Decides between asking and recommending, over the live catalog."""
@@ -217,6 +219,10 @@ class ShoppingGuide:
                 more = self.retriever.rank_products(replace(query, in_stock_only=in_stock, k=MAX_RECOMMENDATIONS))
                 ranked.extend(p for p in more.products if p.sku not in seen and (use is None or use in p.uses))
         if ranker is not None:
+            # The shopper's recommender favourites join the pool when the need's filters admit them.
+            seen = {p.sku for p in ranked}
+            favourites = self.retriever.get_products([s for s in ranker.favourites(RETRIEVAL_POOL) if s not in seen])
+            ranked += [p for p in favourites if _admits(query, p) and (use is None or use in p.uses)]
             ranked = ranker.rank(ranked, language)
         # In-stock items first; among them the retrieval (or the shopper's) order stands (stable sort).
         ranked.sort(key=lambda p: not p.in_stock)
@@ -320,6 +326,21 @@ class ShoppingGuide:
             taken = {p.sku for p in picks}
             picks += sorted((p for p in near.values() if p.sku not in taken), key=lambda p: _distance(p.price, target))
         return picks[:MAX_RECOMMENDATIONS]
+
+
+def _admits(query: ProductQuery, product: Product) -> bool:
+    """The query's hard filters, for products that came from elsewhere than a store query."""
+    if query.category and product.category != query.category:
+        return False
+    if query.brand and product.brand != query.brand:
+        return False
+    if query.price_min is not None and (product.price is None or product.price < query.price_min):
+        return False
+    if query.price_max is not None and (product.price is None or product.price > query.price_max):
+        return False
+    if query.in_stock_only and not product.in_stock:
+        return False
+    return all(product.attributes.get(k) == v for k, v in query.attributes.items())
 
 
 def _category_choice(label: str, count: int) -> Choice:

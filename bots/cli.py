@@ -26,6 +26,7 @@ from assistant.config import Settings
 from assistant.errors import ShopguideError
 from assistant.inbound import clean_text
 from assistant.logs import configure_logging
+from assistant.personal.profile import Reaction
 from assistant.render import money
 from assistant.types import CardsReady, Choice, IncomingMessage, Reply, ReplyDone, TextDelta, TextReset
 
@@ -39,11 +40,14 @@ AREA_MODULES: tuple[str, ...] = (
     "bots.cli_staff",
     "bots.cli_safety",
     "bots.cli_kb",
+    "bots.cli_personal",
 )
 
 CLI_USER = "local"
 BOT_PROMPT = ("shopguide> ", "green")
 FRESH_ASK_PREFIX = "once-"
+# Typed reactions to the last answer (the chat platforms have buttons for these).
+REACTIONS: dict[str, Reaction] = {"👍": "up", "+1": "up", "👎": "down", "-1": "down"}
 QUIT_WORDS = ("/quit", "/exit", "quit", "exit", ":q")
 
 
@@ -191,7 +195,13 @@ def chat() -> None:
     accept_undecodable_input()
     assistant = open_assistant()
     say(assistant.greeting("en"))
-    console.print(Text("/reset to start over, /lang zh|en, /quit to leave; a number picks a quick reply", "dim"))
+    console.print(
+        Text(
+            "/reset to start over, /lang zh|en, /quit to leave; a number picks a quick reply; "
+            "👍 or 👎 (+1/-1) rates the last answer; /profile shows what is kept about you, /forget erases it",
+            "dim",
+        )
+    )
     choices: list[Choice] = []
     base = IncomingMessage(platform="cli", chat_id="terminal", user_id=CLI_USER, text="")
 
@@ -215,6 +225,15 @@ def chat() -> None:
                     say(assistant.set_language(base, lang))  # type: ignore[arg-type]
                 else:
                     console.print("usage: /lang zh|en")
+                continue
+            if line in REACTIONS:
+                say(assistant.react(base, REACTIONS[line]))
+                continue
+            if line == "/profile":
+                say(assistant.profile(base))
+                continue
+            if line == "/forget":
+                say(assistant.forget(base)[0])
                 continue
             if line == "/help":
                 console.print(literal(assistant.help_text(assistant.language_of(base))))

@@ -180,11 +180,23 @@ def privacy_purge(
         float | None, typer.Option("--older-than", help="days; default: SHOPGUIDE_RETENTION_DAYS")
     ] = None,
     dry_run: Annotated[bool, typer.Option(help="count what would be deleted, delete nothing")] = False,
+    shopper: Annotated[
+        str | None,
+        typer.Option("--shopper", help="erase everything about one shopper now (platform:user_id, e.g. telegram:42)"),
+    ] = None,
 ) -> None:
-    """Delete conversation memory, audit entries, resolved handoff tickets and rotated logs older than DAYS."""
-    from assistant.safety.retention import purge
+    """Delete conversation memory, shopper profiles and reactions, audit entries, resolved handoff tickets and
+    rotated logs older than DAYS; or, with --shopper, everything kept about one shopper (history included)."""
+    from assistant.safety.retention import erase_shopper, purge
 
     settings = Settings()
+    if shopper is not None:
+        erased = erase_shopper(settings, shopper)
+        console.print(
+            f"erased {escape(shopper)}: {erased.profiles} profile, {erased.events} history events, "
+            f"{erased.feedback} reactions, and their conversations"
+        )
+        return
     days = settings.retention_days if older_than is None else older_than
     if days < 0:
         raise typer.BadParameter("--older-than must be 0 or more days")
@@ -196,7 +208,8 @@ def privacy_purge(
     verb = "would delete" if dry_run else "deleted"
     console.print(
         f"{verb}: {report.conversations} conversations, {report.audit_entries} audit entries, "
-        f"{report.handoff_tickets} resolved handoff tickets, {report.log_files} rotated log files "
+        f"{report.handoff_tickets} resolved handoff tickets, {report.log_files} rotated log files, "
+        f"{report.shopper_records} shopper profiles and reactions "
         f"(older than {days:g} days)"
     )
 

@@ -134,7 +134,9 @@ class ProfileStore(Protocol):
 
     def erase(self, shopper: str) -> Erased: ...
 
-    def purge_older_than(self, seconds: float) -> Erased: ...
+    def purge_older_than(self, seconds: float) -> Erased:
+        """Profiles and feedback untouched for ``seconds``; imported history is erased per shopper only."""
+        ...
 
     def close(self) -> None: ...
 
@@ -296,14 +298,10 @@ class SQLiteProfileStore:
             self._conn.execute("BEGIN IMMEDIATE")
             counts = [
                 self._conn.execute(f"DELETE FROM {table} WHERE {column} < ?", (cutoff,)).rowcount
-                for table, column in (
-                    ("shopper_profiles", "updated_at"),
-                    ("shopper_events", "at"),
-                    ("shopper_feedback", "at"),
-                )
+                for table, column in (("shopper_profiles", "updated_at"), ("shopper_feedback", "at"))
             ]
             self._conn.execute("COMMIT")
-        return Erased(*counts)
+        return Erased(profiles=counts[0], feedback=counts[1])
 
     def close(self) -> None:
         with self._lock:

@@ -87,6 +87,13 @@ class PersonalRanking:
     def _repeatable(self, sku: str) -> bool:
         return self.model is not None and self.model.repeatable(sku)
 
+    def favourites(self, limit: int) -> list[str]:
+        """SKUs the recommender puts closest to this shopper's history: the guide adds those the catalog
+        filters admit to its pool, since text search alone may not rank them."""
+        if self.model is None or not self.history:
+            return []
+        return self.model.favourites(self.history, self.now, limit)
+
     def rank(self, products: Sequence[Product], language: Language) -> list[Product]:
         kept = [p for p in products if self.allows(p)]
         if len(kept) < 2:

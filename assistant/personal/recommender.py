@@ -1,9 +1,9 @@
-"""The trained recommender as served: item vectors, popularity and repeat rates loaded from the data dir.
+"""The trained recommender as served: item-to-item similarities, popularity and repeat rates, from the data dir.
 
-Training (``shopguide shoppers train``, see ``training``) factorises the shopper x item matrix with
-``implicit``'s ALS; serving needs only numpy: a shopper's score for an item is the similarity of its
-vector to the vectors of what they viewed, carted and bought (weighted by kind and recency). New
-history counts at once, without retraining, and a turn costs a few small dot products.
+Training (``shopguide shoppers train``, see ``training``) fits ``implicit``'s BM25 item-item model on the
+shopper x item matrix and keeps each item's nearest neighbours; serving reads them with numpy and scipy: a
+shopper's score for an item is its similarity to what they viewed, carted and bought (weighted by kind and
+recency). New history counts at once, without retraining, and a turn costs one small sparse slice.
 """
 
 from __future__ import annotations
@@ -17,13 +17,15 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+from scipy.sparse import csr_matrix, load_npz, save_npz
 
 from knowledge.durable import private_dir, write_atomic, write_text_atomic
 
 from .profile import EventKind, ShopperEvent
 
 MODEL_DIR = "recommender"
-VECTORS_FILE = "model.npz"
+ARRAYS_FILE = "model.npz"
+SIMILARITY_FILE = "similarity.npz"
 META_FILE = "model.json"
 # How much each kind of event says about taste; a return says the item did not suit (it pushes away).
 EVENT_WEIGHTS: dict[EventKind, float] = {"view": 0.3, "cart": 0.6, "purchase": 1.0, "return": -1.0}
@@ -39,7 +41,7 @@ FloatArray = npt.NDArray[np.float32]
 @dataclass(frozen=True)
 class RecommenderModel:
     items: tuple[str, ...]
-    vectors: FloatArray  # one L2-normalised row per item (zero rows: an item too rare to have learnt one)
+    similarity: csr_matrix  # items x items: row i holds item i's nearest neighbours and their similarity
     popularity: FloatArray  # distinct shoppers who bought or carted each item, in the training window
     repeat_share: FloatArray  # share of an item's buyers who bought it more than once
     meta: dict[str, Any]
@@ -59,11 +61,7 @@ class RecommenderModel:
         i = self.index(sku)
         return i is not None and float(self.repeat_share[i]) >= REPEATABLE_SHARE
 
-    def affinity(
-        self, history: Sequence[ShopperEvent], candidates: Sequence[str], now: float
-    ) -> tuple[FloatArray, list[str | None]]:
-        """Each candidate's score for this shopper, and the history item that contributes most to it (the
-        "goes with what you bought" reason). Unknown candidates and an empty history score 0."""
+    def _history_weights(self, history: Sequence[ShopperEvent], now: float) -> dict[int, float]:
         weights: dict[int, float] = {}
         for event in history:
             i = self.index(event.sku)
@@ -71,6 +69,25 @@ class RecommenderModel:
                 continue
             age_days = max(0.0, now - event.at) / SECONDS_PER_DAY
             weights[i] = weights.get(i, 0.0) + EVENT_WEIGHTS[event.kind] * math.pow(0.5, age_days / HALF_LIFE_DAYS)
+        return weights
+
+    def favourites(self, history: Sequence[ShopperEvent], now: float, limit: int) -> list[str]:
+        """The items closest to the shopper's history, best first (candidates the text search may not rank)."""
+        weights = self._history_weights(history, now)
+        if not weights:
+            return []
+        hist = np.fromiter(weights.keys(), dtype=np.int64)
+        w = np.fromiter(weights.values(), dtype=np.float32)
+        scores = np.asarray(self.similarity[hist].T @ w, dtype=np.float32).ravel()
+        top = np.argsort(-scores)[:limit]
+        return [self.items[int(i)] for i in top if scores[i] > 0]
+
+    def affinity(
+        self, history: Sequence[ShopperEvent], candidates: Sequence[str], now: float
+    ) -> tuple[FloatArray, list[str | None]]:
+        """Each candidate's score for this shopper, and the history item that contributes most to it (the
+        "goes with what you bought" reason). Unknown candidates and an empty history score 0."""
+        weights = self._history_weights(history, now)
         rows = [self.index(s) for s in candidates]
         scores = np.zeros(len(candidates), dtype=np.float32)
         best: list[str | None] = [None] * len(candidates)
@@ -82,7 +99,7 @@ class RecommenderModel:
         if not known:
             return scores, best
         cand = np.array([rows[k] for k in known], dtype=np.int64)
-        sims = self.vectors[cand] @ self.vectors[hist].T  # candidates x history
+        sims = np.asarray(self.similarity[hist][:, cand].toarray(), dtype=np.float32).T  # candidates x history
         contrib = sims * w[None, :]
         scores[known] = contrib.sum(axis=1)
         top = contrib.argmax(axis=1)
@@ -96,8 +113,11 @@ class RecommenderModel:
         import io
 
         buffer = io.BytesIO()
-        np.savez(buffer, vectors=self.vectors, popularity=self.popularity, repeat_share=self.repeat_share)
-        write_atomic(folder / VECTORS_FILE, buffer.getvalue())
+        np.savez(buffer, popularity=self.popularity, repeat_share=self.repeat_share)
+        write_atomic(folder / ARRAYS_FILE, buffer.getvalue())
+        buffer = io.BytesIO()
+        save_npz(buffer, self.similarity)
+        write_atomic(folder / SIMILARITY_FILE, buffer.getvalue())
         meta = {**self.meta, "items": list(self.items)}
         write_text_atomic(folder / META_FILE, json.dumps(meta, ensure_ascii=False))
         return folder
@@ -108,13 +128,13 @@ def load_model(data_dir: Path) -> RecommenderModel | None:
     folder = data_dir / MODEL_DIR
     try:
         meta = json.loads((folder / META_FILE).read_text(encoding="utf-8"))
-        with np.load(folder / VECTORS_FILE) as arrays:
-            vectors = arrays["vectors"].astype(np.float32)
+        similarity = csr_matrix(load_npz(folder / SIMILARITY_FILE), dtype=np.float32)
+        with np.load(folder / ARRAYS_FILE) as arrays:
             popularity = arrays["popularity"].astype(np.float32)
             repeat_share = arrays["repeat_share"].astype(np.float32)
     except (OSError, ValueError, KeyError):
         return None
     items = tuple(meta.pop("items"))
-    if not (len(items) == len(vectors) == len(popularity) == len(repeat_share)):
+    if not (len(items) == similarity.shape[0] == similarity.shape[1] == len(popularity) == len(repeat_share)):
         return None
-    return RecommenderModel(items, vectors, popularity, repeat_share, meta)
+    return RecommenderModel(items, similarity, popularity, repeat_share, meta)

@@ -16,12 +16,16 @@ from knowledge.errors import StorageCorrupt
 
 from ..config import Settings
 from ..conversation import SQLiteConversationStore
+from ..personal.profile import Erased, SQLiteProfileStore
 from ..state.backends import shared_engine, uses_postgres
 
-__all__ = ["PurgeReport", "purge"]
+__all__ = ["PurgeReport", "erase_shopper", "purge"]
 
 SECONDS_PER_DAY = 86_400
 _AUDIT_TIME_FIELDS = ("ts", "at", "time", "timestamp", "created_at")
+# Imported order history is the shop's own record (and the recommender's training data): it is erased per
+# shopper (``--shopper``, /forget), not by age.
+SHOPPER_TABLES = (("shopper_profiles", "updated_at"), ("shopper_feedback", "at"))
 LOG_FILE_GLOB = "shopguide.log.*"  # rotated backups; the live log file is never deleted
 
 
@@ -32,6 +36,7 @@ class PurgeReport:
     audit_entries: int = 0
     handoff_tickets: int = 0
     log_files: int = 0
+    shopper_records: int = 0  # profiles and feedback not updated within the period (assistant.personal)
     dry_run: bool = False
 
     def as_dict(self) -> dict[str, float | int | bool]:
@@ -127,6 +132,48 @@ def _purge_shared(settings: Settings, report: PurgeReport, cutoff: float, dry_ru
     report.handoff_tickets += PostgresTicketStore(engine).purge_resolved_before(cutoff, dry_run=dry_run)
 
 
+def _purge_shoppers(path: Path, seconds: float, cutoff: float, dry_run: bool) -> int:
+    if not path.exists():
+        return 0
+    if dry_run:
+        conn = sqlite3.connect(str(path))
+        try:
+            return sum(
+                int(conn.execute(f"SELECT COUNT(*) FROM {table} WHERE {column} < ?", (cutoff,)).fetchone()[0])
+                for table, column in SHOPPER_TABLES
+            )
+        except sqlite3.OperationalError:
+            return 0
+        finally:
+            conn.close()
+    store = SQLiteProfileStore(path)
+    try:
+        erased = store.purge_older_than(seconds)
+    finally:
+        store.close()
+    return erased.profiles + erased.events + erased.feedback
+
+
+def erase_shopper(settings: Settings, shopper: str) -> Erased:
+    """Everything kept about one shopper (``platform:user_id``): profile, history, feedback, conversations."""
+    store = SQLiteProfileStore(settings.memory_db)
+    try:
+        erased = store.erase(shopper)
+    finally:
+        store.close()
+    memory = SQLiteConversationStore(settings.memory_db)
+    try:
+        platform, _, user = shopper.partition(":")
+        stored = memory.keys()  # the store's own list of conversation keys (not a dict)
+        for key in stored:
+            parts = key.split(":")
+            if parts[0] == platform and parts[-1] == user:
+                memory.reset(key)
+    finally:
+        memory.close()
+    return erased
+
+
 def purge(
     settings: Settings, older_than_days: float, *, dry_run: bool = False, now: float | None = None
 ) -> PurgeReport:
@@ -150,6 +197,7 @@ def _purge(settings: Settings, older_than_days: float, *, dry_run: bool, now: fl
     # The store measures age against the wall clock; pass the age that matches ``cutoff``.
     report.conversations = _purge_conversations(settings.memory_db, time.time() - cutoff, cutoff, dry_run)
     report.audit_entries = _purge_audit(settings.audit_log, cutoff, dry_run)
+    report.shopper_records = _purge_shoppers(settings.memory_db, time.time() - cutoff, cutoff, dry_run)
     # Tickets (with their transcripts) live in the handoff store; older versions kept them beside memory.
     ticket_dbs = {settings.memory_db, settings.slack_db, settings.handoff_db}
     report.handoff_tickets = sum(_purge_tickets(path, cutoff, dry_run) for path in ticket_dbs)

@@ -1,0 +1,179 @@
+"""``shopguide shoppers …`` (import history, train the recommender), ``shopguide eval recommend`` and
+``shopguide report feedback``."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.markup import escape
+
+from assistant.config import Settings
+from assistant.errors import ShopguideError
+from assistant.personal.profile import SQLiteProfileStore
+
+from .cli_groups import app, eval_app
+from .cli_output import console, report_error
+
+shoppers_app = typer.Typer(
+    help="Shoppers: import browsing and order history, train the recommender.", no_args_is_help=True
+)
+report_app = typer.Typer(help="Reports for staff.", no_args_is_help=True)
+app.add_typer(shoppers_app, name="shoppers")
+app.add_typer(report_app, name="report")
+
+SKIPPED_SHOWN = 20
+SECONDS_PER_DAY = 86_400
+
+
+def _catalog_skus(settings: Settings) -> set[str] | None:
+    """The live catalog's SKUs, or None when no catalog was loaded yet (then nothing is checked)."""
+    from knowledge.bootstrap import open_store
+
+    store = open_store(
+        mode=settings.chroma_mode, data_dir=settings.data_dir, host=settings.chroma_host, port=settings.chroma_port
+    )
+    if not store.has_live:
+        return None
+    return {p.sku for p in store.all_products()}
+
+
+@shoppers_app.command("import")
+def shoppers_import(
+    path: Annotated[
+        Path,
+        typer.Argument(
+            help="events .csv or .jsonl (shopper, sku, event, timestamp), or a Shopify/WooCommerce orders export"
+        ),
+    ],
+    check: Annotated[bool, typer.Option("--check", help="validate only: report problems, store nothing")] = False,
+) -> None:
+    """Import browsing and order history. A file with any bad row is refused whole (file:line for each)."""
+    from assistant.personal.events import read_events
+
+    settings = Settings()
+    try:
+        read = read_events(path, max_mb=settings.kb_max_catalog_mb)
+    except ShopguideError as exc:
+        report_error(exc)
+        raise typer.Exit(code=1) from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        console.print(f"[red]error[/red] cannot read {escape(str(path))}: {escape(str(exc))}")
+        raise typer.Exit(code=1) from exc
+    skus = _catalog_skus(settings)
+    unknown = sorted({e.sku for e in read.events} - skus) if skus is not None else []
+    shoppers = len({e.shopper for e in read.events})
+    kinds = Counter(e.kind for e in read.events)
+    console.print(
+        f"{escape(str(path))} ({read.format}): {len(read.events)} events of {shoppers} shoppers "
+        f"({', '.join(f'{n} {k}' for k, n in sorted(kinds.items()))}); {len(read.skipped)} rows are not events"
+    )
+    for line in read.skipped[:SKIPPED_SHOWN]:
+        console.print(f"  skipped {escape(line)}", soft_wrap=True)
+    if unknown:
+        # Kept: they still teach what goes together, and the SKU may come back to the catalog.
+        console.print(f"  {len(unknown)} SKUs are not in the live catalog: {escape(', '.join(unknown[:10]))}")
+    if check:
+        return
+    store = SQLiteProfileStore(settings.memory_db)
+    try:
+        added = store.add_events(read.events)
+    finally:
+        store.close()
+    console.print(f"stored {added} new events ({len(read.events) - added} were already stored)")
+
+
+@shoppers_app.command("train")
+def shoppers_train() -> None:
+    """Train the recommender on every stored event; the next start of the bot serves it."""
+    from assistant.personal.training import train_model
+
+    settings = Settings()
+    store = SQLiteProfileStore(settings.memory_db)
+    try:
+        events = list(store.all_events())
+    finally:
+        store.close()
+    if not events:
+        console.print("[red]error[/red] no events stored: run `shopguide shoppers import FILE` first")
+        raise typer.Exit(code=1)
+    skus = _catalog_skus(settings) or set()
+    model = train_model(events, sorted(skus))
+    folder = model.save(settings.data_dir)
+    meta = model.meta
+    console.print(
+        f"trained {meta['algorithm']} ({meta['library']} {meta['library_version']}) on {meta['interactions']} "
+        f"shopper-item pairs of {meta['shoppers']} shoppers, {len(model.items)} items, in {meta['train_seconds']} s; "
+        f"saved in {escape(str(folder))}"
+    )
+
+
+@eval_app.command("recommend")
+def eval_recommend(
+    shoppers: Annotated[int, typer.Option(help="generated shoppers")] = 2000,
+    seed: Annotated[int, typer.Option(help="generator seed")] = 7,
+    with_cornac: Annotated[bool, typer.Option("--with-cornac", help="also measure cornac's BPR if installed")] = False,
+    out: Annotated[Path | None, typer.Option(help="write the JSON report here")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print the report as one JSON object")] = False,
+) -> None:
+    """Offline recommender evaluation on a time split: hit rate@10 and NDCG@10 against popularity and
+    item-similarity baselines, on generated purchase histories (no public set installs from PyPI)."""
+    from assistant.evaluation.recommend_eval import run_recommend_eval
+
+    report = run_recommend_eval(shoppers, seed, with_cornac=with_cornac)
+    data = report.as_dict()
+    if out is not None:
+        out.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
+    if as_json:
+        console.print_json(json.dumps(data, ensure_ascii=False))
+        return
+    console.print(
+        f"data: {escape(report.data)}: {report.items} items, {report.train_events} training events, "
+        f"{report.test_shoppers} shoppers with purchases after the cut"
+    )
+    console.print(f"{'method':36} {'HR@10':>7} {'NDCG@10':>8} {'x pop HR':>9} {'train s':>8}")
+    for r in report.results:
+        if r.note.startswith("not installed"):
+            console.print(f"{escape(r.name):36} {escape(r.note)}")
+            continue
+        console.print(
+            f"{escape(r.name):36} {r.hit_rate:7.3f} {r.ndcg:8.3f} {report.ratio(r.name):9.2f} {r.train_seconds:8.2f}"
+        )
+
+
+@report_app.command("feedback")
+def report_feedback(
+    days: Annotated[float, typer.Option(help="reactions of the last DAYS days")] = 7.0,
+    as_json: Annotated[bool, typer.Option("--json", help="print the report as one JSON object")] = False,
+) -> None:
+    """Shoppers' 👍/👎/"something else": totals, the items most passed on, the questions answered badly."""
+    settings = Settings()
+    store = SQLiteProfileStore(settings.memory_db)
+    try:
+        rows = store.feedback_since(time.time() - days * SECONDS_PER_DAY)
+    finally:
+        store.close()
+    totals = Counter(r.reaction for r in rows)
+    disliked = Counter(sku for r in rows if r.reaction != "up" for sku in r.skus)
+    failed = Counter(r.question for r in rows if r.reaction == "down" and r.question)
+    report: dict[str, Any] = {
+        "days": days,
+        "reactions": {k: totals.get(k, 0) for k in ("up", "down", "other")},
+        "passed_on_skus": disliked.most_common(10),
+        "questions_rated_down": failed.most_common(10),
+    }
+    if as_json:
+        console.print_json(json.dumps(report, ensure_ascii=False))
+        return
+    r = report["reactions"]
+    console.print(f"last {days:g} days: {r['up']} 👍, {r['down']} 👎, {r['other']} 'something else'")
+    if disliked:
+        console.print(
+            "items shoppers passed on: " + escape(", ".join(f"{s} ({n})" for s, n in disliked.most_common(10)))
+        )
+    for question, n in failed.most_common(10):
+        console.print(f"  👎 {n}x: {escape(question)}", soft_wrap=True)
