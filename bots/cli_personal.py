@@ -70,13 +70,16 @@ def shoppers_import(
     kinds = Counter(e.kind for e in read.events)
     console.print(
         f"{escape(str(path))} ({read.format}): {len(read.events)} events of {shoppers} shoppers "
-        f"({', '.join(f'{n} {k}' for k, n in sorted(kinds.items()))}); {len(read.skipped)} rows are not events"
+        f"({', '.join(f'{n} {k}' for k, n in sorted(kinds.items()))}); {len(read.skipped)} rows are not events",
+        soft_wrap=True,
     )
     for line in read.skipped[:SKIPPED_SHOWN]:
         console.print(f"  skipped {escape(line)}", soft_wrap=True)
     if unknown:
         # Kept: they still teach what goes together, and the SKU may come back to the catalog.
-        console.print(f"  {len(unknown)} SKUs are not in the live catalog: {escape(', '.join(unknown[:10]))}")
+        console.print(
+            f"  {len(unknown)} SKUs are not in the live catalog: {escape(', '.join(unknown[:10]))}", soft_wrap=True
+        )
     if check:
         return
     store = SQLiteProfileStore(settings.memory_db)
@@ -84,7 +87,7 @@ def shoppers_import(
         added = store.add_events(read.events)
     finally:
         store.close()
-    console.print(f"stored {added} new events ({len(read.events) - added} were already stored)")
+    console.print(f"stored {added} new events ({len(read.events) - added} were already stored)", soft_wrap=True)
 
 
 @shoppers_app.command("train")
@@ -108,7 +111,8 @@ def shoppers_train() -> None:
     console.print(
         f"trained {meta['algorithm']} ({meta['library']} {meta['library_version']}) on {meta['interactions']} "
         f"shopper-item pairs of {meta['shoppers']} shoppers, {len(model.items)} items, in {meta['train_seconds']} s; "
-        f"saved in {escape(str(folder))}"
+        f"saved in {escape(str(folder))}",
+        soft_wrap=True,
     )
 
 
@@ -133,7 +137,8 @@ def eval_recommend(
         return
     console.print(
         f"data: {escape(report.data)}: {report.items} items, {report.train_events} training events, "
-        f"{report.test_shoppers} shoppers with purchases after the cut"
+        f"{report.test_shoppers} shoppers with purchases after the cut",
+        soft_wrap=True,
     )
     console.print(f"{'method':36} {'HR@10':>7} {'NDCG@10':>8} {'x pop HR':>9} {'train s':>8}")
     for r in report.results:

@@ -194,7 +194,8 @@ def privacy_purge(
         erased = erase_shopper(settings, shopper)
         console.print(
             f"erased {escape(shopper)}: {erased.profiles} profile, {erased.events} history events, "
-            f"{erased.feedback} reactions, and their conversations"
+            f"{erased.feedback} reactions, and their conversations",
+            soft_wrap=True,
         )
         return
     days = settings.retention_days if older_than is None else older_than

@@ -189,6 +189,10 @@ class SQLiteProfileStore:
 
     def __init__(self, path: Path | str) -> None:
         self._conn = open_private_sqlite(path, self._SCHEMA)
+        # WAL with synchronous=NORMAL: a commit is not fsynced (a power cut may lose the last few statements;
+        # a crash of the process loses nothing). A restated preference is cheap to lose, a synced write on
+        # every turn that learns one is not cheap: it is most of personalisation's per-turn cost.
+        self._conn.execute("PRAGMA synchronous=NORMAL")
         self._lock = threading.Lock()
 
     def load(self, shopper: str) -> ShopperProfile:

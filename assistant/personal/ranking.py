@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
@@ -59,9 +59,11 @@ class PersonalRanking:
     profile: ShopperProfile
     history: Sequence[ShopperEvent]
     model: RecommenderModel | None
-    names: dict[str, str] = field(default_factory=dict)  # display names of history items, for reasons
+    # Display names of bought items, for reasons; fetched only when a reason names one.
+    names: Callable[[], dict[str, str]] = field(default=dict)
     now: float = field(default_factory=time.time)
     _reasons: dict[str, str] = field(default_factory=dict)
+    _names: dict[str, str] | None = None
 
     def allows(self, product: Product) -> bool:
         if self.profile.dislikes("brand", product.brand):
@@ -129,10 +131,14 @@ class PersonalRanking:
         if source is None or source == sku:
             return
         purchase = next((e for e in self.history if e.sku == source and e.kind == "purchase"), None)
-        if purchase is not None and source in self.names:
+        if purchase is None:
+            return
+        if self._names is None:
+            self._names = self.names()
+        if source in self._names:
             self._reasons.setdefault(
                 sku,
-                reply("goes_with", language, name=self.names[source], month=month_name(purchase.at, language)),
+                reply("goes_with", language, name=self._names[source], month=month_name(purchase.at, language)),
             )
 
     def reason(self, product: Product) -> str:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -172,15 +172,16 @@ class PersonalStep:
             learnt.append(Preference("language", ctx.language, source="said", at=now))
         shopper = shopper_key(message)
         store = self.personaliser.store
-        if learnt:
+        profile = store.load(shopper)
+        # A write (a synced transaction) only when this message told us something new: most turns restate.
+        trial = replace(profile, preferences=list(profile.preferences))
+        if any([trial.remember(pref) for pref in learnt]):
 
-            def keep(profile: ShopperProfile) -> None:
+            def keep(stored: ShopperProfile) -> None:
                 for pref in learnt:
-                    profile.remember(pref)
+                    stored.remember(pref)
 
             profile = store.update(shopper, keep)
-        else:
-            profile = store.load(shopper)
         note = ""
         slots = state.slots
         if u.intent is Intent.RECOMMEND and slots.category and not slots.has_budget and slots.sort is None:
@@ -195,8 +196,10 @@ class PersonalStep:
                     kind=kind if ctx.language == "zh" else kind.lower(),
                 )
         history = store.events(shopper, limit=HISTORY_EVENTS)
-        names = self._names([e.sku for e in history if e.kind == "purchase"], ctx.language)
-        ranking = PersonalRanking(profile, history, self.personaliser.model, names=names, now=now)
+        bought = [e.sku for e in history if e.kind == "purchase"]
+        ranking = PersonalRanking(
+            profile, history, self.personaliser.model, names=lambda: self._names(bought, ctx.language), now=now
+        )
         ctx.personal = PersonalTurn(ranking=ranking, note=note)
         log.info(
             "personal request_id=%s learnt=%d history=%d assumed_budget=%s",

@@ -51,10 +51,16 @@ class Statements:
         return {p.value.lower() for p in self.preferences if p.kind == kind and not p.liked}
 
 
+@cache
+def _word_pattern(word: str) -> re.Pattern[str]:
+    # An English word stands alone ("red", not "bored"); a Chinese one is found anywhere.
+    return re.compile(rf"(?<![a-z]){re.escape(word)}(?![a-z])" if word.isascii() else re.escape(word))
+
+
 def _mentions(lowered: str, word: str) -> Iterable[int]:
-    ascii_word = word.isascii()
-    pattern = rf"(?<![a-z]){re.escape(word)}(?![a-z])" if ascii_word else re.escape(word)
-    return (m.start() for m in re.finditer(pattern, lowered))
+    if word not in lowered:
+        return ()
+    return (m.start() for m in _word_pattern(word).finditer(lowered))
 
 
 def _polarity(lowered: str, start: int, words: StatementWords) -> bool | None:

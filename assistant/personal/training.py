@@ -71,10 +71,10 @@ def train_als(data: Interactions, *, factors: int = FACTORS, iterations: int = I
     assert isinstance(data.matrix, csr_matrix)
     confidence = data.matrix.copy()
     confidence.data = 1.0 + ALPHA * confidence.data
-    model = AlternatingLeastSquares(
-        factors=factors, regularization=REGULARIZATION, iterations=iterations, random_state=SEED, num_threads=1
-    )
     with threadpool_limits(1, "blas"):  # implicit's ALS slows down (and warns) with threaded BLAS
+        model = AlternatingLeastSquares(
+            factors=factors, regularization=REGULARIZATION, iterations=iterations, random_state=SEED, num_threads=1
+        )
         model.fit(confidence, show_progress=False)
     vectors = np.asarray(model.item_factors, dtype=np.float32)
     return normalise(vectors)
