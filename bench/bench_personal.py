@@ -21,7 +21,7 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 from assistant.app import build_assistant, load_knowledge
 from assistant.config import Settings
 from assistant.evaluation.recommend_data import generate_events
-from assistant.personal.profile import Preference, ShopperEvent, SQLiteProfileStore
+from assistant.personal.profile import Preference, ShopperEvent, ShopperProfile, SQLiteProfileStore
 from assistant.personal.training import train_model
 from assistant.types import IncomingMessage
 from bench._report import percentile, verdict, write_report
@@ -71,21 +71,17 @@ def main() -> None:
         store.add_events(events)
         mine = [e for e in events if e.shopper == "gen:00001"][:100]
         store.add_events([ShopperEvent("telegram:9", e.sku, e.kind, e.at) for e in mine])
-        store.update(
-            "telegram:9",
-            lambda p: (
-                [
-                    p.remember(x)
-                    for x in (
-                        Preference("brand", "Lumo", liked=False),
-                        Preference("colour", "red", liked=False),
-                        Preference("brand", "Kestrel"),
-                        Preference("budget", "900", scope="running_shoes"),
-                    )
-                ]
-                and None
-            ),
-        )
+
+        def stated(profile: ShopperProfile) -> None:
+            for pref in (
+                Preference("brand", "Lumo", liked=False),
+                Preference("colour", "red", liked=False),
+                Preference("brand", "Kestrel"),
+                Preference("budget", "900", scope="running_shoes"),
+            ):
+                profile.remember(pref)
+
+        store.update("telegram:9", stated)
         model = train_model(store.all_events(), skus)
         model.save(base.data_dir)
         store.close()

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from assistant.personal.profile import Feedback, Preference, SQLiteProfileStore
+from assistant.personal.profile import Feedback, Preference, ShopperProfile, SQLiteProfileStore
 from assistant.personal.recommender import load_model
 from bots.cli import app
 
@@ -53,7 +53,11 @@ def test_import_train_report_and_erase_one_shopper(data_dir: Path, tmp_path: Pat
 
     store = SQLiteProfileStore(data_dir / "memory.sqlite3")
     store.add_feedback(Feedback("down", "telegram:42:-:42", 1.0, ("SG-BTL-0001",), "a bottle please", "telegram:42"))
-    store.update("telegram:42", lambda p: None if p.remember(Preference("brand", "Lumo", liked=False)) else None)
+
+    def dislike_lumo(profile: ShopperProfile) -> None:
+        profile.remember(Preference("brand", "Lumo", liked=False))
+
+    store.update("telegram:42", dislike_lumo)
     store.close()
     report = runner.invoke(app, ["report", "feedback", "--json"])
     data = json.loads(report.stdout)
