@@ -13,13 +13,14 @@ from .admin import load_options
 from .config import Settings
 from .conversation import ConversationState, ConversationStore
 from .errors import ConfigError
+from .operations import SCRAPE_TIME, OperationsServer, Readiness, measured, model_check
 from .personal.profile import Erased, Reaction, SQLiteProfileStore
 from .personal.recommender import load_model
 from .personal.service import Personaliser
 from .pipeline import HandoffDesk, Pipeline
 from .ports import Generator
 from .safety import build_input_checks, build_output_checks
-from .state.backends import open_conversation_store
+from .state.backends import dependency_checks, open_conversation_store
 from .texts import text
 from .types import IncomingMessage, Language, Reply, ReplyDone, ReplyEvent, TextDelta, TextReset
 
@@ -92,7 +93,7 @@ class Assistant:
     _closers: list[Callable[[], object]] = field(default_factory=list)
 
     def respond(self, message: IncomingMessage) -> AsyncIterator[ReplyEvent]:
-        return self.pipeline.respond(message)
+        return measured(message, self.pipeline.respond(message))
 
     async def ask(self, message: IncomingMessage) -> Reply:
         """Non-streaming convenience: run the turn and return the final reply."""
@@ -152,6 +153,8 @@ class Assistant:
             await self.generator.aclose()
         self.memory.close()
         self.personaliser.store.close()
+        for close in self._closers:
+            close()
 
 
 def build_assistant(
@@ -200,7 +203,34 @@ def build_assistant(
     # The one place the vocabulary follows the catalog: the store notifies after every switch or live
     # update, whether a chat admin, this process's CLI or another process made it.
     knowledge.subscribe(lambda _release_id: assistant.on_release_switched())
+    if settings.metrics_port:
+        server = start_operations(settings, knowledge, generator, handoff)
+        assistant._closers.append(server.close)
     return assistant
+
+
+def start_operations(
+    settings: Settings, knowledge: KnowledgeStore, generator: Generator | None, handoff: HandoffDesk | None
+) -> OperationsServer:
+    """Serve ``/healthz``, ``/readyz`` and ``/metrics`` on ``settings.metrics_port`` for this replica."""
+    checks = dependency_checks(settings)
+
+    def chroma() -> str:
+        knowledge.client.heartbeat()
+        return knowledge.live.release_id
+
+    checks["chroma"] = chroma
+    if generator is None:
+        checks["model"] = lambda: "off (retrieval-only answers)"
+    elif settings.llm_backend == "openai":
+        checks["model"] = model_check(settings.openai_base_url)
+    else:
+        checks["model"] = lambda: f"{generator.name} loaded in process"
+    SCRAPE_TIME.live_release = lambda: knowledge.live.release_id if knowledge.has_live else None
+    tickets = getattr(handoff, "tickets", None)
+    if tickets is not None:
+        SCRAPE_TIME.open_tickets = lambda: len(tickets.list_open())
+    return OperationsServer(settings.metrics_host, settings.metrics_port, Readiness(checks)).start()
 
 
 async def collect_text(events: AsyncIterator[ReplyEvent]) -> tuple[str, Reply]:

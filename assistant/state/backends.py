@@ -7,6 +7,7 @@ Stores of one process share one Postgres engine (one connection pool) and one Re
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -101,14 +102,37 @@ def open_audit_trail(settings: Settings) -> AuditTrail:
 
 
 def open_delivery_claims(settings: Settings, sqlite_path: Path, ttl_s: float = SEEN_TTL_S) -> DeliveryClaims:
-    """Redis keys with expiry when Redis is configured, else a Postgres table, else the SQLite file given."""
+    """Redis keys with expiry when Redis is configured, else a Postgres table, else the SQLite file given.
+    Dropped duplicates are counted under the file's name (``telegram``, ``slack``)."""
+    claims: DeliveryClaims
     if uses_redis(settings):
-        return RedisDeliveryClaims(shared_redis(settings), settings.redis_prefix, ttl_s)
-    if uses_postgres(settings):
+        claims = RedisDeliveryClaims(shared_redis(settings), settings.redis_prefix, ttl_s)
+    elif uses_postgres(settings):
         from .postgres import PostgresDeliveryClaims
 
-        return PostgresDeliveryClaims(shared_engine(settings), ttl_s)
-    return SQLiteDeliveryClaims(sqlite_path, ttl_s)
+        claims = PostgresDeliveryClaims(shared_engine(settings), ttl_s)
+    else:
+        claims = SQLiteDeliveryClaims(sqlite_path, ttl_s)
+    return CountedClaims(claims, sqlite_path.stem)
+
+
+class CountedClaims:
+    """A claims store that counts the duplicates it turns away (``shopguide_duplicates_dropped_total``)."""
+
+    def __init__(self, inner: DeliveryClaims, source: str) -> None:
+        self.inner = inner
+        self.source = source
+
+    def claim(self, delivery_id: str) -> bool:
+        from ..operations import DUPLICATES_DROPPED
+
+        claimed = self.inner.claim(delivery_id)
+        if not claimed:
+            DUPLICATES_DROPPED.labels(self.source).inc()
+        return claimed
+
+    def close(self) -> None:
+        self.inner.close()
 
 
 def open_turn_order(settings: Settings) -> TurnOrder:
@@ -136,3 +160,27 @@ def leader_lock(settings: Settings, name: str) -> LeaderLock | None:
     if not uses_redis(settings):
         return None
     return LeaderLock(settings.redis_url.get_secret_value(), settings.redis_prefix, name)
+
+
+def dependency_checks(settings: Settings) -> dict[str, Callable[[], str]]:
+    """Readiness checks of the shared stores this replica is configured with (each raises when down)."""
+    checks: dict[str, Callable[[], str]] = {}
+    if uses_postgres(settings):
+
+        def database() -> str:
+            from .postgres import touch
+
+            touch(shared_engine(settings))
+            return "postgres"
+
+        checks["database"] = database
+    else:
+        checks["database"] = lambda: "sqlite files"
+    if uses_redis(settings):
+
+        def redis_check() -> str:
+            shared_redis(settings).ping()
+            return "redis"
+
+        checks["redis"] = redis_check
+    return checks

@@ -12,6 +12,7 @@ from ..config import Settings
 from ..errors import ShopguideError
 from ..factcheck import FactChecker
 from ..language import detect_language
+from ..operations import FACTCHECK_DROPS
 from ..ports import Generator
 from ..prompt import build_messages
 from ..support import says_dont_know
@@ -125,6 +126,7 @@ class FactCheckStep:
             feature_claims=draft.intent is Intent.PRODUCT_INFO,
         )
         if result.changed:
+            FACTCHECK_DROPS.inc(len(result.dropped))
             log.info(
                 "fact check request_id=%s repairs=%d dropped=%s",
                 ctx.request_id,

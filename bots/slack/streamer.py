@@ -17,6 +17,7 @@ from typing import Any, Literal
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from assistant.operations import record_rate_limit_wait
 from assistant.types import CardsReady, Language, ProductCard, Reply, ReplyDone, ReplyEvent, TextDelta, TextReset
 
 from .blocks import SlackMessage, render_reply, render_streaming
@@ -81,9 +82,11 @@ def retry_after_of(exc: SlackApiError) -> float | None:
         return None
     raw = (response.headers or {}).get("Retry-After") or (response.headers or {}).get("retry-after")
     try:
-        return float(raw) if raw is not None else DEFAULT_RETRY_AFTER_S
+        seconds = float(raw) if raw is not None else DEFAULT_RETRY_AFTER_S
     except (TypeError, ValueError):
-        return DEFAULT_RETRY_AFTER_S
+        seconds = DEFAULT_RETRY_AFTER_S
+    record_rate_limit_wait("slack", seconds)
+    return seconds
 
 
 @dataclass

@@ -14,6 +14,8 @@ from telegram import Bot, InlineKeyboardMarkup, Message, ReplyParameters
 from telegram.constants import ChatAction, ParseMode
 from telegram.error import BadRequest, RetryAfter, TelegramError, TimedOut
 
+from assistant.operations import record_rate_limit_wait
+
 from .flow import FlowControl
 from .render import Part
 
@@ -45,7 +47,9 @@ class ChatTarget:
 
 def retry_after_seconds(exc: RetryAfter) -> float:
     value: Any = exc.retry_after
-    return value.total_seconds() if isinstance(value, dtm.timedelta) else float(value)
+    seconds = value.total_seconds() if isinstance(value, dtm.timedelta) else float(value)
+    record_rate_limit_wait("telegram", seconds)
+    return seconds
 
 
 def _is_parse_error(exc: BadRequest) -> bool:
