@@ -39,7 +39,7 @@ def test_default_settings_keep_sqlite_files(tmp_path: Path) -> None:
     claims = open_delivery_claims(settings, settings.telegram_db)
     assert isinstance(memory, SQLiteConversationStore)
     assert isinstance(tickets, SQLiteTicketStore)
-    assert isinstance(claims, SQLiteDeliveryClaims)
+    assert isinstance(claims.inner, SQLiteDeliveryClaims)  # type: ignore[attr-defined]
     for store in (memory, tickets, claims):
         store.close()
     assert settings.memory_db.exists() and settings.handoff_db.exists() and settings.telegram_db.exists()
@@ -207,7 +207,7 @@ def test_delivery_claimed_once_across_replicas(shared_settings: Settings) -> Non
     for thread in threads:
         thread.join()
     assert sorted(results) == [False] * 5 + [True]
-    assert isinstance(open_delivery_claims(shared_settings, shared_settings.telegram_db), PostgresDeliveryClaims)
+    assert isinstance(open_delivery_claims(shared_settings, shared_settings.telegram_db).inner, PostgresDeliveryClaims)  # type: ignore[attr-defined]
     for engine in engines:
         engine.dispose()
 

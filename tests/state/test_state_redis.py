@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 import redis
+import redis.asyncio
 
 from assistant.config import Settings
 from assistant.state.backends import dispose_shared, open_delivery_claims, open_turn_order, shared_rate_limits
@@ -18,27 +19,40 @@ from assistant.state.coordination import LeaderLock, LocalTurnOrder, RedisTurnOr
 pytestmark = pytest.mark.integration
 
 
-async def _run_turns(replicas: list[RedisTurnOrder], chats: int, per_chat: int) -> dict[str, list[int]]:
+async def _run_turns(
+    replicas: list[RedisTurnOrder], redis_url: str, prefix: str, chats: int, per_chat: int
+) -> dict[str, list[int]]:
     """Messages of each chat arrive alternately at two replicas, while earlier turns still run."""
     answered: dict[str, list[int]] = {f"c{c}": [] for c in range(chats)}
+    left: dict[str, int] = dict.fromkeys(answered, 0)  # turns that have left the queue
+    client = redis.asyncio.Redis.from_url(redis_url)
 
     async def one(chat: str, n: int) -> None:
         async with replicas[n % len(replicas)].turn(chat):
-            await asyncio.sleep(0.005)  # the model's time: the next message has arrived meanwhile
+            await asyncio.sleep(0.02)  # the model's time: the next message has arrived meanwhile
             answered[chat].append(n)
+        left[chat] += 1
+
+    async def queued(chat: str) -> int:
+        return int(await client.llen(f"{prefix}:turns:q:{chat}")) + left[chat]
 
     tasks = []
     for n in range(per_chat):
-        for c in range(chats):
-            tasks.append(asyncio.create_task(one(f"c{c}", n)))
-        await asyncio.sleep(0.002)  # arrival order: n before n + 1
+        for chat in answered:
+            tasks.append(asyncio.create_task(one(chat, n)))
+        # Message n + 1 arrives after message n is queued: arrival order is what the queue records (on a
+        # busy machine a task may take longer to reach Redis than the test takes to start the next one).
+        for chat in answered:
+            while await queued(chat) < n + 1:  # noqa: ASYNC110 (the state is in Redis: nothing to wait on)
+                await asyncio.sleep(0.001)
     await asyncio.gather(*tasks)
+    await client.aclose()
     return answered
 
 
 async def test_each_chat_is_answered_in_arrival_order_across_replicas(redis_url: str, redis_prefix: str) -> None:
     replicas = [RedisTurnOrder(redis_url, redis_prefix) for _ in range(2)]
-    answered = await _run_turns(replicas, chats=5, per_chat=6)
+    answered = await _run_turns(replicas, redis_url, redis_prefix, chats=5, per_chat=6)
     assert all(order == list(range(6)) for order in answered.values()), answered
     for replica in replicas:
         await replica.aclose()
@@ -77,7 +91,7 @@ async def test_default_turn_order_is_in_process(tmp_path: Path) -> None:
 def test_delivery_ids_claimed_once_and_expire(tmp_path: Path, redis_url: str, redis_prefix: str) -> None:
     settings = Settings(data_dir=tmp_path, redis_url=redis_url, redis_prefix=redis_prefix)
     replica_a = open_delivery_claims(settings, settings.slack_db)
-    assert isinstance(replica_a, RedisDeliveryClaims)
+    assert isinstance(replica_a.inner, RedisDeliveryClaims)  # type: ignore[attr-defined]
     replica_b = RedisDeliveryClaims(redis.Redis.from_url(redis_url), redis_prefix, ttl_s=1)
     assert replica_b.claim("slack:Ev1") is True
     assert replica_a.claim("slack:Ev1") is False
