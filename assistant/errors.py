@@ -6,6 +6,7 @@ from knowledge.errors import (
     CatalogValidationError,
     KnowledgeError,
     KnowledgeStoreCorrupt,
+    ProductNotFound,
     ReleaseNotFound,
     ShopguideError,
 )
@@ -20,9 +21,11 @@ __all__ = [
     "ModelUnavailable",
     "PermissionDenied",
     "PlatformUnreachable",
+    "ProductNotFound",
     "RateLimited",
     "ReleaseNotFound",
     "ShopguideError",
+    "TicketNotFound",
 ]
 
 
@@ -62,3 +65,9 @@ class RateLimited(ShopguideError):
     def __init__(self, message: str, retry_after: float) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+
+
+class TicketNotFound(ShopguideError):
+    """No handoff ticket with that id (a staff member typed a wrong one, or it was purged)."""
+
+    code = "ticket_not_found"

@@ -18,7 +18,7 @@ from typing import Literal, Protocol, runtime_checkable
 from knowledge.durable import open_private_sqlite
 
 from .conversation import ConversationState, ConversationStore
-from .errors import ShopguideError
+from .errors import TicketNotFound
 from .ports import Retriever
 from .render import price_text
 from .safety.pii import PiiRedactor
@@ -34,10 +34,6 @@ _BACK_TO_BOT = {
     "en": "Our colleague has handed you back to the shopping assistant. Ask me anything!",
     "zh": "人工客服已结束服务，购物助手继续为您服务，请随时提问！",
 }
-
-
-class TicketNotFound(ShopguideError):
-    code = "ticket_not_found"
 
 
 @runtime_checkable

@@ -15,7 +15,7 @@ from typing import Literal, Protocol
 
 from knowledge.models import Product, Review
 
-from .errors import ShopguideError
+from .errors import ProductNotFound, ShopguideError
 from .factcheck import FactChecker
 from .language import detect_language
 from .ports import ChatMessage, Generator
@@ -32,10 +32,6 @@ COPY_PIECES: tuple[CopyPiece, ...] = ("description", "ad_line", "social_post")
 # Token caps per piece: the default model writes ~15 tokens/s on two cores; keep the whole set under ~15 s.
 PIECE_TOKENS: dict[CopyPiece, int] = {"description": 110, "ad_line": 30, "social_post": 70}
 QUOTE_CHARS = 120
-
-
-class ProductNotFound(ShopguideError):
-    code = "product_not_found"
 
 
 class ProductCatalog(Protocol):

@@ -26,13 +26,10 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests" / "slack"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import aiohttp  # noqa: E402
 from _report import percentile, verdict, write_report  # noqa: E402
-from fake_slack_api import FakeTelegramApi  # noqa: E402
-from slack_harness import SUPPORT_CHANNEL, SlackHarness, sign, start_harness  # noqa: E402
 
 from assistant.app import load_knowledge  # noqa: E402
 from assistant.config import Settings  # noqa: E402
@@ -43,6 +40,8 @@ from bots.slack.channels import TelegramSendChannel  # noqa: E402
 from bots.slack.dedupe import SeenEvents  # noqa: E402
 from bots.slack.ingress import IngressThread  # noqa: E402
 from knowledge.store import KnowledgeStore  # noqa: E402
+from shopguide_testkit.fake_slack_api import FakeTelegramApi  # noqa: E402
+from shopguide_testkit.slack_harness import SUPPORT_CHANNEL, SlackHarness, sign, start_harness  # noqa: E402
 
 TG_TOKEN = "123456:BENCH-token"
 

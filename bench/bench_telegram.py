@@ -1,6 +1,6 @@
 """Telegram adapter: overhead, load and first visible text, through the loopback fake Bot API.
 
-The real python-telegram-bot Application long-polls the fake (tests/telegram/fake_bot_api.py); the real
+The real python-telegram-bot Application long-polls the fake (shopguide_testkit/fake_bot_api.py); the real
 core answers. Baseline in the same run: the core alone (``assistant.respond``) on the same questions.
 
 1. overhead: one message at a time, fast ScriptedGenerator. Overhead = (update handed out by getUpdates
@@ -20,7 +20,6 @@ import itertools
 import logging
 import os
 import statistics
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -29,10 +28,8 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests" / "telegram"))
 
 from _report import percentile, verdict, write_report  # noqa: E402
-from fake_bot_api import WRITE_METHODS, FakeBotApi, ShownMessage  # noqa: E402
 from pydantic import SecretStr  # noqa: E402
 
 from assistant.app import Assistant, build_assistant, load_knowledge  # noqa: E402
@@ -43,6 +40,7 @@ from assistant.types import IncomingMessage, ReplyDone, TextDelta, TextReset  # 
 from bots.telegram.adapter import TelegramAdapter  # noqa: E402
 from bots.telegram.limits import EDIT_INTERVAL_S  # noqa: E402
 from knowledge.store import KnowledgeStore  # noqa: E402
+from shopguide_testkit.fake_bot_api import WRITE_METHODS, FakeBotApi, ShownMessage  # noqa: E402
 
 TOKEN = "123456:BENCH-token"
 QUESTIONS = [

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .errors import CsvHeaderError
 from .sanitize import strip_html
 
 # Python's csv default (128 KiB) rejects long HTML descriptions that real Shopify exports carry.
@@ -44,10 +45,6 @@ NATIVE_FIELDS = (
 NATIVE_REQUIRED_COLUMNS = ("category", "price", "stock")
 HEADERS_FILE = Path(__file__).parent / "data" / "csv_headers.json"
 COLUMNS_SHOWN = 12  # a report names this many columns, then says how many more
-
-
-class CsvHeaderError(ValueError):
-    """The header row cannot be mapped to catalog fields."""
 
 
 @dataclass

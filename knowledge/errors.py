@@ -60,6 +60,18 @@ class ProductNotFound(KnowledgeError):
     code = "product_not_found"
 
 
+class UndecodableFile(KnowledgeError, ValueError):
+    """Neither UTF-8 nor GB18030 decodes the bytes (a ``ValueError`` too, for callers that parse files)."""
+
+    code = "file_undecodable"
+
+
+class CsvHeaderError(KnowledgeError, ValueError):
+    """The header row cannot be mapped to catalog fields (a ``ValueError`` too, like other parse errors)."""
+
+    code = "csv_header_invalid"
+
+
 class StorageCorrupt(ShopguideError):
     """A file in the data directory (a SQLite store) cannot be read; ``kb doctor --repair`` moves it aside."""
 

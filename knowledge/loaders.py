@@ -17,11 +17,11 @@ from typing import Any, Literal
 from langchain_text_splitters import MarkdownHeaderTextSplitter, RecursiveCharacterTextSplitter
 from pydantic import ValidationError
 
-from .catalog_csv import CsvHeaderError, describe_columns, read_catalog_csv
-from .errors import CatalogValidationError
+from .catalog_csv import describe_columns, read_catalog_csv
+from .errors import CatalogValidationError, CsvHeaderError, UndecodableFile
 from .firewall import REMOVED_MARKER, neutralise
 from .models import DocKind, KnowledgeDoc, Product, Review
-from .sanitize import UndecodableFile, decode_bytes, has_html, parse_price, strip_html
+from .sanitize import decode_bytes, has_html, parse_price, strip_html
 
 # Chunks stay small so a retrieved passage fits the model's short grounded prompt.
 DOC_CHUNK_CHARS = 600

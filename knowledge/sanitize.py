@@ -12,6 +12,8 @@ import unicodedata
 from dataclasses import dataclass
 from html.parser import HTMLParser
 
+from .errors import UndecodableFile
+
 # Tried in order. GB18030 is a strict superset of GBK and GB2312, the encodings Excel on a Chinese
 # Windows writes CSV files in; it decodes all of them without guessing.
 _FALLBACK_ENCODINGS = ("gb18030",)
@@ -36,10 +38,6 @@ _CURRENCY_SYMBOLS = {
 # Longest first so "US$" is not read as "$".
 _CURRENCY_RE = re.compile("|".join(re.escape(s) for s in sorted(_CURRENCY_SYMBOLS, key=len, reverse=True)))
 _EURO_DECIMAL = re.compile(r"^-?\d{1,3}(?:[.\s]\d{3})*,\d{1,2}$")
-
-
-class UndecodableFile(ValueError):
-    """Neither UTF-8 nor GB18030 decodes the bytes."""
 
 
 def decode_bytes(data: bytes) -> tuple[str, str]:

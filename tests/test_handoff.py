@@ -6,16 +6,10 @@ The Telegram side uses ``bots.slack.channels.TelegramSendChannel`` (python-teleg
 
 from __future__ import annotations
 
-import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-
-sys.path.insert(0, str(Path(__file__).parent / "slack"))
-
-from fake_slack_api import FakeTelegramApi
-from slack_harness import SUPPORT_CHANNEL, SlackHarness, start_harness
 
 from assistant.conversation import ConversationState, SQLiteConversationStore
 from assistant.handoff import HandoffService, HandoffTicket, SQLiteTicketStore, TicketBrief
@@ -23,6 +17,8 @@ from assistant.llm.scripted import ScriptedGenerator
 from assistant.types import IncomingMessage
 from bots.slack.channels import TelegramSendChannel
 from knowledge.store import KnowledgeStore
+from shopguide_testkit.fake_slack_api import FakeTelegramApi
+from shopguide_testkit.slack_harness import SUPPORT_CHANNEL, SlackHarness, start_harness
 
 TG_TOKEN = "123456:TEST-token"
 

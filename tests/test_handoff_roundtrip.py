@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import re
-import sys
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -18,15 +17,7 @@ from pathlib import Path
 
 import aiohttp
 import pytest
-
-sys.path.insert(0, str(Path(__file__).parent / "telegram"))
-sys.path.insert(0, str(Path(__file__).parent / "slack"))
-
-from fake_bot_api import WRITE_METHODS, FakeBotApi
-from fake_slack_api import FakeSlackApi
 from pydantic import SecretStr
-from slack_harness import ADMIN, SIGNING_SECRET, SUPPORT_CHANNEL, SlackHarness
-from tg_harness import TEST_TOKEN
 
 from assistant.app import Assistant, build_assistant
 from assistant.config import Settings
@@ -37,6 +28,10 @@ from bots.slack.channels import TelegramSendChannel
 from bots.slack.desk import desk_from_settings
 from bots.telegram.adapter import TelegramAdapter
 from knowledge.store import KnowledgeStore
+from shopguide_testkit.fake_bot_api import WRITE_METHODS, FakeBotApi
+from shopguide_testkit.fake_slack_api import FakeSlackApi
+from shopguide_testkit.slack_harness import ADMIN, SIGNING_SECRET, SUPPORT_CHANNEL, SlackHarness
+from shopguide_testkit.tg_harness import TEST_TOKEN
 
 pytestmark = pytest.mark.integration  # loopback fake Bot API and Slack Web API servers
 

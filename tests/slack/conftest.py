@@ -4,10 +4,10 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from slack_harness import SlackHarness, start_harness
 
 from assistant.llm.scripted import ScriptedGenerator
 from knowledge.store import KnowledgeStore
+from shopguide_testkit.slack_harness import SlackHarness, start_harness
 
 
 @pytest.fixture

@@ -10,11 +10,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fake_slack_api import FakeMessage
-from slack_harness import ADMIN, SIGNING_SECRET, SlackHarness, sign, start_harness
 
 from assistant.llm.scripted import ScriptedGenerator
 from knowledge.store import KnowledgeStore
+from shopguide_testkit.fake_slack_api import FakeMessage
+from shopguide_testkit.slack_harness import ADMIN, SIGNING_SECRET, SlackHarness, sign, start_harness
 
 QUESTION = "compare SG-RUN-0001 and SG-RUN-0002"
 

@@ -18,11 +18,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fake_slack_api import FakeMessage
-from slack_harness import SIGNING_SECRET, SUPPORT_CHANNEL, SlackHarness, sign
 
 from bots.slack.app import EDIT_NOT_RELAYED, FILES_NOT_RELAYED
 from bots.slack.blocks import ACTION_RESOLVE
+from shopguide_testkit.fake_slack_api import FakeMessage
+from shopguide_testkit.slack_harness import SIGNING_SECRET, SUPPORT_CHANNEL, SlackHarness, sign
 
 pytestmark = pytest.mark.integration  # the bolt app's HTTP server and a loopback fake Slack Web API
 

@@ -14,10 +14,10 @@ from pathlib import Path
 
 import aiohttp
 import pytest
-from fake_slack_api import FakeSlackApi
-from slack_harness import SIGNING_SECRET, sign
 
 from knowledge.store import KnowledgeStore
+from shopguide_testkit.fake_slack_api import FakeSlackApi
+from shopguide_testkit.slack_harness import SIGNING_SECRET, sign
 
 
 def _free_port() -> int:

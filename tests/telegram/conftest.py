@@ -7,9 +7,7 @@ from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import pytest
-from fake_bot_api import FakeBotApi
 from pydantic import SecretStr
-from tg_harness import ADMIN_ID, TEST_TOKEN, AdapterFactory, BotFactory
 
 from assistant.app import Assistant, build_assistant
 from assistant.config import Settings
@@ -18,6 +16,8 @@ from assistant.ports import Generator
 from bots.telegram.adapter import TelegramAdapter
 from bots.telegram.flow import FlowControl
 from knowledge.store import KnowledgeStore
+from shopguide_testkit.fake_bot_api import FakeBotApi
+from shopguide_testkit.tg_harness import ADMIN_ID, TEST_TOKEN, AdapterFactory, BotFactory
 
 
 @pytest.fixture

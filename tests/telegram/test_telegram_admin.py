@@ -6,13 +6,13 @@ import json
 from pathlib import Path
 
 import pytest
-from fake_bot_api import FakeBotApi
-from tg_harness import ADMIN_ID, BotFactory
 
 from assistant.admin import AuditLog, KnowledgeAdmin
 from assistant.app import load_knowledge
 from assistant.config import DEMO_DATA_DIR, Settings
 from bots.telegram.kb import TelegramKbCommands
+from shopguide_testkit.fake_bot_api import FakeBotApi
+from shopguide_testkit.tg_harness import ADMIN_ID, BotFactory
 
 pytestmark = pytest.mark.integration  # a loopback fake Bot API server
 

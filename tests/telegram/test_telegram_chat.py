@@ -11,11 +11,11 @@ import itertools
 import json
 
 import pytest
-from fake_bot_api import FakeBotApi
-from tg_harness import ADMIN_ID, BotFactory
 
 from assistant.llm.scripted import ScriptedGenerator
 from bots.telegram.streamer import STREAMING_CURSOR
+from shopguide_testkit.fake_bot_api import FakeBotApi
+from shopguide_testkit.tg_harness import ADMIN_ID, BotFactory
 
 pytestmark = pytest.mark.integration  # a loopback fake Bot API server
 

@@ -10,11 +10,11 @@ import sys
 from pathlib import Path
 
 import pytest
-from fake_bot_api import FakeBotApi
-from tg_harness import TEST_TOKEN
 
 from bots.telegram.cli import EXIT_NOT_STARTED
 from knowledge.store import KnowledgeStore
+from shopguide_testkit.fake_bot_api import FakeBotApi
+from shopguide_testkit.tg_harness import TEST_TOKEN
 
 # Loading lines, a few log lines, the error and its fix: a screen, never a traceback.
 MAX_STARTUP_LINES = 12

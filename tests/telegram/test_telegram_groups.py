@@ -9,13 +9,13 @@ from typing import Any
 
 import httpx
 import pytest
-from fake_bot_api import BOT_USERNAME, FakeBotApi
-from tg_harness import AdapterFactory, BotFactory
 
 from assistant.conversation import ConversationState
 from assistant.types import IncomingMessage
 from bots.telegram.channel import TelegramShopperChannel
 from bots.telegram.cli import EXIT_CONFLICT, run_telegram
+from shopguide_testkit.fake_bot_api import BOT_USERNAME, FakeBotApi
+from shopguide_testkit.tg_harness import AdapterFactory, BotFactory
 
 pytestmark = pytest.mark.integration  # a loopback fake Bot API server
 

@@ -17,11 +17,11 @@ from typing import Any
 
 import httpx
 import pytest
-from fake_bot_api import FakeBotApi
-from tg_harness import AdapterFactory, BotFactory
 
 from bots.telegram.adapter import TelegramAdapter
 from bots.telegram.logfilter import PTB_WEBHOOK_LOGGER
+from shopguide_testkit.fake_bot_api import FakeBotApi
+from shopguide_testkit.tg_harness import AdapterFactory, BotFactory
 
 pytestmark = pytest.mark.integration  # a loopback fake Bot API server and the adapter's webhook server
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 import re
 
 import pytest
-from fake_bot_api import FakeBotApi
-from tg_harness import BotFactory
 
 from assistant.llm.llamacpp import LlamaCppGenerator
 from assistant.quantities import NUMBER
 from bots.telegram.streamer import STREAMING_CURSOR
+from shopguide_testkit.fake_bot_api import FakeBotApi
+from shopguide_testkit.tg_harness import BotFactory
 
 pytestmark = pytest.mark.integration
 SHOPPER = 7001

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import re
 
-from fake_bot_api import parse_html
-
 from assistant.factcheck import PRICE_RE
 from assistant.quantities import NUMBER
 from assistant.types import Choice, ProductCard
@@ -21,6 +19,7 @@ from bots.telegram.render import (
     to_html,
     utf16_len,
 )
+from shopguide_testkit.fake_bot_api import parse_html
 
 
 def paragraph(n: int) -> str:

@@ -5,13 +5,13 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from fake_bot_api import FakeBotApi, utf16_len
-from tg_harness import BotFactory
 
 from assistant.llm.scripted import ScriptedGenerator
 from bots.telegram.limits import MAX_MESSAGE_LENGTH
 from bots.telegram.sender import ChatTarget
 from bots.telegram.streamer import STREAMING_CURSOR, StreamedAnswer
+from shopguide_testkit.fake_bot_api import FakeBotApi, utf16_len
+from shopguide_testkit.tg_harness import BotFactory
 
 pytestmark = pytest.mark.integration  # a loopback fake Bot API server
 

@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
-from fake_slack_api import TEAM_ID, FakeSlackApi
 
 from assistant.app import Assistant
 from assistant.config import Settings
@@ -24,6 +23,7 @@ from bots.slack.commands import KbOperations
 from bots.slack.dedupe import SeenEvents
 from bots.slack.service import build_slack_service
 from knowledge.store import KnowledgeStore
+from shopguide_testkit.fake_slack_api import TEAM_ID, FakeSlackApi
 
 SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 SUPPORT_CHANNEL = "CSUPPORT"
