@@ -36,9 +36,9 @@ from assistant.config import Settings  # noqa: E402
 from assistant.llm.scripted import ScriptedGenerator  # noqa: E402
 from assistant.ports import Generator  # noqa: E402
 from assistant.types import IncomingMessage  # noqa: E402
-from bots.slack.channels import TelegramSendChannel  # noqa: E402
 from bots.slack.dedupe import SeenEvents  # noqa: E402
 from bots.slack.ingress import IngressThread  # noqa: E402
+from bots.telegram.channel import TelegramSendChannel  # noqa: E402
 from knowledge.store import KnowledgeStore  # noqa: E402
 from shopguide_testkit.fake_slack_api import FakeTelegramApi  # noqa: E402
 from shopguide_testkit.slack_harness import SUPPORT_CHANNEL, SlackHarness, sign, start_harness  # noqa: E402

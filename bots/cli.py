@@ -28,15 +28,17 @@ from assistant.inbound import clean_text
 from assistant.logs import configure_logging
 from assistant.personal.profile import Reaction
 from assistant.render import money
-from assistant.types import CardsReady, Choice, IncomingMessage, Reply, ReplyDone, TextDelta, TextReset
+from assistant.types import CardsReady, Choice, IncomingMessage, Language, ProductCard, Reply, TextDelta, TextReset
 
 from .cli_groups import app, eval_app, serve_app
 from .cli_output import console, err_console, report_error
+from .common.commands import chat_command_reply, parse_chat_command
+from .common.events import IncompleteReply, ReplyFold
+from .common.texts import phrase
 
 # Area modules register their commands on the groups when imported.
 AREA_MODULES: tuple[str, ...] = (
-    "bots.telegram.cli",
-    "bots.slack.cli",
+    "bots.serve",
     "bots.cli_staff",
     "bots.cli_safety",
     "bots.cli_kb",
@@ -49,6 +51,8 @@ FRESH_ASK_PREFIX = "once-"
 # Typed reactions to the last answer (the chat platforms have buttons for these).
 REACTIONS: dict[str, Reaction] = {"👍": "up", "+1": "up", "👎": "down", "-1": "down"}
 QUIT_WORDS = ("/quit", "/exit", "quit", "exit", ":q")
+# The shopper commands the terminal takes itself; any other line (``/start`` too) goes to the assistant.
+TERMINAL_COMMANDS = ("reset", "lang", "help")
 
 
 def _quiet_libraries() -> None:
@@ -115,19 +119,12 @@ def literal(text: str, style: str = "") -> Text:
     return Text(clean_text(text), style)
 
 
-def print_cards(reply_cards: list[Any], language: str) -> None:
+def print_cards(reply_cards: list[ProductCard], language: Language) -> None:
     for index, card in enumerate(reply_cards, start=1):
-        if card.stock is None:  # not tracked: neither in nor out of stock is said
-            stock = ""
-        elif card.stock > 0:
-            stock = "有货" if language == "zh" else "in stock"
-        else:
-            stock = "缺货" if language == "zh" else "out of stock"
-        price = (
-            ("价格未标注" if language == "zh" else "price not listed")
-            if card.price is None
-            else money(card.price, card.currency)
-        )
+        # Not tracked (None): neither in nor out of stock is said.
+        stock_key = None if card.stock is None else "in_stock" if card.stock > 0 else "out_of_stock"
+        stock = phrase(stock_key, language).lower() if stock_key else ""
+        price = phrase("no_price", language).lower() if card.price is None else money(card.price, card.currency)
         facts = "  " + "  · ".join(part for part in (price, stock, card.sku) if part)
         console.print(Text.assemble("  ", literal(f"{index}. {card.name}", "bold"), literal(facts)))
         if card.reason:
@@ -149,9 +146,10 @@ def say(body: str, *, end: str = "\n") -> None:
 
 async def _chat_turn(assistant: Assistant, message: IncomingMessage) -> Reply:
     """Cards first (they arrive before the model starts), then streamed text; a reset reprints the text."""
-    reply: Reply | None = None
+    fold = ReplyFold()
     cards_shown = text_shown = line_open = False
     async for event in assistant.respond(message):
+        fold.apply(event)
         if isinstance(event, CardsReady):
             print_cards(event.cards, event.language)
             cards_shown = True
@@ -166,9 +164,9 @@ async def _chat_turn(assistant: Assistant, message: IncomingMessage) -> Reply:
                 console.print(Text("(checked against the catalog)", "dim"))
             say(event.text)
             line_open, text_shown = False, True
-        elif isinstance(event, ReplyDone):
-            reply = event.reply
-    assert reply is not None
+    reply = fold.reply
+    if reply is None:
+        raise IncompleteReply("the reply stream ended without ReplyDone")
     if line_open:
         console.print()
     if reply.cards and not cards_shown:
@@ -216,15 +214,10 @@ def chat() -> None:
             line = clean_text(line).strip()
             if line.lower() in QUIT_WORDS:
                 break
-            if line == "/reset":
-                say(assistant.reset(base))
-                continue
-            if line.startswith("/lang"):
-                lang = line.split()[-1]
-                if lang in ("zh", "en"):
-                    say(assistant.set_language(base, lang))  # type: ignore[arg-type]
-                else:
-                    console.print("usage: /lang zh|en")
+            command = parse_chat_command(line)
+            if command is not None and command.name in TERMINAL_COMMANDS:
+                answer = chat_command_reply(assistant, base, command)
+                console.print(literal(answer)) if command.name == "help" else say(answer)
                 continue
             if line in REACTIONS:
                 say(assistant.react(base, REACTIONS[line]))
@@ -234,9 +227,6 @@ def chat() -> None:
                 continue
             if line == "/forget":
                 say(assistant.forget(base)[0])
-                continue
-            if line == "/help":
-                console.print(literal(assistant.help_text(assistant.language_of(base))))
                 continue
             if line.isdigit() and choices and 1 <= int(line) <= len(choices):
                 line = choices[int(line) - 1].value

@@ -18,10 +18,11 @@ from assistant.app import Assistant
 from assistant.config import Settings
 from assistant.handoff import HandoffService
 from assistant.ports import Generator
-from bots.slack.app import EVENTS_PATH, SlackBot
+from bots.serve import build_slack_service
+from bots.slack.app import SlackBot
 from bots.slack.commands import KbOperations
 from bots.slack.dedupe import SeenEvents
-from bots.slack.service import build_slack_service
+from bots.slack.transport import EVENTS_PATH
 from knowledge.store import KnowledgeStore
 from shopguide_testkit.fake_slack_api import TEAM_ID, FakeSlackApi
 

@@ -1,6 +1,6 @@
 """Human handoff: the core service alone, then the full round trip Telegram fake ↔ Slack fake.
 
-The Telegram side uses ``bots.slack.channels.TelegramSendChannel`` (python-telegram-bot's ``Bot`` with
+The Telegram side uses ``bots.telegram.channel.TelegramSendChannel`` (python-telegram-bot's ``Bot`` with
 ``base_url`` pointed at a loopback fake Bot API) as the shopper's ``ShopperChannel``.
 """
 
@@ -15,7 +15,7 @@ from assistant.conversation import ConversationState, SQLiteConversationStore
 from assistant.handoff import HandoffService, HandoffTicket, SQLiteTicketStore, TicketBrief
 from assistant.llm.scripted import ScriptedGenerator
 from assistant.types import IncomingMessage
-from bots.slack.channels import TelegramSendChannel
+from bots.telegram.channel import TelegramSendChannel
 from knowledge.store import KnowledgeStore
 from shopguide_testkit.fake_slack_api import FakeTelegramApi
 from shopguide_testkit.slack_harness import SUPPORT_CHANNEL, SlackHarness, start_harness

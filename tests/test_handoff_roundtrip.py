@@ -24,9 +24,9 @@ from assistant.config import Settings
 from assistant.handoff import HandoffService, SQLiteTicketStore
 from assistant.llm.scripted import ScriptedGenerator
 from bots.slack.app import build_slack_bot
-from bots.slack.channels import TelegramSendChannel
 from bots.slack.desk import desk_from_settings
 from bots.telegram.adapter import TelegramAdapter
+from bots.telegram.channel import TelegramSendChannel
 from knowledge.store import KnowledgeStore
 from shopguide_testkit.fake_bot_api import WRITE_METHODS, FakeBotApi
 from shopguide_testkit.fake_slack_api import FakeSlackApi
@@ -50,7 +50,7 @@ class TelegramProcess:
 
 
 def telegram_process(settings: Settings, store: KnowledgeStore) -> TelegramProcess:
-    # bots/telegram/cli.py: _handoff_desk, _open_assistant, then register the adapter's shopper channel.
+    # bots/serve.py (serve telegram): handoff_desk, build_telegram_assistant, then the shopper channel.
     desk = desk_from_settings(settings)
     assert desk is not None, "Slack is configured, so the Telegram process must open tickets in Slack"
     handoff = HandoffService(SQLiteTicketStore(settings.handoff_db), desk=desk)
@@ -65,7 +65,7 @@ def telegram_process(settings: Settings, store: KnowledgeStore) -> TelegramProce
 async def slack_process(
     settings: Settings, store: KnowledgeStore, api: FakeSlackApi
 ) -> tuple[SlackHarness, TelegramSendChannel]:
-    # bots/slack/cli.py (_serve): its own HandoffService on the shared ticket store, staff replies to
+    # bots/serve.py (build_slack_service): its own HandoffService on the shared ticket store, staff replies to
     # Telegram shoppers sent through the Bot API from this process.
     handoff = HandoffService(SQLiteTicketStore(settings.handoff_db))
     assistant = build_assistant(settings, generator=ScriptedGenerator(), knowledge=store)

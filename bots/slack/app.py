@@ -7,56 +7,50 @@ listener afterwards, so the model never delays the 3-second ack.
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import hmac
 import logging
 import re
 import time
 import uuid
 from collections.abc import Awaitable
-from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import web
-from slack_bolt.adapter.aiohttp import to_aiohttp_response
-from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltRequest, AsyncRespond
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.errors import SlackApiError
-from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
 from assistant.app import Assistant
 from assistant.config import Settings
-from assistant.errors import ConfigError, ShopguideError
+from assistant.errors import ShopguideError
 from assistant.handoff import HandoffService
 from assistant.staff import CopyWriter, ReviewSummariser
 from assistant.state.backends import open_audit_trail, open_delivery_claims
 from assistant.state.claims import DeliveryClaims
-from assistant.types import IncomingMessage, Language
+from assistant.types import IncomingMessage
+from bots.common.texts import phrase
 
 from .blocks import (
     ACTION_CHOICE,
     ACTION_COMPARE,
     ACTION_DETAILS,
     ACTION_RESOLVE,
-    SlackMessage,
     render_reply,
     text_message,
     unescape,
 )
 from .channels import SlackShopperChannel
+from .client import make_client
 from .commands import HELP_TEXT, Command, KbOperations, StaffCommands, parse_command
 from .dedupe import EventDedupeMiddleware
 from .desk import SlackStaffDesk, desk_ref
-from .ingress import IngressThread, WorkDispatcher
+from .ingress import WorkDispatcher
+from .sinks import ResponseUrlSink, Sink, ThreadSink, safe_post
 from .streamer import ChannelPacer, SlackReplyStreamer, StreamTarget
+from .transport import SlackTransport
 
 log = logging.getLogger("shopguide.slack")
 
-EVENTS_PATH = "/slack/events"
-RATE_LIMIT_RETRIES = 2  # slack-sdk waits Retry-After between attempts
 ADMIN_GROUP_CACHE_S = 300.0
-# "Verifying requests from Slack": refuse a request timestamp more than five minutes from local time.
-SIGNATURE_MAX_AGE_S = 5 * 60
 _MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
 _LINK = re.compile(r"<((?:https?|mailto):[^|>]+)(?:\|([^>]*))?>")
 _CHANNEL = re.compile(r"<#[A-Z0-9]+\|([^>]*)>")
@@ -69,24 +63,6 @@ RELAY_FAILED = "Could not deliver that to the shopper ({error}); they did not ge
 EDIT_NOT_RELAYED = "Edits do not reach the shopper: they still see the original. Write a new reply to correct it."
 RESOLVED_TEXT = "Resolved: the shopper is back with the bot."
 UNKNOWN_COMMAND_TEXT = "shopguide only handles /shopguide; try `/shopguide help`."
-_ERROR_TEXT = {
-    "en": "Sorry, something went wrong on my side. Please try again in a moment.",
-    "zh": "抱歉，我这边出了点问题，请稍后再试。",
-}
-ACTION_TEXTS: dict[str, dict[Language, str]] = {
-    ACTION_DETAILS: {"en": "Tell me more about {value}", "zh": "介绍一下 {value}"},
-    ACTION_COMPARE: {"en": "Compare {a} and {b}", "zh": "对比 {a} 和 {b}"},
-}
-
-
-def make_client(settings: Settings, *, base_url: str | None = None) -> AsyncWebClient:
-    """slack-sdk's client raises on 429 by default; the retry handler waits ``Retry-After`` and retries."""
-    client = AsyncWebClient(
-        token=settings.slack_bot_token.get_secret_value() or None,
-        base_url=base_url or settings.slack_api_url,
-    )
-    client.retry_handlers.append(AsyncRateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES))
-    return client
 
 
 def strip_mentions(text: str) -> str:
@@ -97,41 +73,6 @@ def strip_mentions(text: str) -> str:
         lambda m: f"{m.group(2)} ({m.group(1)})" if m.group(2) and m.group(2) != m.group(1) else m.group(1), text
     )
     return unescape(text).strip()
-
-
-@dataclass
-class ThreadSink:
-    """Posts command output into a thread (mentions, DMs, kb progress)."""
-
-    client: AsyncWebClient
-    channel: str
-    thread_ts: str | None
-
-    async def post(self, messages: list[SlackMessage]) -> None:
-        for message in messages:
-            await self.client.chat_postMessage(
-                channel=self.channel, thread_ts=self.thread_ts, text=message.text, blocks=message.blocks
-            )
-
-
-@dataclass
-class ResponseUrlSink:
-    """Answers a slash command through its ``response_url`` (works in channels the bot is not in)."""
-
-    respond: AsyncRespond
-    in_channel: bool = True
-
-    async def post(self, messages: list[SlackMessage]) -> None:
-        for message in messages:
-            await self.respond(
-                text=message.text,
-                blocks=message.blocks,
-                response_type="in_channel" if self.in_channel else "ephemeral",
-                replace_original=False,
-            )
-
-
-Sink = ThreadSink | ResponseUrlSink
 
 
 class SlackBot:
@@ -168,13 +109,8 @@ class SlackBot:
         )
         self._admin_group: tuple[float, frozenset[str]] = (0.0, frozenset())
         self._resolving: asyncio.Lock | None = None
-        self.http_port = 0
         self.work = WorkDispatcher(settings.slack_max_turns)
-        self._ingress = IngressThread()
-        self._runner: web.AppRunner | None = None
-        self._socket: Any = None
         secret = settings.slack_signing_secret.get_secret_value()
-        self._signing_secret = secret.encode()
         self.app = AsyncApp(
             client=client,
             signing_secret=secret,
@@ -183,6 +119,7 @@ class SlackBot:
             name="shopguide",
         )
         self.app.use(self.dedupe)
+        self.transport = SlackTransport(self.app, secret, self.work)
         if handoff is not None:
             if settings.slack_support_channel:
                 handoff.set_desk(SlackStaffDesk(client, settings.slack_support_channel))
@@ -343,7 +280,7 @@ class SlackBot:
             text = await self._resolve(ticket_id, user)
         except Exception as exc:
             log.exception("slack resolve_failed ticket=%s error=%s", ticket_id, type(exc).__name__)
-            text = _ERROR_TEXT["en"]
+            text = phrase("error", "en")
         try:
             await respond(text=text, response_type="ephemeral", replace_original=False)
         except Exception as exc:  # the response_url expired (30 minutes): nothing else to tell them through
@@ -450,10 +387,10 @@ class SlackBot:
         probe = IncomingMessage(platform="slack", chat_id=channel, user_id=user, text="", thread_id=thread_ts)
         language = self.assistant.language_of(probe)
         if action_id == ACTION_DETAILS:
-            text = ACTION_TEXTS[ACTION_DETAILS][language].format(value=value)
+            text = phrase("tell_me_more_query", language, value=value)
         elif action_id == ACTION_COMPARE:
             skus = [*value.split(), "", ""][:2]
-            text = ACTION_TEXTS[ACTION_COMPARE][language].format(a=skus[0], b=skus[1])
+            text = phrase("compare_button_query", language, a=skus[0], b=skus[1])
         else:
             text = value
         team = str((body.get("team") or {}).get("id", "")) or None
@@ -514,103 +451,29 @@ class SlackBot:
             await work
         except ShopguideError as exc:
             log.info("slack command_error request_id=%s code=%s", request_id, exc.code)
-            await _safe_post(sink, f"{exc.message}" + (f" ({exc.hint})" if exc.hint else ""))
+            await safe_post(sink, f"{exc.message}" + (f" ({exc.hint})" if exc.hint else ""))
         except Exception as exc:
             log.exception("slack turn_failed request_id=%s error=%s", request_id, type(exc).__name__)
-            await _safe_post(sink, _ERROR_TEXT["en"])
+            await safe_post(sink, phrase("error", "en"))
 
     # ---- running ------------------------------------------------------------------------------
+    @property
+    def http_port(self) -> int:
+        return self.transport.http_port
+
     def web_app(self) -> web.Application:
-        """The HTTP endpoint (events, commands and actions on one path), verified by the signing secret.
-
-        The signature is checked on the raw body before anything parses it (bolt parses first, so a
-        malformed unsigned body cost a 500 and an ERROR traceback): unsigned 401, unparsable 400.
-        """
-        application = web.Application()
-        application.router.add_post(EVENTS_PATH, self._http_request)
-        return application
-
-    def _signed(self, raw: bytes, timestamp: str, signature: str) -> bool:
-        """Slack's v0 signature over the raw bytes with a fresh timestamp; missing or garbled headers fail.
-
-        Computed on bytes (slack-sdk's verifier decodes the body first, and a non-UTF-8 body made it raise).
-        """
-        if not self._signing_secret or not timestamp.isdigit() or not signature:
-            return False
-        if abs(time.time() - int(timestamp)) > SIGNATURE_MAX_AGE_S:
-            return False
-        base = b"v0:" + timestamp.encode() + b":" + raw
-        expected = "v0=" + hmac.new(self._signing_secret, base, hashlib.sha256).hexdigest()
-        return hmac.compare_digest(expected, signature)
-
-    async def _http_request(self, request: web.Request) -> web.Response:
-        raw = await request.read()
-        headers = request.headers
-        if not self._signed(raw, headers.get("X-Slack-Request-Timestamp", ""), headers.get("X-Slack-Signature", "")):
-            log.info("slack request refused status=401 reason=bad_signature bytes=%d", len(raw))
-            return web.Response(status=401, text="invalid signature")
-        try:
-            body = raw.decode("utf-8")
-            bolt_request = AsyncBoltRequest(body=body, query=request.query_string, headers=dict(headers))
-            valid = isinstance(bolt_request.body, dict)
-        # Untrusted input at the edge: bad JSON (a ValueError), or JSON that is not an object, which bolt's
-        # context extraction trips over (AttributeError, TypeError, KeyError).
-        except (ValueError, AttributeError, TypeError, KeyError) as exc:
-            log.info("slack request refused status=400 reason=%s bytes=%d", type(exc).__name__, len(raw))
-            return web.Response(status=400, text="malformed body")
-        if not valid:
-            log.info("slack request refused status=400 reason=not_an_object bytes=%d", len(raw))
-            return web.Response(status=400, text="malformed body")
-        return await to_aiohttp_response(await self.app.async_dispatch(bolt_request))
+        return self.transport.web_app()
 
     async def start_http(self, host: str, port: int) -> None:
         """Serve on ``host:port`` from the ingress thread (port 0 picks a free one, see ``http_port``)."""
-        if not self.settings.slack_signing_secret.get_secret_value():
-            # Without it anyone who can reach the port could post fake events as any user.
-            raise ConfigError("HTTP mode needs the Slack signing secret", hint="set SHOPGUIDE_SLACK_SIGNING_SECRET")
-        self.work.bind(asyncio.get_running_loop())
-        self._ingress.start()
-        self._runner = await self._ingress.call(self._serve_http(host, port))
-
-    async def _serve_http(self, host: str, port: int) -> web.AppRunner:
-        runner = web.AppRunner(self.web_app())
-        await runner.setup()
-        site = web.TCPSite(runner, host, port)
-        await site.start()
-        sockets = getattr(site._server, "sockets", None) or []
-        self.http_port = int(sockets[0].getsockname()[1]) if sockets else port
-        return runner
+        await self.transport.start_http(host, port)
 
     async def start_socket_mode(self, app_token: str) -> None:
-        """Connect over Socket Mode (no public endpoint); Slack's envelopes are acked from the ingress thread."""
-        from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
-
-        self.work.bind(asyncio.get_running_loop())
-        self._ingress.start()
-
-        async def connect() -> AsyncSocketModeHandler:
-            handler = AsyncSocketModeHandler(self.app, app_token)
-            await handler.connect_async()  # type: ignore[no-untyped-call]
-            return handler
-
-        self._socket = await self._ingress.call(connect())
+        await self.transport.start_socket_mode(app_token)
 
     async def aclose(self) -> None:
-        if self._runner is not None:
-            await self._ingress.call(self._runner.cleanup())
-            self._runner = None
-        if self._socket is not None:
-            await self._ingress.call(self._socket.close_async())
-            self._socket = None
-        self._ingress.stop()
+        await self.transport.aclose()
         self.seen.close()
-
-
-async def _safe_post(sink: Sink, text: str) -> None:
-    try:
-        await sink.post(text_message(text))
-    except Exception as exc:  # the apology itself failed: nothing more to do but log
-        log.warning("slack apology_failed error=%s", type(exc).__name__)
 
 
 def _error_code(exc: SlackApiError) -> str:

@@ -14,6 +14,7 @@ from urllib.parse import quote
 
 from assistant.render import money
 from assistant.types import Choice, Language, ProductCard, Reply
+from bots.common.texts import phrase
 
 from .limits import (
     ACTIONS_ELEMENTS_MAX,
@@ -34,18 +35,6 @@ ACTION_CHOICE = "sg_choice"
 ACTION_RESOLVE = "sg_resolve"
 STREAMING_CURSOR = " …"
 
-_LABELS: dict[str, dict[Language, str]] = {
-    "price": {"en": "Price", "zh": "价格"},
-    "stock": {"en": "Stock", "zh": "库存"},
-    "in_stock": {"en": "In stock ({n})", "zh": "有货（{n}）"},
-    "out_of_stock": {"en": "Out of stock", "zh": "缺货"},
-    "no_price": {"en": "Not listed", "zh": "未标注"},
-    "no_stock": {"en": "Not tracked", "zh": "未记录"},
-    "details": {"en": "Details", "zh": "详情"},
-    "compare": {"en": "Compare", "zh": "对比"},
-    "degraded": {"en": "Answer built from catalog facts only.", "zh": "本回答仅基于商品目录信息。"},
-}
-
 
 @dataclass
 class SlackMessage:
@@ -53,10 +42,6 @@ class SlackMessage:
 
     text: str
     blocks: list[Block] = field(default_factory=list)
-
-
-def label(key: str, language: Language, **values: object) -> str:
-    return _LABELS[key][language].format(**values)
 
 
 def escape(text: str) -> str:
@@ -123,12 +108,12 @@ def _button(text: str, action_id: str, value: str, *, style: str | None = None) 
 
 def stock_text(card: ProductCard, language: Language) -> str:
     if card.stock is None:  # the catalog does not track it: neither in nor out of stock is said
-        return label("no_stock", language)
-    return label("in_stock", language, n=card.stock) if card.in_stock else label("out_of_stock", language)
+        return phrase("stock_not_tracked", language)
+    return phrase("in_stock_count", language, n=card.stock) if card.in_stock else phrase("out_of_stock", language)
 
 
 def price_text(card: ProductCard, language: Language) -> str:
-    return label("no_price", language) if card.price is None else money(card.price, card.currency)
+    return phrase("price_not_listed", language) if card.price is None else money(card.price, card.currency)
 
 
 def card_blocks(card: ProductCard, language: Language, index: int) -> list[Block]:
@@ -143,11 +128,11 @@ def card_blocks(card: ProductCard, language: Language, index: int) -> list[Block
         "block_id": f"card_{index}_{card.sku}"[:255],
         "text": {"type": "mrkdwn", "text": "\n".join(lines)[:SECTION_TEXT_MAX]},
         "fields": [
-            {"type": "mrkdwn", "text": f"*{label('price', language)}*\n{escape(price_text(card, language))}"},
-            {"type": "mrkdwn", "text": f"*{label('stock', language)}*\n{escape(stock_text(card, language))}"},
+            {"type": "mrkdwn", "text": f"*{phrase('price', language)}*\n{escape(price_text(card, language))}"},
+            {"type": "mrkdwn", "text": f"*{phrase('stock', language)}*\n{escape(stock_text(card, language))}"},
             {"type": "mrkdwn", "text": f"*SKU*\n`{escape(card.sku)}`"[:SECTION_FIELD_MAX]},
         ],
-        "accessory": _button(label("details", language), ACTION_DETAILS, card.sku),
+        "accessory": _button(phrase("details", language), ACTION_DETAILS, card.sku),
     }
     if card.brand:
         section["fields"].append({"type": "mrkdwn", "text": f"*Brand*\n{escape(card.brand)}"[:SECTION_FIELD_MAX]})
@@ -158,7 +143,7 @@ def actions_block(cards: Sequence[ProductCard], choices: Sequence[Choice], langu
     elements: list[Block] = []
     if len(cards) >= 2:
         value = " ".join(c.sku for c in cards[:2])
-        elements.append(_button(label("compare", language), ACTION_COMPARE, value, style="primary"))
+        elements.append(_button(phrase("compare", language), ACTION_COMPARE, value, style="primary"))
     for i, choice in enumerate(choices):
         button = _button(choice.label, f"{ACTION_CHOICE}_{i}", choice.value)
         elements.append(button)
@@ -197,7 +182,7 @@ def render_reply(reply: Reply) -> list[SlackMessage]:
     if actions is not None:
         tail.append(actions)
     if reply.degraded:
-        tail.append({"type": "context", "elements": [{"type": "mrkdwn", "text": label("degraded", language)}]})
+        tail.append({"type": "context", "elements": [{"type": "mrkdwn", "text": phrase("degraded", language)}]})
     messages = [SlackMessage(text=fallback_text(part, [], language), blocks=[_section(part)]) for part in parts] or [
         SlackMessage(text="", blocks=[])
     ]

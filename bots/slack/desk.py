@@ -8,6 +8,7 @@ from assistant.config import Settings
 from assistant.handoff import HandoffTicket, TicketBrief
 
 from .blocks import Block, escape, header, resolve_button, split_text
+from .client import make_client
 from .limits import SECTION_TEXT_MAX
 
 _PLATFORM_NAMES = {"telegram": "Telegram", "slack": "Slack", "cli": "terminal"}
@@ -82,8 +83,4 @@ def desk_from_settings(settings: Settings, client: AsyncWebClient | None = None)
     """For other processes (the Telegram adapter) that open tickets: None when Slack is not configured."""
     if not settings.slack_bot_token.get_secret_value() or not settings.slack_support_channel:
         return None
-    if client is None:
-        from .app import make_client
-
-        client = make_client(settings)
-    return SlackStaffDesk(client, settings.slack_support_channel)
+    return SlackStaffDesk(client or make_client(settings), settings.slack_support_channel)

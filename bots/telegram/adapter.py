@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
 import logging
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -47,26 +46,21 @@ from assistant.errors import ConfigError, PlatformUnreachable
 from assistant.state.backends import leader_lock, open_delivery_claims, open_turn_order, shared_rate_limits
 from assistant.state.coordination import TurnOrder
 from assistant.types import (
-    CardsReady,
-    Choice,
     IncomingMessage,
     Language,
-    ProductCard,
-    Reply,
-    ReplyDone,
-    TextDelta,
-    TextReset,
 )
+from bots.common.commands import CHAT_COMMANDS, ChatCommand, chat_command_reply, parse_chat_command
 from bots.common.dedupe import DeliveryClaims
+from bots.common.texts import phrase
 
 from .channel import TelegramShopperChannel
+from .delivery import TurnDelivery
 from .flow import FlowControl, UserRateLimiter
-from .limits import EDIT_INTERVAL_S, MAX_COMMAND_ECHO, TYPING_DELAY_S, TYPING_REFRESH_S
+from .limits import EDIT_INTERVAL_S
 from .logfilter import install_payload_filter
-from .render import CallbackTexts, Part, card_caption, card_keyboard, card_plain, choices_keyboard, render_parts
-from .sender import ChatTarget, TelegramSender, TypingIndicator
-from .streamer import StreamedAnswer
-from .texts import ui
+from .render import CallbackTexts
+from .sender import ChatTarget, TelegramSender
+from .turns import AdminRequest, KbHandler, TurnStats, language_hint, pseudonym
 
 log = logging.getLogger("shopguide.telegram")
 
@@ -77,57 +71,10 @@ MAX_CONCURRENT_UPDATES = 512
 CONNECTION_POOL_SIZE = 64
 POOL_TIMEOUT_S = 30.0
 GROUP_TYPES = (ChatType.GROUP, ChatType.SUPERGROUP)
-PUBLIC_COMMANDS = ("start", "help", "reset", "lang")
 ADMIN_COMMANDS = ("kb_status", "kb_reload", "kb_diff", "kb_rollback")
 ALLOWED_UPDATES = ["message", "callback_query"]
 # Runs before every handler group (PTB's default group is 0): redeliveries stop there.
 DEDUPE_GROUP = -1
-
-
-def pseudonym(value: int | str) -> str:
-    """Stable short id for logs: user and chat ids are personal data and never logged raw."""
-    return hashlib.sha256(f"tg:{value}".encode()).hexdigest()[:10]
-
-
-def language_hint(user: User | None) -> Language | None:
-    code = (user.language_code or "").lower() if user else ""
-    if code.startswith("zh"):
-        return "zh"
-    if code.startswith("en"):
-        return "en"
-    return None
-
-
-@dataclass
-class TurnStats:
-    """What one answered turn cost the adapter; the bench reads these."""
-
-    request_id: str
-    received_at: float
-    chat_id: int = 0
-    first_visible_at: float | None = None
-    first_text_at: float | None = None
-    done_at: float = 0.0
-    core_s: float = 0.0  # time spent waiting for the core's events
-    core_first_s: float | None = None  # of which: waiting for the first event (understanding, retrieval)
-    core_before_first_write_s: float | None = None  # core time spent before the first message went out
-    writes: int = 0
-
-
-@dataclass
-class AdminRequest:
-    """An admin command as the adapter understood it (what ``kb.TelegramKbCommands`` needs to act and report)."""
-
-    command: str
-    args: list[str]
-    actor: str
-    language: Language
-    say: Callable[[str], Awaitable[None]]
-    target: ChatTarget
-    sender: TelegramSender
-
-
-KbHandler = Callable[[AdminRequest], Awaitable[None]]
 
 
 @dataclass
@@ -148,6 +95,7 @@ class TelegramAdapter:
     redeliveries: int = 0
     application: Application[Any, Any, Any, Any, Any, Any] = field(init=False)
     sender: TelegramSender = field(init=False)
+    delivery: TurnDelivery = field(init=False)
 
     def __post_init__(self) -> None:
         token = self.settings.telegram_token.get_secret_value()
@@ -166,6 +114,7 @@ class TelegramAdapter:
         )
         self.application = builder.build()
         self.sender = TelegramSender(self.application.bot, self.flow)
+        self.delivery = TurnDelivery(self.sender, self.codec, self.edit_interval_s)
         per_minute = self.settings.telegram_user_messages_per_minute
         # With Redis every replica counts the same messages and keeps each chat's turns in one order.
         self.user_limiter = shared_rate_limits(self.settings, per_minute) or UserRateLimiter(per_minute)
@@ -185,10 +134,8 @@ class TelegramAdapter:
         app = self.application
         app.add_handler(TypeHandler(Update, self._drop_redelivered), group=DEDUPE_GROUP)
         new_messages = filters.UpdateType.MESSAGE
-        app.add_handler(CommandHandler("start", self._cmd_start, filters=new_messages))
-        app.add_handler(CommandHandler("help", self._cmd_help, filters=new_messages))
-        app.add_handler(CommandHandler("reset", self._cmd_reset, filters=new_messages))
-        app.add_handler(CommandHandler("lang", self._cmd_lang, filters=new_messages))
+        for command in CHAT_COMMANDS:
+            app.add_handler(CommandHandler(command, self._cmd_chat, filters=new_messages))
         for command in ADMIN_COMMANDS:
             app.add_handler(CommandHandler(command, self._cmd_admin, filters=new_messages))
         chats = filters.ChatType.PRIVATE | filters.ChatType.GROUPS
@@ -197,7 +144,7 @@ class TelegramAdapter:
             MessageHandler(new_messages & filters.ChatType.PRIVATE & ~filters.TEXT & ~filters.COMMAND, self._on_other)
         )
         # After every known command: a private /typo gets a hint instead of silence.
-        app.add_handler(MessageHandler(new_messages & filters.ChatType.PRIVATE & filters.COMMAND, self._cmd_unknown))
+        app.add_handler(MessageHandler(new_messages & filters.ChatType.PRIVATE & filters.COMMAND, self._cmd_chat))
         app.add_handler(CallbackQueryHandler(self._on_callback))
         app.add_error_handler(self._on_error)
 
@@ -206,15 +153,15 @@ class TelegramAdapter:
         bot = self.application.bot
 
         def menu(language: Language, names: tuple[str, ...]) -> list[BotCommand]:
-            return [BotCommand(name, ui(f"cmd_{name}", language)) for name in names]
+            return [BotCommand(name, phrase(f"cmd_{name}", language)) for name in names]
 
-        await bot.set_my_commands(menu("en", PUBLIC_COMMANDS), scope=BotCommandScopeDefault())
-        await bot.set_my_commands(menu("zh", PUBLIC_COMMANDS), scope=BotCommandScopeDefault(), language_code="zh")
+        await bot.set_my_commands(menu("en", CHAT_COMMANDS), scope=BotCommandScopeDefault())
+        await bot.set_my_commands(menu("zh", CHAT_COMMANDS), scope=BotCommandScopeDefault(), language_code="zh")
         for admin in self.admin_user_ids():
             for language in ("en", "zh"):
                 try:
                     await bot.set_my_commands(
-                        menu(language, PUBLIC_COMMANDS + ADMIN_COMMANDS),
+                        menu(language, CHAT_COMMANDS + ADMIN_COMMANDS),
                         scope=BotCommandScopeChat(admin),
                         language_code=None if language == "en" else language,
                     )
@@ -385,7 +332,7 @@ class TelegramAdapter:
         log.info("user rate limited user=%s retry_in=%.0f", pseudonym(user.id), retry_in)
         if not tell:
             return False, None
-        return False, ui("rate_limited", self.assistant.language_of(incoming), seconds=max(1, round(retry_in)))
+        return False, phrase("rate_limited", self.assistant.language_of(incoming), seconds=max(1, round(retry_in)))
 
     # ---- handlers ------------------------------------------------------------------------------
     async def _drop_redelivered(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -433,7 +380,7 @@ class TelegramAdapter:
         language = language_hint(user) or self.settings.default_language
         message = query.message if isinstance(query.message, Message) else None
         if text is None or message is None:
-            await self._answer_query(query, ui("button_expired", language))
+            await self._answer_query(query, phrase("button_expired", language))
             return
         incoming = self._incoming(message.chat, user, text, message)
         allowed, notice = self._rate_ok(user, incoming)
@@ -461,45 +408,14 @@ class TelegramAdapter:
         incoming = self._incoming(message.chat, user, message.text or "", message)
         return incoming, self._target(message.chat, message, update.update_id, quote=True)
 
-    async def _cmd_start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        if (ctx := self._command_context(update)) is not None:
-            incoming, target = ctx
-            async with self.queue.turn(target.chat_id):
-                await self._say(target, self.assistant.greeting(self.assistant.language_of(incoming)))
-
-    async def _cmd_help(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        if (ctx := self._command_context(update)) is not None:
-            incoming, target = ctx
-            async with self.queue.turn(target.chat_id):
-                await self._say(target, self.assistant.help_text(self.assistant.language_of(incoming)))
-
-    async def _cmd_reset(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        if (ctx := self._command_context(update)) is not None:
-            incoming, target = ctx
-            async with self.queue.turn(target.chat_id):
-                await self._say(target, self.assistant.reset(incoming))
-
-    async def _cmd_lang(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    async def _cmd_chat(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/start /help /reset /lang, and (in private chats) any command we do not know."""
         if (ctx := self._command_context(update)) is None:
             return
         incoming, target = ctx
-        choice = (context.args or [""])[0].lower()
+        command = parse_chat_command(incoming.text) or ChatCommand("")
         async with self.queue.turn(target.chat_id):
-            if choice in ("zh", "en"):
-                await self._say(target, self.assistant.set_language(incoming, "zh" if choice == "zh" else "en"))
-            else:
-                await self._say(target, ui("lang_usage", self.assistant.language_of(incoming)))
-
-    async def _cmd_unknown(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        if (ctx := self._command_context(update)) is None:
-            return
-        incoming, target = ctx
-        # Only the command's own characters are echoed (Bot API commands are [a-z0-9_], at most 32).
-        name = "".join(c for c in (incoming.text.split() or ["/"])[0][1:].split("@")[0] if c.isalnum() or c == "_")
-        async with self.queue.turn(target.chat_id):
-            await self._say(
-                target, ui("unknown_command", self.assistant.language_of(incoming), command=name[:MAX_COMMAND_ECHO])
-            )
+            await self._say(target, chat_command_reply(self.assistant, incoming, command))
 
     async def _cmd_admin(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if (ctx := self._command_context(update)) is None:
@@ -526,144 +442,23 @@ class TelegramAdapter:
                     AdminRequest(command, list(context.args or []), actor, language, say, target, self.sender)
                 )
             elif not incoming.is_admin:
-                await say(ui("admin_only", language))
+                await say(phrase("admin_only", language))
             else:
-                await say(ui("admin_unavailable", language))
+                await say(phrase("admin_unavailable", language))
 
     # ---- answering -----------------------------------------------------------------------------
     async def _say(self, target: ChatTarget, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
-        parts = render_parts(text)
-        for index, part in enumerate(parts):
-            await self.sender.send_text(target, part, markup if index == len(parts) - 1 else None)
+        await self.delivery.say(target, text, markup)
 
     async def _answer(self, target: ChatTarget, incoming: IncomingMessage, received: float) -> None:
         async with self.queue.turn(target.chat_id):
             stats = TurnStats(target.request_id, received, chat_id=target.chat_id)
             try:
-                await self._run_turn(target, incoming, stats)
+                await self.delivery.run(self.assistant.respond(incoming), target, stats)
             except Exception:
                 log.exception("turn failed request_id=%s", target.request_id)
                 with contextlib.suppress(TelegramError):
-                    await self._say(target, ui("error", self.assistant.language_of(incoming)))
+                    await self._say(target, phrase("error", self.assistant.language_of(incoming)))
             stats.done_at = time.perf_counter()
             if self.keep_stats:
                 self.stats.append(stats)
-
-    async def _run_turn(self, target: ChatTarget, incoming: IncomingMessage, stats: TurnStats) -> None:
-        typing = TypingIndicator(self.sender, target, TYPING_REFRESH_S, TYPING_DELAY_S)
-        typing.start()
-        cards_task: asyncio.Task[None] | None = None
-
-        def first_text() -> None:
-            typing.stop()
-            now = time.perf_counter()
-            stats.first_text_at = now
-            stats.first_visible_at = stats.first_visible_at or now
-
-        async def cards_first() -> None:
-            if cards_task is not None:
-                await cards_task
-            if stats.core_before_first_write_s is None:
-                stats.core_before_first_write_s = stats.core_s
-
-        stream = StreamedAnswer(
-            self.sender,
-            target,
-            interval_s=self.edit_interval_s,
-            before_first_send=cards_first,
-            on_first_send=first_text,
-        )
-        reply: Reply | None = None
-        try:
-            events = self.assistant.respond(incoming)
-            while True:
-                waited = time.perf_counter()
-                try:
-                    event = await anext(events)
-                except StopAsyncIteration:
-                    break
-                finally:
-                    spent = time.perf_counter() - waited
-                    stats.core_s += spent
-                    if stats.core_first_s is None:
-                        stats.core_first_s = spent
-                if isinstance(event, CardsReady):
-                    if event.cards and cards_task is None:
-                        cards_task = asyncio.create_task(
-                            self._send_cards(target, event.cards, event.language, stats, lambda: not stream.closing)
-                        )
-                elif isinstance(event, TextDelta):
-                    stream.append(event.text)
-                elif isinstance(event, TextReset):
-                    stream.replace(event.text)
-                elif isinstance(event, ReplyDone):
-                    reply = event.reply
-        except BaseException:
-            typing.stop()
-            await stream.cancel()
-            if cards_task is not None:
-                cards_task.cancel()
-            raise
-        assert reply is not None
-        if reply.handoff and not reply.text.strip():
-            # A colleague is handling this shopper: the bot stays silent.
-            typing.stop()
-            await stream.cancel()
-            return
-        if reply.cards and cards_task is None:
-            cards_task = asyncio.create_task(
-                self._send_cards(target, reply.cards, reply.language, stats, lambda: False)
-            )
-        markup = choices_keyboard(reply.choices, self.codec)
-        try:
-            await stream.finish(reply.text if reply.text.strip() else None, markup)
-        finally:
-            typing.stop()
-        if cards_task is not None:
-            await cards_task
-        if not stream.started and markup is not None:
-            # Quick replies with no text (rare): they still need a message to hang under.
-            await self._say(target, _choices_prompt(reply.choices, reply.language), markup)
-        stats.writes = stream.writes
-        log.info(
-            "telegram turn request_id=%s chat=%s group=%s cards=%d writes=%d handoff=%s ms=%.0f",
-            target.request_id,
-            pseudonym(target.chat_id),
-            target.is_group,
-            len(reply.cards),
-            stream.writes,
-            reply.handoff,
-            (time.perf_counter() - stats.received_at) * 1000,
-        )
-
-    async def _send_cards(
-        self,
-        target: ChatTarget,
-        cards: list[ProductCard],
-        language: Language,
-        stats: TurnStats,
-        still_writing: Callable[[], bool],
-    ) -> None:
-        if stats.core_before_first_write_s is None:
-            stats.core_before_first_write_s = stats.core_s
-        for index, card in enumerate(cards):
-            others = cards[index + 1 :] + cards[:index]
-            markup = card_keyboard(card, others, language, self.codec)
-            caption = Part(card_caption(card, language), card_plain(card, language))
-            if card.image_url.startswith(("https://", "http://")):
-                try:
-                    await self.sender.send_photo(target, card.image_url, caption, markup)
-                except BadRequest as exc:
-                    # Telegram could not fetch the picture: the card still matters more than the photo.
-                    log.info("card photo refused request_id=%s error=%s", target.request_id, exc.message)
-                    await self.sender.send_text(target, caption, markup)
-            else:
-                await self.sender.send_text(target, caption, markup)
-            stats.first_visible_at = stats.first_visible_at or time.perf_counter()
-        if still_writing():
-            # Sending a message clears "typing…"; the answer text is still being written.
-            await self.sender.typing(target)
-
-
-def _choices_prompt(choices: list[Choice], language: Language) -> str:
-    return "👇" if choices else ""

@@ -1,30 +1,24 @@
-"""``shopguide serve telegram``: run the Telegram bot with long polling (default) or a webhook."""
+"""Running the Telegram bot with long polling (default) or a webhook, until stopped or in conflict.
+
+``shopguide serve telegram`` (in ``bots.serve``) builds the adapter and calls ``run_telegram``.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import logging
-import os
 import re
 import secrets
 import signal
-from typing import Annotated
 from urllib.parse import urlsplit
 
-import typer
+from assistant.errors import ConfigError
+from assistant.logs import SecretRedactor
 
-from assistant.app import Assistant, build_assistant
-from assistant.config import Settings
-from assistant.errors import ConfigError, PlatformUnreachable, ShopguideError
-from assistant.handoff import HandoffService
-from assistant.logs import SecretRedactor, configure_logging
-from assistant.state.backends import open_ticket_store
+from .adapter import TelegramAdapter
 
-from ..cli_groups import serve_app
-from .adapter import KbHandler, TelegramAdapter
-
-__all__ = ["SecretRedactor", "run_telegram", "serve_telegram", "webhook_path"]  # SecretRedactor used to live here
+__all__ = ["SecretRedactor", "run_telegram", "webhook_path"]  # SecretRedactor used to live here
 
 log = logging.getLogger("shopguide.telegram.cli")
 
@@ -86,102 +80,3 @@ async def run_telegram(
         for task in waits:
             task.cancel()
     return EXIT_CONFLICT if adapter.conflict.is_set() else 0
-
-
-@serve_app.command("telegram")
-def serve_telegram(
-    webhook_url: Annotated[
-        str | None,
-        typer.Option(help="public https URL Telegram posts updates to; without it the bot uses long polling"),
-    ] = None,
-    listen: Annotated[str | None, typer.Option(help="webhook bind address (default: loopback, behind a proxy)")] = None,
-    port: Annotated[int | None, typer.Option(help="webhook port the reverse proxy forwards to")] = None,
-    url_path: Annotated[
-        str | None, typer.Option(help="local webhook path if the proxy rewrites it (default: the URL's path)")
-    ] = None,
-) -> None:
-    """Run shopguide as a Telegram bot (token from SHOPGUIDE_TELEGRAM_TOKEN in the environment or .env).
-
-    Long polling needs no public address. With --webhook-url every request must carry the secret
-    token (SHOPGUIDE_TELEGRAM_WEBHOOK_SECRET, or a fresh random one per start); others get 403.
-    """
-    from ..cli_output import err_console, report_error
-
-    settings = Settings()
-    # The one policy (stderr + file, PII and secret redaction; httpx, whose request lines carry the
-    # token, is kept at WARNING there).
-    configure_logging(settings, to_stderr=True)
-    if not settings.telegram_token.get_secret_value():
-        err_console.print("[red]error[/red] no Telegram bot token: set SHOPGUIDE_TELEGRAM_TOKEN (see README, Telegram)")
-        raise typer.Exit(code=2)
-    handoff = _handoff_desk(settings)
-    assistant = _open_assistant(settings, handoff)
-    kb = _kb_commands(settings, assistant)
-
-    async def main() -> int:
-        adapter = TelegramAdapter(assistant, settings, kb=kb)
-        if handoff is not None:
-            handoff.register_channel(adapter.shopper_channel())
-        try:
-            return await run_telegram(
-                adapter,
-                webhook_url=webhook_url if webhook_url is not None else settings.telegram_webhook_url,
-                listen=listen or settings.telegram_webhook_listen,
-                port=port or settings.telegram_webhook_port,
-                url_path=url_path,
-                secret=settings.telegram_webhook_secret.get_secret_value(),
-            )
-        finally:
-            adapter.close()
-            await assistant.aclose()
-
-    try:
-        code = asyncio.run(main())
-    except ShopguideError as exc:
-        # No network, a rejected token, a bad webhook setting: one clear line and its fix, no traceback.
-        log.error("telegram bot not started code=%s", exc.code)
-        report_error(exc)
-        raise typer.Exit(code=EXIT_NOT_STARTED if isinstance(exc, PlatformUnreachable) else 2) from exc
-    if code == EXIT_CONFLICT:
-        err_console.print(f"[red]error[/red] {CONFLICT_MESSAGE}")
-    raise typer.Exit(code=code)
-
-
-def _handoff_desk(settings: Settings) -> HandoffService | None:
-    """Human handoff to the Slack staff desk when Slack is configured; staff replies are relayed by the
-    Slack process (tickets and conversations live in the shared data directory)."""
-    from ..slack.desk import desk_from_settings
-
-    desk = desk_from_settings(settings)
-    if desk is None:
-        log.info("no staff desk configured: shoppers asking for a human are told none is available")
-        return None
-    return HandoffService(open_ticket_store(settings), desk=desk)
-
-
-def _open_assistant(settings: Settings, handoff: HandoffService | None) -> Assistant:
-    from ..cli import LoadProgress
-    from ..cli_output import err_console, report_error
-
-    # Offline by construction, as for every shopguide command: no hub or telemetry calls.
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
-    try:
-        with LoadProgress(True) as progress:
-            err_console.print("[dim]loading catalog and model…[/dim]")
-            assistant = build_assistant(settings, handoff=handoff, progress=progress)
-    except ShopguideError as exc:
-        report_error(exc)
-        raise typer.Exit(code=2) from exc
-    if handoff is not None:
-        handoff.bind_memory(assistant.memory)
-        handoff.bind_retriever(assistant.knowledge)
-    return assistant
-
-
-def _kb_commands(settings: Settings, assistant: Assistant) -> KbHandler:
-    from assistant.admin import KnowledgeAdmin
-
-    from .kb import TelegramKbCommands
-
-    return TelegramKbCommands(KnowledgeAdmin(assistant.knowledge, settings))

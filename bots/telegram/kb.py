@@ -1,39 +1,31 @@
-"""Admin chat commands ``/kb_status /kb_reload /kb_diff /kb_rollback`` on top of ``KnowledgeAdmin``.
+"""Admin chat commands ``/kb_status /kb_reload /kb_diff /kb_rollback`` on the shared ``KbVerbs``.
 
-``KnowledgeAdmin`` checks the allowlist and writes the audit log; here we parse arguments, relay reload
-progress by editing one message (throttled like any stream) and report the outcome in the admin's language.
+``KnowledgeAdmin`` checks the allowlist and writes the audit log; ``bots.common.kb`` runs the verbs and
+throttles reload progress; here the progress becomes one message edited in place (a stream) and the
+outcome is worded in the admin's language.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 
 from assistant.admin import AdminActor, KnowledgeAdmin, ProgressEvent
 from assistant.errors import PermissionDenied, ShopguideError
 from assistant.types import Language
+from bots.common.kb import KbArgs, KbVerbs
+from bots.common.texts import phrase
 
-from .adapter import AdminRequest
 from .limits import EDIT_INTERVAL_S
 from .streamer import StreamedAnswer
-from .texts import ui
+from .turns import AdminRequest
 
 log = logging.getLogger("shopguide.telegram.kb")
 
 DIFF_LINES = 30  # a diff longer than this is summarised; the CLI shows everything
-FLAGS = {"--force": "force", "--skip-invalid": "skip_invalid"}
-
-_WORDS: dict[str, dict[Language, str]] = {
-    "reloading": {"en": "Reloading the catalog…", "zh": "正在重新加载商品目录…"},
-    "reloaded": {"en": "Reload finished: {summary}", "zh": "重新加载完成：{summary}"},
-    "failed": {"en": "{action} failed [{code}]: {message}", "zh": "{action} 失败 [{code}]：{message}"},
-    "rolled_back": {"en": "Rolled back: release {release} is live.", "zh": "已回滚：当前版本 {release}。"},
-    "no_changes": {"en": "No differences.", "zh": "没有差异。"},
-}
 
 
-def _word(key: str, language: Language, **values: str) -> str:
-    return _WORDS[key][language].format(**values)
+def _failed(language: Language, action: str, exc: ShopguideError) -> str:
+    return phrase("kb_failed", language, action=action, code=exc.code, message=exc.message)
 
 
 class TelegramKbCommands:
@@ -42,65 +34,58 @@ class TelegramKbCommands:
     def __init__(self, admin: KnowledgeAdmin, *, interval_s: float = EDIT_INTERVAL_S) -> None:
         self.admin = admin
         self.interval_s = interval_s
+        # The stream coalesces edits itself; every stage line may reach it.
+        self.verbs = KbVerbs(admin, progress_interval_s=0.0)
 
     async def __call__(self, request: AdminRequest) -> None:
         actor = AdminActor.parse(request.actor)
         action = request.command.removeprefix("kb_")
+        language = request.language
         if not self.admin.is_admin(actor):
             # The refusal is audited like any other attempt on the knowledge base.
             self.admin.audit.record(actor, action, "denied", detail="telegram command")
-            await request.say(ui("admin_only", request.language))
+            await request.say(phrase("admin_only", language))
             return
+        args = KbArgs.parse(request.args)
         try:
             if action == "status":
-                await request.say("\n".join(self.admin.status(actor).lines()))
+                await request.say("\n".join(await self.verbs.status(actor)))
             elif action == "reload":
-                await self._reload(request, actor)
+                await self._reload(request, actor, args)
             elif action == "diff":
-                sources = [a for a in request.args if not a.startswith("--")]
-                diff = await asyncio.to_thread(self.admin.diff, actor, sources or None)
+                diff = await self.verbs.diff(actor, args)
                 await request.say(
-                    "\n".join(diff.lines(DIFF_LINES)) if not diff.is_empty else _word("no_changes", request.language)
+                    "\n".join(diff.lines(DIFF_LINES)) if not diff.is_empty else phrase("kb_no_changes", language)
                 )
             elif action == "rollback":
-                release = next((a for a in request.args if not a.startswith("--")), None)
-                target = await asyncio.to_thread(self.admin.rollback, actor, release)
-                await request.say(_word("rolled_back", request.language, release=target))
+                release = await self.verbs.rollback(actor, args)
+                await request.say(phrase("kb_rolled_back", language, release=release))
         except PermissionDenied:
-            await request.say(ui("admin_only", request.language))
+            await request.say(phrase("admin_only", language))
         except ShopguideError as exc:
             log.warning("kb command failed action=%s code=%s", action, exc.code)
-            text = _word("failed", request.language, action=f"kb {action}", code=exc.code, message=exc.message)
-            await request.say(text + (f"\n{exc.hint}" if exc.hint else ""))
+            await request.say(_failed(language, f"kb {action}", exc) + (f"\n{exc.hint}" if exc.hint else ""))
 
-    async def _reload(self, request: AdminRequest, actor: AdminActor) -> None:
-        flags = {FLAGS[a]: True for a in request.args if a in FLAGS}
-        sources = [a for a in request.args if not a.startswith("--")]
-        loop = asyncio.get_running_loop()
-        heading = _word("reloading", request.language)
+    async def _reload(self, request: AdminRequest, actor: AdminActor, args: KbArgs) -> None:
+        heading = phrase("kb_reloading", request.language)
         progress = StreamedAnswer(request.sender, request.target, interval_s=self.interval_s)
         progress.replace(heading)
-        steps: list[str] = []
+        steps: list[tuple[str, str]] = []  # (stage, its latest line): a stage's line is updated in place
 
-        def on_progress(event: ProgressEvent) -> None:
-            # Called from the reload's worker thread: hand the line over to the event loop.
-            def show() -> None:
-                if steps and event.stage == steps[-1].split(" ", 1)[0]:
-                    steps[-1] = f"{event.stage} {event.describe()}"
-                else:
-                    steps.append(f"{event.stage} {event.describe()}")
-                progress.replace("\n".join([heading, *("· " + s.split(" ", 1)[1] for s in steps)]))
+        def shown(*tail: str) -> str:
+            return "\n".join([heading, *("· " + line for _, line in steps), *tail])
 
-            loop.call_soon_threadsafe(show)
+        async def show(event: ProgressEvent) -> None:
+            line = (event.stage, event.describe())
+            if steps and steps[-1][0] == event.stage:
+                steps[-1] = line
+            else:
+                steps.append(line)
+            progress.replace(shown())
 
         try:
-            outcome = await self.admin.areload(actor, sources or None, on_progress, **flags)
+            outcome = await self.verbs.reload(actor, args, show)
         except ShopguideError as exc:
-            await progress.finish(
-                "\n".join(
-                    [heading, _word("failed", request.language, action="kb reload", code=exc.code, message=exc.message)]
-                )
-            )
+            await progress.finish("\n".join([heading, _failed(request.language, "kb reload", exc)]))
             return
-        summary = _word("reloaded", request.language, summary=outcome.summary())
-        await progress.finish("\n".join([heading, *("· " + s.split(" ", 1)[1] for s in steps), summary]))
+        await progress.finish(shown(phrase("kb_reloaded", request.language, summary=outcome.summary())))

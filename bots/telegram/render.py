@@ -13,9 +13,9 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from assistant.render import money
 from assistant.types import Choice, Language, ProductCard
+from bots.common.texts import phrase
 
 from .limits import MAX_CALLBACK_DATA_BYTES, MAX_CAPTION_LENGTH, MAX_MESSAGE_LENGTH
-from .texts import ui
 
 LOW_STOCK = 5  # at or below this many, the card says "only N left"
 CHOICES_PER_ROW = 2
@@ -103,10 +103,10 @@ def stock_text(card: ProductCard, language: Language) -> str:
     if card.stock is None:
         return ""
     if card.stock <= 0:
-        return ui("out_of_stock", language)
+        return phrase("out_of_stock", language)
     if card.stock <= LOW_STOCK:
-        return ui("low_stock", language, n=card.stock)
-    return ui("in_stock", language)
+        return phrase("low_stock", language, n=card.stock)
+    return phrase("in_stock", language)
 
 
 def card_caption(card: ProductCard, language: Language) -> str:
@@ -129,7 +129,7 @@ def card_plain(card: ProductCard, language: Language) -> str:
 
 
 def price_and_stock(card: ProductCard, language: Language) -> str:
-    price = ui("no_price", language) if card.price is None else money(card.price, card.currency)
+    price = phrase("no_price", language) if card.price is None else money(card.price, card.currency)
     return " · ".join(part for part in (price, stock_text(card, language)) if part)
 
 
@@ -177,21 +177,21 @@ def card_keyboard(
     """Details / Compare (with the next card of the same reply) / Similar under ¥X / link to the shop."""
     first_row = [
         InlineKeyboardButton(
-            ui("details", language), callback_data=codec.encode(ui("details_query", language, sku=card.sku))
+            phrase("details", language), callback_data=codec.encode(phrase("details_query", language, sku=card.sku))
         )
     ]
     partner = next((o for o in others if o.sku != card.sku), None)
     if partner is not None:
-        query = ui("compare_query", language, a=card.sku, b=partner.sku)
-        first_row.append(InlineKeyboardButton(ui("compare", language), callback_data=codec.encode(query)))
+        query = phrase("compare_query", language, a=card.sku, b=partner.sku)
+        first_row.append(InlineKeyboardButton(phrase("compare", language), callback_data=codec.encode(query)))
     rows = [first_row]
     if card.category and card.price is not None:  # no price listed: no budget to be similar under
         price = similar_price(card.price)
-        query = ui("similar_query", language, category=category_label(card, language), price=price)
-        label = ui("similar", language, price=money(price, card.currency))
+        query = phrase("similar_query", language, category=category_label(card, language), price=price)
+        label = phrase("similar", language, price=money(price, card.currency))
         rows.append([InlineKeyboardButton(label, callback_data=codec.encode(query))])
     if card.url.startswith(("https://", "http://")):
-        rows.append([InlineKeyboardButton(ui("open_shop", language), url=card.url)])
+        rows.append([InlineKeyboardButton(phrase("open_shop", language), url=card.url)])
     return InlineKeyboardMarkup(rows)
 
 

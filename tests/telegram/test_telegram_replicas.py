@@ -6,11 +6,11 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from fake_bot_api import FakeBotApi
 from pydantic import SecretStr
-from tg_harness import AdapterFactory
 
 from assistant.state.backends import dispose_shared
+from shopguide_testkit.fake_bot_api import FakeBotApi
+from shopguide_testkit.tg_harness import AdapterFactory
 
 pytestmark = pytest.mark.integration
 
