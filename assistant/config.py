@@ -129,6 +129,9 @@ class Settings(BaseSettings):
     log_format: Literal["plain", "json"] = Field(
         default="plain", description="plain key=value lines, or one JSON object per line (for log shippers)"
     )
+    log_stream: Literal["stderr", "stdout"] = Field(
+        default="stderr", description="where servers write log lines; stdout for containers (with log_format=json)"
+    )
     log_file: bool = Field(default=True, description="also write a rotating shopguide.log in the data directory")
 
     # --- admin ---

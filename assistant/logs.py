@@ -12,6 +12,7 @@ import logging
 import logging.handlers
 import os
 import re
+import sys
 from collections.abc import Iterable
 from typing import Any, cast
 
@@ -130,7 +131,8 @@ def configure_logging(settings: Settings, *, to_stderr: bool, level: int = loggi
             )
         )
     if to_stderr:
-        handlers.append(logging.StreamHandler())
+        # Containers collect stdout; on a terminal stderr keeps logs apart from command output.
+        handlers.append(logging.StreamHandler(sys.stdout if settings.log_stream == "stdout" else sys.stderr))
     formatter = JsonLineFormatter() if settings.log_format == "json" else logging.Formatter(LOG_FORMAT)
     secrets = SecretRedactor(configured_secrets(settings))
     for handler in handlers:

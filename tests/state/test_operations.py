@@ -78,3 +78,20 @@ async def test_readiness_fails_when_redis_is_down(tmp_path: Path, demo_store: Kn
     finally:
         await assistant.aclose()
         dispose_shared()
+
+
+def test_json_log_lines_on_stdout_stay_redacted(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], restore_logging: None
+) -> None:
+    import json
+    import logging
+
+    from assistant.logs import configure_logging
+
+    settings = Settings(data_dir=tmp_path, log_format="json", log_stream="stdout", log_file=False)
+    configure_logging(settings, to_stderr=True)
+    logging.getLogger("shopguide.test").info("handoff opened for shopper mail=%s", "alice@example.com")
+    out, err = capsys.readouterr()
+    (line,) = [json.loads(raw) for raw in out.splitlines() if "handoff opened" in raw]
+    assert line["level"] == "INFO" and "alice@example.com" not in line["message"]
+    assert "handoff opened" not in err
