@@ -110,7 +110,7 @@ class CandidateRanker(Protocol):
 
     def reason(self, product: Product) -> str: ...
 
-    def favourites(self, limit: int) -> list[str]: ...
+    def favourites(self, limit: int) -> list[Product]: ...
 
 
 class ShoppingGuide:
@@ -221,8 +221,11 @@ class ShoppingGuide:
         if ranker is not None:
             # The shopper's recommender favourites join the pool when the need's filters admit them.
             seen = {p.sku for p in ranked}
-            favourites = self.retriever.get_products([s for s in ranker.favourites(RETRIEVAL_POOL) if s not in seen])
-            ranked += [p for p in favourites if _admits(query, p) and (use is None or use in p.uses)]
+            ranked += [
+                p
+                for p in ranker.favourites(RETRIEVAL_POOL)
+                if p.sku not in seen and _admits(query, p) and (use is None or use in p.uses)
+            ]
             ranked = ranker.rank(ranked, language)
         # In-stock items first; among them the retrieval (or the shopper's) order stands (stable sort).
         ranked.sort(key=lambda p: not p.in_stock)

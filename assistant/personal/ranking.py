@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
@@ -59,11 +59,9 @@ class PersonalRanking:
     profile: ShopperProfile
     history: Sequence[ShopperEvent]
     model: RecommenderModel | None
-    # Display names of bought items, for reasons; fetched only when a reason names one.
-    names: Callable[[], dict[str, str]] = field(default=dict)
+    catalog: Mapping[str, Product] = field(default_factory=dict)  # the live catalog by SKU
     now: float = field(default_factory=time.time)
     _reasons: dict[str, str] = field(default_factory=dict)
-    _names: dict[str, str] | None = None
 
     def allows(self, product: Product) -> bool:
         if self.profile.dislikes("brand", product.brand):
@@ -89,12 +87,13 @@ class PersonalRanking:
     def _repeatable(self, sku: str) -> bool:
         return self.model is not None and self.model.repeatable(sku)
 
-    def favourites(self, limit: int) -> list[str]:
-        """SKUs the recommender puts closest to this shopper's history: the guide adds those the catalog
-        filters admit to its pool, since text search alone may not rank them."""
+    def favourites(self, limit: int) -> list[Product]:
+        """Live products the recommender puts closest to this shopper's history: the guide adds those the
+        catalog filters admit to its pool, since text search alone may not rank them."""
         if self.model is None or not self.history:
             return []
-        return self.model.favourites(self.history, self.now, limit)
+        skus = self.model.favourites(self.history, self.now, limit)
+        return [self.catalog[s] for s in skus if s in self.catalog]
 
     def rank(self, products: Sequence[Product], language: Language) -> list[Product]:
         kept = [p for p in products if self.allows(p)]
@@ -131,14 +130,11 @@ class PersonalRanking:
         if source is None or source == sku:
             return
         purchase = next((e for e in self.history if e.sku == source and e.kind == "purchase"), None)
-        if purchase is None:
-            return
-        if self._names is None:
-            self._names = self.names()
-        if source in self._names:
+        item = self.catalog.get(source)
+        if purchase is not None and item is not None:
+            name = item.display_name(language)
             self._reasons.setdefault(
-                sku,
-                reply("goes_with", language, name=self._names[source], month=month_name(purchase.at, language)),
+                sku, reply("goes_with", language, name=name, month=month_name(purchase.at, language))
             )
 
     def reason(self, product: Product) -> str:

@@ -140,6 +140,9 @@ class PersonalStep:
         self.personaliser = personaliser
         self.retriever = retriever
         self.vocabulary = vocabulary
+        # The live catalog by SKU, rebuilt with the step after every release switch: naming a bought item
+        # or fetching a favourite costs a dict lookup, not a store query, on the turn's path.
+        self.catalog: dict[str, Product] = {p.sku: p for p in retriever.all_products()}
 
     def run(self, ctx: TurnContext) -> None:
         message, u, state = ctx.message, ctx.found.understanding, ctx.state
@@ -196,10 +199,7 @@ class PersonalStep:
                     kind=kind if ctx.language == "zh" else kind.lower(),
                 )
         history = store.events(shopper, limit=HISTORY_EVENTS)
-        bought = [e.sku for e in history if e.kind == "purchase"]
-        ranking = PersonalRanking(
-            profile, history, self.personaliser.model, names=lambda: self._names(bought, ctx.language), now=now
-        )
+        ranking = PersonalRanking(profile, history, self.personaliser.model, catalog=self.catalog, now=now)
         ctx.personal = PersonalTurn(ranking=ranking, note=note)
         log.info(
             "personal request_id=%s learnt=%d history=%d assumed_budget=%s",
@@ -208,9 +208,3 @@ class PersonalStep:
             len(history),
             bool(note),
         )
-
-    def _names(self, skus: Sequence[str], language: Language) -> dict[str, str]:
-        if not skus:
-            return {}
-        products: list[Product] = self.retriever.get_products(list(dict.fromkeys(skus))[:20])
-        return {p.sku: p.display_name(language) for p in products}
