@@ -37,7 +37,16 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
             r"(?<![0-9A-Za-z])[1-9]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx](?![0-9A-Za-z])"
         ),
     ),
-    ("card", re.compile(r"(?<![\d+-])(?<!\+\d)(?<!\+\d\d)\d(?:[ -]?\d){12,18}(?![\d-])")),
+    # Card numbers are printed unbroken or in the issuers' groupings (4-4-4-4…, Amex/Diners 4-6-5/4-6-4);
+    # other digit runs with dashes (timestamps, release and order ids) are not cards.
+    (
+        "card",
+        re.compile(
+            r"(?<![\d+-])(?<!\+\d)(?<!\+\d\d)"
+            r"(?:\d{13,19}|\d{4}(?:[ -]\d{4}){2}[ -]\d{1,7}|\d{4}[ -]\d{6}[ -]\d{4,5})"
+            r"(?![\d-])"
+        ),
+    ),
     ("ssn", re.compile(r"(?<!\d)\d{3}-\d{2}-\d{4}(?!\d)")),
     (
         "phone",

@@ -13,7 +13,7 @@ SAMPLES = {
     "phone": ["13812345678", "+86 138 1234 5678", "010-62345678", "+44 20 7946 0958", "(415) 555-0132"],
     "email": ["li.lei@example.com", "shopper+tag@mail.example.co.uk"],
     "id_card": ["11010519491231002X", "440308199901011234"],
-    "card": ["4539 1488 0343 6467", "5555-5555-5555-4444", "6011111111111117"],
+    "card": ["4539 1488 0343 6467", "5555-5555-5555-4444", "6011111111111117", "3782 822463 10005"],
     "address": ["北京市朝阳区建国路88号3单元501室", "221 Baker Street, Apt 4", "上海市浦东新区世纪大道100号"],
     "ssn": ["123-45-6789"],
     "passport": ["E12345678"],
@@ -36,6 +36,9 @@ def test_each_format_is_found_and_redacted(kind: str, value: str) -> None:
         "iPhone 15 Pro 256GB is ¥8999, Sony WH-1000XM5 is ¥2499",
         "30-day returns, 2-year warranty, size 42",
         "tracking SF1234567890",
+        # Luhn-valid digit runs in non-card groupings: a release id (a timestamp) and a dated order number
+        "release 20261202-124843-41ffed is live",
+        "order 2026-1202-124843-41 shipped",
     ],
 )
 def test_shop_data_is_not_mistaken_for_pii(text: str) -> None:
