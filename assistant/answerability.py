@@ -9,6 +9,7 @@ the model, whose answer the fact check then holds to the same facts.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -22,7 +23,11 @@ from .support import (
     COVERAGE_MIN,
     RELEVANT_PASSAGE,
     asked_part,
+    asks_fact,
+    asks_when,
     best_clause,
+    coverage,
+    fact_terms,
     is_fact_question,
     is_yes_no_question,
     negative,
@@ -31,8 +36,15 @@ from .support import (
 )
 from .texts import text
 from .types import Language
+from .vocabulary import contains
 
 Answerability = Literal["facts", "passage", "reviews_only", "unknown"]
+# Shop documents (FAQ, policies) answer a question when they hold enough of its words. English words are
+# whole words, so half of them must be there ("do you ship to Hong Kong?" holds only "ship"); Chinese
+# character pairs are too noisy for a share, so one held pair is enough there.
+POLICY_COVERAGE_EN = 0.5
+POLICY_COVERAGE_ANY = 0.01
+_SENTENCE = re.compile(r"[^.!?;。！？；\n]+")
 QUOTE_CHARS = 240  # a quoted passage stays readable in a chat bubble
 RELEVANT_REVIEW = 0.5
 
@@ -59,9 +71,17 @@ def judge(question: str, product: Product, hits: Sequence[PassageHit], shop_docs
     facts = [h for h in hits if h.doc.kind != "review"]
     reviews = [h for h in hits if h.doc.kind == "review"]
     best = facts[0] if facts else None
-    if is_fact_question(question):
-        return Verdict("facts", best)
+    if asks_fact(question) and asks_when(question):
+        # A catalog holds today's price and stock, never the date either changes: no passage answers
+        # "when is it back in stock?", however close its words are.
+        return Verdict("unknown")
     wanted = feature_terms(question, product)
+    if is_fact_question(question):
+        # "Is it available in green?" asks about a colour, not the stock: a yes/no price or stock question
+        # with words of its own beyond the fact words is judged by those words.
+        wanted -= fact_terms(question)
+        if not (wanted and is_yes_no_question(without_name(question, product))):
+            return Verdict("facts", best)
     if not wanted:
         return Verdict("facts", best)
     clause, share = best_clause(wanted, "\n".join([product_text(product), *(h.doc.text for h in facts)]))
@@ -113,3 +133,37 @@ def grounded_fallback(verdict: Verdict, product: Product, language: Language) ->
     if verdict.kind == "passage" and verdict.evidence is not None and verdict.evidence.doc.kind != "attributes":
         return f"{lead}{text('passage_quote', language, quote=_quote(verdict.evidence))}\n{facts}"
     return f"{lead}{facts}" if lead else facts
+
+
+def policy_answers(
+    question: str, hits: Sequence[PassageHit], asked_kinds: Sequence[str], all_kinds: Sequence[str]
+) -> bool:
+    """Do the closest shop sections answer the question? Never a guess from a section on another topic.
+
+    ``asked_kinds``: the names of the product kind the question is about ("sleeping bags", "睡袋"), if any;
+    ``all_kinds``: every kind name of the catalog. A section that lists the kinds a rule covers ("tents and
+    stoves carry a 2-year warranty") does not answer for a kind it leaves out.
+    """
+    if not hits:
+        return False
+    wanted = terms(asked_part(question))
+    text = "\n".join(f"{h.doc.title}\n{h.doc.text}" for h in hits)
+    latin = all(t.isascii() for t in wanted)
+    if coverage(wanted, text) < (POLICY_COVERAGE_EN if latin and wanted else POLICY_COVERAGE_ANY):
+        return False
+    if not asked_kinds:
+        return True
+    kind_terms = terms(" ".join(all_kinds))
+    topic = wanted - kind_terms
+    sentences = [m.group(0) for h in hits for m in _SENTENCE.finditer(h.doc.text)]
+    scored = [(len(topic & terms(s)), s.lower()) for s in sentences]
+    best = max((n for n, _ in scored), default=0)
+    if not topic or best == 0:
+        return True
+    on_topic = [s for n, s in scored if n == best]
+    # A sentence on the topic that names no kind is a rule for everything ("unused gear can be returned").
+    return any(_names_any(s, asked_kinds) or not _names_any(s, all_kinds) for s in on_topic)
+
+
+def _names_any(sentence: str, kinds: Sequence[str]) -> bool:
+    return any(contains(sentence, k.lower()) for k in kinds)

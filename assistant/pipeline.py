@@ -102,7 +102,7 @@ class Pipeline:
             UnderstandStep(Understander(vocabulary)),
             *personal,
             FixedReplyStep(vocabulary, handoff),
-            PolicyStep(self.retriever),
+            PolicyStep(self.retriever, vocabulary),
             NamedProductStep(self.retriever, guide, vocabulary, handoff),
             RecommendStep(guide, vocabulary),
             ShowCardsStep(),

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from knowledge.models import AttributeValue, Product
 
+from .attribute_labels import attribute_label, attribute_phrase, plain_value, value_text
 from .types import Language
 from .understanding import USE_LABELS
 
@@ -57,12 +58,14 @@ def money(value: float, currency: str = "CNY") -> str:
 
 def attribute_text(key: str, value: AttributeValue, language: Language) -> str | None:
     """Human label for one attribute; False booleans say nothing (absence is not a selling point)."""
-    en, zh = ATTRIBUTE_LABELS.get(key, (key.replace("_", " ") + " {v}", key + " {v}"))
+    if isinstance(value, bool) and not value:
+        return None
+    if key not in ATTRIBUTE_LABELS:  # a catalog's own key: its words and unit, in the reply language
+        return attribute_phrase(key, value, language)
+    en, zh = ATTRIBUTE_LABELS[key]
     if isinstance(value, bool):
-        if not value:
-            return None
         return (zh if language == "zh" else en).replace("{v}", "").strip()
-    shown = ENUM_ZH.get(str(value), str(value)) if language == "zh" else str(value)
+    shown = (ENUM_ZH.get(str(value)) or plain_value(value, language)) if language == "zh" else str(value)
     return (zh if language == "zh" else en).replace("{v}", shown)
 
 
@@ -176,8 +179,8 @@ def compare_answer(first: Product, second: Product, language: Language) -> str:
         a, b = first.attributes.get(key), second.attributes.get(key)
         if a == b:
             continue
-        # The key names the row and each value keeps its unit: "weight g: 254 g vs 244 g", never "g: 254 vs 244".
-        rows.append(f"{key.replace('_', ' ')}: {_compared(key, a, language)} vs {_compared(key, b, language)}")
+        # The key's words name the row and each value keeps its unit: "Weight: 254 g vs 244 g" / "重量: 254克 vs 244克".
+        rows.append(f"{attribute_label(key, language)}: {_compared(key, a, language)} vs {_compared(key, b, language)}")
     return "\n".join(rows)
 
 
@@ -186,6 +189,6 @@ def _compared(key: str, value: AttributeValue | None, language: Language) -> str
         return "-"
     if isinstance(value, bool):
         return ("是" if value else "否") if language == "zh" else _plain(value)
-    if key not in ATTRIBUTE_LABELS:  # a catalog's own attribute: its name is the row's, the value stands alone
-        return ENUM_ZH.get(str(value), str(value)) if language == "zh" else _plain(value)
+    if key not in ATTRIBUTE_LABELS:  # a catalog's own attribute: its name is the row's, the value keeps its unit
+        return (ENUM_ZH.get(str(value)) if language == "zh" else None) or value_text(key, value, language)
     return attribute_text(key, value, language) or _plain(value)

@@ -41,6 +41,7 @@ class _Phrases:
     yes_no_en: re.Pattern[str]
     yes_no_zh: re.Pattern[str]
     fact_question: tuple[str, ...]
+    temporal: re.Pattern[str]
     stop_en: frozenset[str]
     stop_zh: frozenset[str]
     stop_bigrams_zh: frozenset[str]
@@ -69,6 +70,7 @@ def phrases() -> _Phrases:
         yes_no_en=re.compile(d["yes_no_question_en"], re.IGNORECASE),
         yes_no_zh=re.compile(d["yes_no_question_zh"]),
         fact_question=tuple(w.lower() for w in d["fact_questions"]),
+        temporal=_concept_pattern(d["temporal_cues"]),
         stop_en=frozenset(d["stopwords_en"]),
         stop_zh=frozenset(d["stop_chars_zh"]),
         stop_bigrams_zh=frozenset(d["stop_bigrams_zh"]),
@@ -165,10 +167,27 @@ def terms(text: str, exclude: frozenset[str] = frozenset()) -> set[str]:
     return {t for t in out if t not in exclude}
 
 
-def is_fact_question(question: str) -> bool:
-    """Price and stock questions: the product's fact line answers them."""
+def asks_fact(question: str) -> bool:
+    """The question is about price or stock (now, or when either changes)."""
     lowered = question.lower()
     return any(w in lowered for w in phrases().fact_question)
+
+
+def fact_terms(question: str) -> set[str]:
+    """The terms of the price and stock words the question uses ("available", "库存")."""
+    lowered = question.lower()
+    return {t for w in phrases().fact_question if w in lowered for t in terms(w)}
+
+
+def asks_when(question: str) -> bool:
+    """The question asks for a time or date ("when", "back in stock", "什么时候", "补货")."""
+    return bool(phrases().temporal.search(question))
+
+
+def is_fact_question(question: str) -> bool:
+    """Price and stock questions the product's fact line answers: what it costs and holds now, not when
+    either changes ("when is it back in stock?" asks for a date no catalog export holds)."""
+    return asks_fact(question) and not asks_when(question)
 
 
 # A clause with its terminator: "tell me about X," / "does it fold?" / "可以发短信给我".

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from .conversation import Slots
 from .superlatives import parse_measure_order, parse_sort
+from .support import is_yes_no_question, phrases, terms
 from .types import Intent, Language
 from .vocabulary import SKU_RE, CatalogVocabulary, first_contained, lexicon, use_labels, use_words
 
@@ -446,7 +447,16 @@ class Understander:
             return Intent.RECOMMEND
         if _contains(lowered, GREETING_WORDS) and len(stripped) <= len("good morning there"):
             return Intent.GREETING
+        if _asks_the_shop(lowered):
+            return Intent.POLICY  # "do you price match?": the FAQ and policies answer it, or we say we don't know
         return Intent.UNKNOWN
+
+
+def _asks_the_shop(lowered: str) -> bool:
+    """A question put to the shop ("do you price match?", "可以开发票吗？") about something with content words."""
+    cue = phrases().question_cue.search(lowered) is not None
+    question = lowered.rstrip().endswith(("?", "？")) or is_yes_no_question(lowered) or cue
+    return question and _contains(lowered, lexicon().shop_questions) is not None and bool(terms(lowered))
 
 
 def _resolve_reference(lowered: str, last_skus: Sequence[str]) -> list[str]:

@@ -12,7 +12,7 @@ import json
 import re
 import threading
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from itertools import groupby
@@ -46,6 +46,14 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
 MAX_NGRAM = 4  # Chinese kind names are 2-4 characters (耳机, 洗碗机, 自行车头盔 is the rare 5)
 MAX_NAME_ALIASES = 3  # Chinese names taken from product names: the most common few
+# A part of a title names its product ("the Ridgeback 2" for "Ridgeback 2 Ultralight Tent") when it holds
+# a rare word: one found in the text (names and descriptions) of at most this many titles, so a model
+# family's name ("Ridgeback") qualifies and a describing word ("ultralight", "帐篷") does not.
+RARE_WORD_TITLES = 3
+MAX_PART_WORDS = 3  # parts of titles up to this many words
+MIN_RARE_WORD_CHARS = 4  # "tent", "山脊" (two CJK characters) and longer; "x5" is too short to trust
+_NAME_WORD = re.compile(rf"[a-z][a-z'\-]{{{MIN_RARE_WORD_CHARS - 1},}}")
+_PART_WORD = re.compile(r"[a-z0-9][a-z0-9'+\-]*|[\u4e00-\u9fff]+")
 
 
 class TextEncoder(Protocol):
@@ -70,6 +78,7 @@ class Lexicon:
     function_words: dict[str, tuple[str, ...]]
     vague_values: frozenset[str]
     request_words: tuple[str, ...]
+    shop_questions: tuple[str, ...] = ()
 
 
 @cache
@@ -90,6 +99,7 @@ def lexicon() -> Lexicon:
         function_words={lang: tuple(sorted(v, key=len, reverse=True)) for lang, v in raw["function_words"].items()},
         vague_values=frozenset(raw.get("vague_values", ())),
         request_words=tuple(raw["request_words"]),
+        shop_questions=tuple(w for lang in ("en", "zh") for w in raw.get("shop_questions", {}).get(lang, ())),
     )
 
 
@@ -216,6 +226,8 @@ class CatalogVocabulary:
     # Catalog-derived enum values ("slim" fit) only make sense for the categories that have them.
     value_categories: dict[tuple[str, str], frozenset[str]] = field(default_factory=dict)
     embedder: CategoryEmbedder | None = field(default=None, compare=False)
+    # (part of a title, its SKUs), longest first: parts no other title holds, with a rare word in them.
+    name_parts: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     @classmethod
     def from_products(
@@ -241,6 +253,7 @@ class CatalogVocabulary:
             attribute_words=_attribute_words(products),
             value_categories=_value_categories(products),
             embedder=embedder,
+            name_parts=_name_parts(products, {a for names in aliases.values() for a in names}),
         )
 
     def label(self, category: str, language: str) -> str:
@@ -281,19 +294,17 @@ class CatalogVocabulary:
         lowered = text.lower()
         taken: list[tuple[int, int]] = []
         for name, sku in self.name_index:
-            start = lowered.find(name)
-            while start != -1:
-                end = start + len(name)
-                # Only ASCII letters and digits extend a word: "Moraine 1 Tent卖多少钱" names the tent.
-                boundary_ok = not name.isascii() or (
-                    (start == 0 or not _ascii_alnum(lowered[start - 1]))
-                    and (end == len(lowered) or not _ascii_alnum(lowered[end]))
-                )
+            for start, end in _occurrences(lowered, name):
                 # Two products with one name are both named: picking either would be a guess.
-                if boundary_ok and ((start, end) in taken or not any(s < end and start < e for s, e in taken)):
+                if (start, end) in taken or not any(s < end and start < e for s, e in taken):
                     taken.append((start, end))
                     found.append((start, sku))
-                start = lowered.find(name, end)
+        # A part of a title ("the Ridgeback 2"), where no full name was found.
+        for part, skus in self.name_parts:
+            for start, end in _occurrences(lowered, part):
+                if not any(s < end and start < e for s, e in taken):
+                    taken.append((start, end))
+                    found.extend((start, sku) for sku in skus)
         ordered: list[str] = []
         for _, group in groupby(sorted(found), key=lambda item: item[0]):
             skus = [sku for _, sku in group]
@@ -301,6 +312,91 @@ class CatalogVocabulary:
             picked = [s for s in skus if (o := self.options.get(s)) and contains(lowered, o)] or skus
             ordered.extend(s for s in picked if s not in ordered)
         return ordered
+
+
+def _occurrences(lowered: str, name: str) -> Iterator[tuple[int, int]]:
+    """Where ``name`` occurs in ``lowered``; only ASCII letters and digits extend a word, so
+    "Moraine 1 Tent卖多少钱" names the tent and "tents" does not name "tent"."""
+    start = lowered.find(name)
+    while start != -1:
+        end = start + len(name)
+        before_ok = start == 0 or not _ascii_alnum(lowered[start - 1])
+        if not name.isascii() or (before_ok and (end == len(lowered) or not _ascii_alnum(lowered[end]))):
+            yield start, end
+        start = lowered.find(name, end)
+
+
+def _title(product: Product) -> str:
+    return product.name.rsplit(" - ", 1)[0] if " - " in product.name else product.name
+
+
+def _name_parts(products: Sequence[Product], kind_words: set[str]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Parts of titles that name one title: up to ``MAX_PART_WORDS`` words in a row (Chinese: one
+    space-separated word) that no other title's name or description holds, with a rare word in them."""
+    lex = lexicon()
+    common = set(lex.function_words["en"]) | lex.generic_words["en"] | set(lex.function_words["zh"])
+    common |= lex.generic_words["zh"] | kind_words | {b.lower() for p in products for b in [p.brand] if b}
+    titles: dict[str, list[Product]] = defaultdict(list)
+    for product in products:
+        titles[_title(product).lower()].append(product)
+    texts: dict[str, set[str]] = {}  # title -> every run of up to MAX_PART_WORDS words of its products' text
+    for title, members in titles.items():
+        words: set[str] = set()
+        for p in members:
+            for field_text in (p.name, p.name_zh, p.description, p.description_zh, " ".join(p.uses)):
+                words |= _word_runs(field_text.lower())
+        texts[title] = words
+    spread: Counter[str] = Counter(w for runs in texts.values() for w in runs if " " not in w)
+    # A single word names a product only when it is a coined name: no description or tag uses it ("carbon",
+    # "thermal" describe; "Featherbed" names).
+    described: set[str] = set()
+    for p in products:
+        for field_text in (p.description, p.description_zh, " ".join(p.uses)):
+            described |= {w for w in _word_runs(field_text.lower()) if " " not in w}
+    holders: Counter[str] = Counter(run for runs in texts.values() for run in runs)
+    parts: dict[str, tuple[str, ...]] = {}
+    for title, members in titles.items():
+        full = {title, *(m.name.lower() for m in members), *(m.name_zh.lower() for m in members if m.name_zh)}
+        for name in {title, *(m.name_zh.lower() for m in members if m.name_zh)}:
+            for run in _word_runs(name, whole_cjk=True):
+                words = run.split(" ")
+                if _CJK.search(run) and not _cjk_part(run, common):
+                    continue
+                # A rare word is a name, not a quantity or a code ("400ml", "i7-13650hx" say what, not which).
+                rare = [w for w in words if w not in common and (_CJK.match(w) or _NAME_WORD.fullmatch(w))]
+                if (
+                    run in full
+                    or holders[run] != 1
+                    or not rare
+                    or not all(spread[w] <= RARE_WORD_TITLES for w in rare)
+                    or words[0] in common
+                    or words[-1] in common
+                    or (len(words) == 1 and run in described)
+                ):
+                    continue
+                parts[run] = tuple(m.sku for m in members)
+    return tuple(sorted(parts.items(), key=lambda item: (-len(item[0]), item[0])))
+
+
+def _cjk_part(run: str, common: set[str]) -> bool:
+    """A Chinese part is one word of 2-4 characters (what character n-grams count exactly) that holds no
+    kind or generic word: "山脊" may name a tent, "超轻帐篷" describes many."""
+    return (
+        " " not in run
+        and bool(re.fullmatch(rf"[\u4e00-\u9fff]{{2,{MAX_NGRAM}}}", run))
+        and not any(w in run for w in common if _CJK.search(w))
+    )
+
+
+def _word_runs(text: str, *, whole_cjk: bool = False) -> set[str]:
+    """Runs of up to ``MAX_PART_WORDS`` consecutive words; a Chinese word is a run of characters between
+    spaces or Latin words. With ``whole_cjk`` false the Chinese words' character pairs and triples count too,
+    so a shopper's "山脊帐篷" is seen to hold "山脊"."""
+    tokens = _PART_WORD.findall(text)
+    runs = {" ".join(tokens[i : i + n]) for n in range(1, MAX_PART_WORDS + 1) for i in range(len(tokens) - n + 1)}
+    if not whole_cjk:
+        runs |= {g for t in tokens if _CJK.match(t) for g in _cjk_ngrams(t)}
+    return runs
 
 
 def _name_index(products: Sequence[Product]) -> tuple[tuple[str, str], ...]:
@@ -313,6 +409,8 @@ def _name_index(products: Sequence[Product]) -> tuple[tuple[str, str], ...]:
             variants.add(product.name[len(product.brand) + 1 :].lower())  # "AeroRun 3" without brand
         if product.brand and product.name_zh.startswith(product.brand):
             variants.add(product.name_zh[len(product.brand) :].strip().lower())
+        # Chinese shoppers seldom type the spaces of "山脊 1人超轻帐篷": the name without them is a name too.
+        variants |= {"".join(v.split()) for v in variants if _CJK.search(v)}
         names.extend((v, product.sku) for v in variants if len(v) >= MIN_NAME_CHARS)
     names.sort(key=lambda item: len(item[0]), reverse=True)
     return tuple(names)

@@ -167,3 +167,33 @@ def test_a_title_names_its_variants_and_an_option_picks_one() -> None:
     vocabulary = CatalogVocabulary.from_products(variants, embeddings=False)
     assert sorted(vocabulary.named_skus("How much is the Ember Down Sleeping Bag?")) == ["SB-L", "SB-R"]
     assert vocabulary.named_skus("What does the Ember Down Sleeping Bag (Long) cost?") == ["SB-L"]
+
+
+PARTIAL_SHOP = [
+    Product(sku="T-1", name="Ridgeback 1 Ultralight Tent", name_zh="山脊 1人超轻帐篷", category="tents", price=1118,
+            stock=2, description="A 1-person ultralight tent."),
+    Product(sku="T-2", name="Ridgeback 2 Ultralight Tent", name_zh="山脊 2人超轻帐篷", category="tents", price=1398,
+            stock=0, description="A 2-person ultralight tent."),
+    Product(sku="T-3", name="Cirrus 3 Dome Tent", name_zh="卷云 3人圆顶帐篷", category="tents", price=899, stock=4,
+            description="A roomy ultralight dome tent for three."),
+    Product(sku="L-1", name="Featherbed Lantern", name_zh="羽床 营地灯", category="lanterns", price=199, stock=9,
+            description="A warm camp lantern."),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("text", "skus"),
+    [
+        ("How much is the Ridgeback 2?", ["T-2"]),  # a model family's name and its number
+        ("is the cirrus 3 in stock", ["T-3"]),
+        ("Does the Featherbed run on batteries?", ["L-1"]),  # a coined name alone
+        ("卷云帐篷多少钱？", ["T-3"]),  # a Chinese model name inside a longer phrase
+        ("Ridgeback 1 or Cirrus 3, which is lighter?", ["T-1", "T-3"]),
+        ("How much is the Ridgeback?", []),  # two Ridgebacks: a guess would be wrong half the time
+        ("what is your cheapest ultralight tent?", []),  # describing words name a kind, not a product
+        ("有超轻帐篷吗？", []),
+    ],
+)
+def test_a_product_named_by_part_of_its_title_is_recognised(text: str, skus: list[str]) -> None:
+    vocabulary = CatalogVocabulary.from_products(PARTIAL_SHOP, embeddings=False)
+    assert vocabulary.named_skus(text) == skus

@@ -5,30 +5,28 @@ when no model is needed (a greeting, an exact superlative, nothing found). A ste
 from __future__ import annotations
 
 from knowledge.models import Product
+from knowledge.search import PassageHit
 
-from ..answerability import Verdict, grounded_fallback, honest_answer
+from ..answerability import Verdict, grounded_fallback, honest_answer, policy_answers
 from ..answerability import judge as judge_answerable
 from ..conversation import Slots
 from ..guide import ShoppingGuide
 from ..ports import Retriever
 from ..render import attribute_text, compare_answer, list_answer, money, use_text
 from ..superlative_answer import comparison_answer
-from ..support import coverage, terms
 from ..texts import text
 from ..turn import TurnContext
 from ..types import Choice, Intent, Language, ProductCard
 from ..understanding import CatalogVocabulary
 
 POLICY_PASSAGES = 3  # near-ties are common among policy sections: give the model all three
-# Policy wording varies ("shipping" / "ship within") and Chinese character pairs are noisy, so sections
-# holding any of the question's words may answer it; sections holding none of them do not.
-POLICY_COVERAGE_MIN = 0.01
 POLICY_MIN_SCORE = 0.2  # below this cosine similarity no passage is about the question
 # Passages of the asked product ranked to judge answerability; the best few go into the prompt (each
 # costs up to ~80 tokens of prefill). An attribute passage is short and says what the fact line leaves
 # out ("waterproof: no"), which is what a yes/no question asks.
 PASSAGE_CANDIDATES = 6
 PROMPT_PASSAGES = 3
+COMPARE_PASSAGES = 2  # per product: two products' passages cost what one product's three do
 MAX_UNKNOWN_BEFORE_HUMAN = 2
 # Every answer step's time is reported under one name, so latency figures stay comparable.
 RETRIEVE = "retrieve"
@@ -89,8 +87,9 @@ class PolicyStep:
     name = RETRIEVE
     blocking = True
 
-    def __init__(self, retriever: Retriever) -> None:
+    def __init__(self, retriever: Retriever, vocabulary: CatalogVocabulary | None = None) -> None:
         self.retriever = retriever
+        self.vocabulary = vocabulary
 
     def run(self, ctx: TurnContext) -> None:
         if _asked(ctx) is not Intent.POLICY:
@@ -98,9 +97,10 @@ class PolicyStep:
         hits = [h for h in self.retriever.search_docs(ctx.message.text, ctx.language, k=POLICY_PASSAGES)]
         hits = [h for h in hits if h.score >= POLICY_MIN_SCORE]
         # The closest sections are not an answer unless they hold what is asked: say so, never guess.
-        wanted = terms(ctx.message.text)
-        held = coverage(wanted, "\n".join(f"{h.doc.title} {h.doc.text}" for h in hits))
-        if not hits or held < POLICY_COVERAGE_MIN:
+        u = ctx.found.understanding
+        kinds = self.vocabulary.category_words if self.vocabulary is not None else ()
+        asked = [word for word, kind in kinds if u is not None and kind == u.slots.category]
+        if not policy_answers(ctx.message.text, hits, asked, [word for word, _ in kinds]):
             ctx.finish(text("policy_none", ctx.language))
             return
         ctx.found.passages = hits
@@ -135,6 +135,7 @@ class NamedProductStep:
         found.products = products
         found.cards = [card(p, lang, label=self.vocabulary.label(p.category, lang)) for p in products]
         if u.intent is Intent.COMPARE and len(products) >= 2:
+            found.passages = self._compare_passages(ctx, products[:2])
             ctx.draft.fallback_text = compare_answer(products[0], products[1], lang)
             winner = comparison_answer(ctx.message.text, products[0], products[1], lang)
             if winner is not None:
@@ -156,6 +157,15 @@ class NamedProductStep:
             found.cards = found.cards[:1]
             self._ground(ctx, products[0])
         ctx.state.last_skus = [p.sku for p in found.products]
+
+    def _compare_passages(self, ctx: TurnContext, products: list[Product]) -> list[PassageHit]:
+        """Each product's own passages closest to the question: facts only in descriptions get compared too."""
+        passages: list[PassageHit] = []
+        for product in products:
+            question = ctx.message.text
+            hits = self.retriever.search_product_passages(product.sku, question, ctx.language, PASSAGE_CANDIDATES)
+            passages += [h for h in hits if h.doc.kind != "review"][:COMPARE_PASSAGES]
+        return passages
 
     def _ground(self, ctx: TurnContext, product: Product) -> None:
         """The product's own passages that answer the question; an honest answer when none does."""
