@@ -300,11 +300,11 @@ class CatalogVocabulary:
                     taken.append((start, end))
                     found.append((start, sku))
         # A part of a title ("the Ridgeback 2"), where no full name was found.
-        for part, skus in self.name_parts:
+        for part, members in self.name_parts:
             for start, end in _occurrences(lowered, part):
                 if not any(s < end and start < e for s, e in taken):
                     taken.append((start, end))
-                    found.extend((start, sku) for sku in skus)
+                    found.extend((start, sku) for sku in members)
         ordered: list[str] = []
         for _, group in groupby(sorted(found), key=lambda item: item[0]):
             skus = [sku for _, sku in group]
@@ -336,16 +336,18 @@ def _name_parts(products: Sequence[Product], kind_words: set[str]) -> tuple[tupl
     lex = lexicon()
     common = set(lex.function_words["en"]) | lex.generic_words["en"] | set(lex.function_words["zh"])
     common |= lex.generic_words["zh"] | kind_words | {b.lower() for p in products for b in [p.brand] if b}
+    common |= {word for kind in kind_words for word in kind.split()}  # "power drill" is a kind, so is "drill"
     titles: dict[str, list[Product]] = defaultdict(list)
     for product in products:
         titles[_title(product).lower()].append(product)
     texts: dict[str, set[str]] = {}  # title -> every run of up to MAX_PART_WORDS words of its products' text
     for title, members in titles.items():
-        words: set[str] = set()
-        for p in members:
-            for field_text in (p.name, p.name_zh, p.description, p.description_zh, " ".join(p.uses)):
-                words |= _word_runs(field_text.lower())
-        texts[title] = words
+        texts[title] = {
+            run
+            for p in members
+            for field_text in (p.name, p.name_zh, p.description, p.description_zh, " ".join(p.uses))
+            for run in _word_runs(field_text.lower())
+        }
     spread: Counter[str] = Counter(w for runs in texts.values() for w in runs if " " not in w)
     # A single word names a product only when it is a coined name: no description or tag uses it ("carbon",
     # "thermal" describe; "Featherbed" names).
@@ -359,19 +361,19 @@ def _name_parts(products: Sequence[Product], kind_words: set[str]) -> tuple[tupl
         full = {title, *(m.name.lower() for m in members), *(m.name_zh.lower() for m in members if m.name_zh)}
         for name in {title, *(m.name_zh.lower() for m in members if m.name_zh)}:
             for run in _word_runs(name, whole_cjk=True):
-                words = run.split(" ")
+                tokens = run.split(" ")
                 if _CJK.search(run) and not _cjk_part(run, common):
                     continue
                 # A rare word is a name, not a quantity or a code ("400ml", "i7-13650hx" say what, not which).
-                rare = [w for w in words if w not in common and (_CJK.match(w) or _NAME_WORD.fullmatch(w))]
+                rare = [w for w in tokens if w not in common and (_CJK.match(w) or _NAME_WORD.fullmatch(w))]
                 if (
                     run in full
                     or holders[run] != 1
                     or not rare
                     or not all(spread[w] <= RARE_WORD_TITLES for w in rare)
-                    or words[0] in common
-                    or words[-1] in common
-                    or (len(words) == 1 and run in described)
+                    or tokens[0] in common
+                    or tokens[-1] in common
+                    or (len(tokens) == 1 and run in described)
                 ):
                     continue
                 parts[run] = tuple(m.sku for m in members)

@@ -324,7 +324,8 @@ async def test_comparison_without_the_model_lists_what_differs(tmp_path: Path, s
     lines = reply.text.splitlines()
     assert "Price: ¥649 vs ¥1,299" in lines
     assert "Stock: in stock (12) vs in stock (5)" in lines
-    assert "sleeps: 2 vs 3" in lines
+    assert "Sleeps: 2 vs 3" in lines  # the attribute key as words
+    assert "Weight: 2.7 kg vs 3.5 kg" in lines  # the unit the key carries goes with each value
 
 
 def _weight(sku: str) -> float:

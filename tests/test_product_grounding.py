@@ -16,7 +16,9 @@ from assistant.app import Assistant, build_assistant, load_knowledge
 from assistant.config import Settings
 from assistant.llm.scripted import ScriptedGenerator
 from assistant.prompt import FACTS_CLOSE, FACTS_OPEN
+from assistant.render import compare_answer
 from assistant.types import IncomingMessage, Reply
+from knowledge.models import Product
 from knowledge.passages import product_passages
 from knowledge.store import KnowledgeStore
 
@@ -78,7 +80,12 @@ def tool_shop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Settin
     catalog.mkdir()
     (catalog / "products.jsonl").write_text("".join(json.dumps(p) + "\n" for p in PRODUCTS), encoding="utf-8")
     (catalog / "reviews.jsonl").write_text("".join(json.dumps(r) + "\n" for r in REVIEWS), encoding="utf-8")
-    (catalog / "faq.md").write_text("# FAQ\n\n## Delivery\nOrders ship within 2 days.\n", encoding="utf-8")
+    (catalog / "faq.md").write_text(
+        "# FAQ\n\n## Delivery\nOrders ship within 2 days.\n\n## Warranty\n"
+        "Drills carry a 3-year warranty.\nKettles carry a 1-year warranty.\n\n## Returns\n"
+        "Unused items can be returned within 30 days.\n",
+        encoding="utf-8",
+    )
     settings = Settings(data_dir=root / "data", catalog_dir=catalog)
     yield settings, load_knowledge(settings)
 
@@ -193,3 +200,65 @@ async def test_the_shipped_model_answers_product_questions_from_the_catalog_text
         assert "899" in zh.text and "$" not in zh.text and question not in zh.text, zh.text
     finally:
         assistant.memory.close()
+
+
+async def test_a_restock_date_or_an_unlisted_colour_is_not_answered_from_the_fact_line(ask_with: object) -> None:
+    # Price and stock words in the question, but what is asked (a date, a colour) no fact holds.
+    questions = (
+        "When will the Brewmate Glass Kettle 1.7L be back in stock?",
+        "Brewmate 玻璃电热水壶 1.7升什么时候补货？",
+        "Is the Voltline Jigsaw 650W available in green?",
+    )
+    for question in questions:
+        reply, generator = await ask_with(question, "It will be back next week.")  # type: ignore[operator]
+        assert reply.text.startswith(("I don't know", "这个我不知道")), reply.text
+        assert not generator.calls, question
+    reply, _ = await ask_with("Is the Voltline Jigsaw 650W in stock?", "Yes, 12 in stock.")  # type: ignore[operator]
+    assert "don't know" not in reply.text
+
+
+async def test_a_policy_that_lists_other_kinds_does_not_answer_for_the_asked_one(ask_with: object) -> None:
+    saws, generator = await ask_with("How long is the warranty on saws?", "Saws carry a 3-year warranty.")  # type: ignore[operator]
+    assert saws.text.startswith("I don't know"), saws.text
+    assert not generator.calls
+    drills, _ = await ask_with("How long is the warranty on drills?", "Drills carry a 3-year warranty.")  # type: ignore[operator]
+    assert "3-year" in drills.text and "don't know" not in drills.text
+    # A rule that names no kind holds for every kind.
+    returns, _ = await ask_with("Can I return a saw?", "Unused items can be returned within 30 days.")  # type: ignore[operator]
+    assert "30 days" in returns.text and "don't know" not in returns.text
+
+
+@pytest.mark.parametrize("question", ["Do you price match?", "Can I pay with PayPal?", "你们可以开增值税发票吗？"])
+async def test_a_question_to_the_shop_that_no_document_answers_is_answered_honestly(
+    ask_with: object, question: str
+) -> None:
+    reply, generator = await ask_with(question, "Yes, we do!")  # type: ignore[operator]
+    assert reply.text.startswith(("I don't know", "这个我不知道")), reply.text
+    assert not generator.calls
+
+
+async def test_a_comparison_carries_both_products_passages(ask_with: object) -> None:
+    reply, generator = await ask_with(  # type: ignore[operator]
+        f"Compare the {DRILL_NAME} and the Voltline Jigsaw 650W", "One drills, the other saws."
+    )
+    prompt = generator.calls[0][-1].content
+    assert f"[{DRILL}/" in prompt and "[TL-SAW-0003/" in prompt, "each product's own text reaches the model"
+    assert reply.text == "One drills, the other saws."
+
+
+def test_compared_attributes_read_in_the_shoppers_language() -> None:
+    a = Product(
+        sku="A-1",
+        name="Trail Pole A",
+        category="poles",
+        price=399,
+        stock=3,
+        attributes={"drop_mm": 8, "weight_kg": 0.45, "material": "aluminium", "foldable": True},
+    )
+    b = Product(sku="B-1", name="Trail Pole B", category="poles", price=599, stock=0,
+                attributes={"drop_mm": 10, "weight_kg": 0.39, "material": "carbon", "foldable": False})  # fmt: skip
+    zh = compare_answer(a, b, "zh").splitlines()
+    assert "落差: 8毫米 vs 10毫米" in zh and "重量: 0.45千克 vs 0.39千克" in zh
+    assert "材质: 铝合金 vs 碳纤维" in zh and "Foldable: 是 vs 否" in zh  # a word no table lists stays English
+    en = compare_answer(a, b, "en").splitlines()
+    assert "Drop: 8 mm vs 10 mm" in en and "Weight: 0.45 kg vs 0.39 kg" in en and "Material: aluminium vs carbon" in en
