@@ -18,7 +18,7 @@ from .personal.profile import Erased, Reaction, SQLiteProfileStore
 from .personal.recommender import load_model
 from .personal.service import Personaliser
 from .pipeline import HandoffDesk, Pipeline
-from .ports import Generator
+from .ports import Generator, Retriever
 from .safety import build_input_checks, build_output_checks
 from .state.backends import dependency_checks, open_conversation_store
 from .texts import text
@@ -91,6 +91,12 @@ class Assistant:
     pipeline: Pipeline
     personaliser: Personaliser
     _closers: list[Callable[[], object]] = field(default_factory=list)
+
+    @property
+    def catalog(self) -> Retriever:
+        """Read access to the live catalog through the core's port (what evaluation and shopper-facing
+        services need); ``knowledge`` is the store itself, for the admin commands that change it."""
+        return self.knowledge
 
     def respond(self, message: IncomingMessage) -> AsyncIterator[ReplyEvent]:
         return measured(message, self.pipeline.respond(message))

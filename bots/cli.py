@@ -19,6 +19,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.progress import BarColumn, DownloadColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.table import Table
 from rich.text import Text
 
 from assistant.app import Assistant, build_assistant
@@ -337,7 +338,7 @@ def eval_facts(
     if catalog is not None or questions is not None or rejudge is not None:
         _eval_catalog(catalog, questions, out=out, limit=limit, as_json=as_json, rejudge=rejudge)
         return
-    from assistant.evaluation.facts import print_report, run_fact_eval
+    from assistant.evaluation.facts import report_rows, run_fact_eval
 
     assistant = open_assistant(show_progress=not as_json)
     started = time.perf_counter()
@@ -350,7 +351,13 @@ def eval_facts(
     if as_json:
         sys.stdout.write(json.dumps(report, ensure_ascii=False) + "\n")
     else:
-        print_report(report, console)
+        title, rows = report_rows(report)
+        table = Table(title=title)
+        table.add_column("metric")
+        table.add_column("value", justify="right")
+        for metric, value in rows:
+            table.add_row(metric, value)
+        console.print(table)
     if out:
         out.write_text(json.dumps(report, ensure_ascii=False, indent=2))
 

@@ -10,17 +10,24 @@ import json
 import re
 import statistics
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
-from rich.console import Console
-from rich.table import Table
-
-from ..app import Assistant
 from ..factcheck import FOREIGN_BRANDS, IN_STOCK_RE, OUT_OF_STOCK_RE, PRICE_RE
 from ..language import detect_language
+from ..ports import Retriever
 from ..quantities import NUMBER
 from ..types import IncomingMessage, Reply
 from ..understanding import SKU_RE
+
+
+class EvaluatedAssistant(Protocol):
+    """What the evaluation needs of the assistant: ask a question, read the live catalog."""
+
+    async def ask(self, message: IncomingMessage) -> Reply: ...
+
+    @property
+    def catalog(self) -> Retriever: ...
+
 
 GOLD_FILE = Path(__file__).resolve().parent / "data" / "facts_gold.jsonl"
 
@@ -34,8 +41,8 @@ def _numbers(text: str) -> set[str]:
             re.findall(NUMBER, text)}  # fmt: skip
 
 
-def score_reply(row: dict[str, Any], reply: Reply, assistant: Assistant) -> dict[str, Any]:
-    catalog = {p.sku: p for p in assistant.knowledge.all_products()}
+def score_reply(row: dict[str, Any], reply: Reply, assistant: EvaluatedAssistant) -> dict[str, Any]:
+    catalog = {p.sku: p for p in assistant.catalog.all_products()}
     answer = reply.text
     card_prices = {c.price for c in reply.cards}
     prices = [float((m.group(1) or m.group(2)).replace(",", "")) for m in PRICE_RE.finditer(answer)]
@@ -71,7 +78,7 @@ def score_reply(row: dict[str, Any], reply: Reply, assistant: Assistant) -> dict
     }
 
 
-async def run_fact_eval(assistant: Assistant, *, limit: int = 0) -> dict[str, Any]:
+async def run_fact_eval(assistant: EvaluatedAssistant, *, limit: int = 0) -> dict[str, Any]:
     rows = load_gold()
     if limit:
         rows = rows[:limit]
@@ -105,17 +112,17 @@ async def run_fact_eval(assistant: Assistant, *, limit: int = 0) -> dict[str, An
     }
 
 
-def print_report(report: dict[str, Any], console: Console) -> None:
-    table = Table(title=f"shopguide fact accuracy ({report['questions']} questions, zh + en)")
-    table.add_column("metric")
-    table.add_column("value", justify="right")
-    table.add_row("prices in answers match catalog", f"{report['price_accuracy']:.0%}")
-    table.add_row("SKUs in answers exist", f"{report['sku_accuracy']:.0%}")
-    table.add_row("answers naming products we don't sell", str(report["answers_naming_absent_products"]))
-    table.add_row("answer in the question's language", f"{report['language_match']:.0%}")
-    table.add_row("gold value stated", f"{report['gold_hit']:.0%}")
+def report_rows(report: dict[str, Any]) -> tuple[str, list[tuple[str, str]]]:
+    """The report as a title and (metric, value) rows: the terminal renders them as a table."""
+    rows = [
+        ("prices in answers match catalog", f"{report['price_accuracy']:.0%}"),
+        ("SKUs in answers exist", f"{report['sku_accuracy']:.0%}"),
+        ("answers naming products we don't sell", str(report["answers_naming_absent_products"])),
+        ("answer in the question's language", f"{report['language_match']:.0%}"),
+        ("gold value stated", f"{report['gold_hit']:.0%}"),
+    ]
     for kind, figures in report["by_kind"].items():
-        table.add_row(f"  gold stated: {kind} (n={int(figures['n'])})", f"{figures['gold_hit']:.0%}")
-    table.add_row("fell back to the retrieval-only answer", str(report["degraded"]))
-    table.add_row("latency p50 (ms)", f"{report['latency_ms_p50']:.0f}")
-    console.print(table)
+        rows.append((f"  gold stated: {kind} (n={int(figures['n'])})", f"{figures['gold_hit']:.0%}"))
+    rows.append(("fell back to the retrieval-only answer", str(report["degraded"])))
+    rows.append(("latency p50 (ms)", f"{report['latency_ms_p50']:.0f}"))
+    return f"shopguide fact accuracy ({report['questions']} questions, zh + en)", rows
