@@ -6,9 +6,11 @@ catalog itself supplies the vocabulary (categories, brands, attribute keys, prod
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from .conversation import Slots
 from .superlatives import parse_measure_order, parse_sort
@@ -22,196 +24,22 @@ MAX_KIND_PHRASES = 4  # leftover phrases compared with the categories by embeddi
 # Use-case words and labels come from ``data/lexicon.json`` (kept importable under their old names).
 USE_WORDS: dict[str, tuple[str, ...]] = use_words()
 USE_LABELS: dict[str, tuple[str, str]] = use_labels()
-STOCK_WORDS = ("in stock", "available now", "ship today", "有货", "现货", "有库存")
-GREETING_WORDS = ("hi", "hello", "hey", "good morning", "good evening", "你好", "您好", "嗨", "哈喽", "在吗", "在不在")
+# Intent words (shop-independent) live in ``data/intents.json``; a shop's own words come from its catalog.
+_INTENTS = json.loads((Path(__file__).resolve().parent / "data" / "intents.json").read_text(encoding="utf-8"))
+STOCK_WORDS: tuple[str, ...] = tuple(_INTENTS["stock_words"])
+GREETING_WORDS: tuple[str, ...] = tuple(_INTENTS["greeting_words"])
 # Asking for a person, complaining or demanding a refund: a colleague should take over.
-HUMAN_WORDS = (
-    "talk to a human", "speak to a human", "talk to a person", "speak to a person", "real person",
-    "human agent", "live agent", "talk to someone", "talk to customer service", "contact customer service",
-    "complaint", "complain", "manager", "i want a refund", "refund me", "give me my money back",
-    "转人工", "人工客服", "真人", "找客服", "联系客服", "投诉", "经理", "我要退款", "申请退款", "退钱",
-)  # fmt: skip
+HUMAN_WORDS: tuple[str, ...] = tuple(_INTENTS["human_words"])
 # Bare words that mean "a person, please" only when they are (nearly) the whole message:
 # "customer service hours?" is a policy question, "客服" alone is a request.
-BARE_HUMAN_WORDS = ("human", "agent", "person", "customer service", "人工", "客服")
+BARE_HUMAN_WORDS: tuple[str, ...] = tuple(_INTENTS["bare_human_words"])
 BARE_HUMAN_MAX_CHARS = 24
-POLICY_WORDS = (
-    "shipping",
-    "delivery",
-    "deliver",
-    "return",
-    "returns",
-    "refund",
-    "exchange",
-    "warranty",
-    "guarantee",
-    "invoice",
-    "fapiao",
-    "payment",
-    "pay with",
-    "installment",
-    "alipay",
-    "wechat pay",
-    "points",
-    "membership",
-    "gift wrap",
-    "track my order",
-    "tracking",
-    "order status",
-    "price protection",
-    "change address",
-    "customer service hours",
-    "opening hours",
-    "size guide",
-    "size chart",
-    "运费",
-    "包邮",
-    "发货",
-    "快递",
-    "配送",
-    "送货",
-    "退货",
-    "退款",
-    "换货",
-    "保修",
-    "质保",
-    "售后",
-    "发票",
-    "支付",
-    "付款",
-    "分期",
-    "积分",
-    "会员",
-    "礼品包装",
-    "物流",
-    "订单",
-    "价保",
-    "保价",
-    "改地址",
-    "客服时间",
-    "客服几点",
-    "几点上班",
-    "营业时间",
-    "service hours",
-    "尺码",
-    "七天无理由",
-    "7天无理由",
-)
-COMPARE_WORDS = (
-    "compare",
-    "comparison",
-    "versus",
-    " vs ",
-    " vs.",
-    "difference between",
-    "better than",
-    "which is better",
-    "or the",
-    "比较",
-    "对比",
-    "区别",
-    "哪个好",
-    "哪个更",
-    "还是",
-)
-INFO_WORDS = (
-    "how much",
-    "price",
-    "cost",
-    "spec",
-    "specs",
-    "battery",
-    "weight",
-    "how heavy",
-    "how long",
-    "capacity",
-    "screen",
-    "storage",
-    "ram",
-    "in stock",
-    "stock",
-    "available",
-    "waterproof",
-    "details",
-    "detail",
-    "tell me about",
-    "多少钱",
-    "价格",
-    "价钱",
-    "参数",
-    "配置",
-    "续航",
-    "电池",
-    "重量",
-    "多重",
-    "容量",
-    "屏幕",
-    "内存",
-    "存储",
-    "有货",
-    "库存",
-    "详情",
-    "介绍",
-    "怎么样",
-)
-RECOMMEND_WORDS = (
-    "recommend",
-    "suggest",
-    "looking for",
-    "i need",
-    "i want",
-    "want to buy",
-    "buy",
-    "shopping for",
-    "best",
-    "good",
-    "cheap",
-    "affordable",
-    "show me",
-    "any ",
-    "options",
-    "something",
-    "推荐",
-    "想买",
-    "要买",
-    "买",
-    "有没有",
-    "有什么",
-    "找",
-    "需要",
-    "想要",
-    "哪款",
-    "合适",
-    "便宜",
-    "最好",
-)
-JUST_RECOMMEND_WORDS = (
-    "anything",
-    "whatever",
-    "doesn't matter",
-    "don't care",
-    "just recommend",
-    "surprise me",
-    "随便",
-    "都可以",
-    "都行",
-    "无所谓",
-    "直接推荐",
-)
-ORDINALS: dict[str, int] = {
-    "first": 0,
-    "1st": 0,
-    "second": 1,
-    "2nd": 1,
-    "third": 2,
-    "3rd": 2,
-    "第一": 0,
-    "第1": 0,
-    "第二": 1,
-    "第2": 1,
-    "第三": 2,
-    "第3": 2,
-}
+POLICY_WORDS: tuple[str, ...] = tuple(_INTENTS["policy_words"])
+COMPARE_WORDS: tuple[str, ...] = tuple(_INTENTS["compare_words"])
+INFO_WORDS: tuple[str, ...] = tuple(_INTENTS["info_words"])
+RECOMMEND_WORDS: tuple[str, ...] = tuple(_INTENTS["recommend_words"])
+JUST_RECOMMEND_WORDS: tuple[str, ...] = tuple(_INTENTS["just_recommend_words"])
+ORDINALS: dict[str, int] = {word: int(index) for word, index in _INTENTS["ordinals"].items()}
 AROUND_TOLERANCE = 0.2  # "around 500" means 400..600
 
 _CN_DIGITS = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}

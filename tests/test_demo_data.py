@@ -1,6 +1,6 @@
 """Sanity checks for the bundled demo catalog in ``knowledge/data/demo``.
 
-Regenerate the data with ``python -m knowledge.data.build_demo``.
+Regenerate the data with ``python scripts/build_demo.py``.
 """
 
 from __future__ import annotations
@@ -257,7 +257,7 @@ def test_reviews_mixed_language_and_ratings(reviews: list[Review]) -> None:
 
 
 def test_files_match_the_generator(products: list[Product], reviews: list[Review]) -> None:
-    from knowledge.data import build_demo
+    from scripts import build_demo
 
     rng = random.Random(build_demo.SEED)
     assert build_demo.build_products(rng) == products

@@ -1,9 +1,8 @@
 """Generate the bundled bilingual demo catalog under ``knowledge/data/demo``.
 
-Run from the repository root (either form works)::
+A build tool, not part of the installed packages. Run from the repository root::
 
-    python -m knowledge.data.build_demo
-    python knowledge/data/build_demo.py
+    python scripts/build_demo.py
 
 The output is fully deterministic: the only randomness is ``random.Random(42)``, consumed in a fixed
 order. Files written: ``products.jsonl``, ``reviews.jsonl``, ``faq.md``, ``faq.zh.md``,
@@ -15,20 +14,15 @@ from __future__ import annotations
 
 import json
 import random
-import sys
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, NamedTuple
 
-ROOT = Path(__file__).resolve().parents[2]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from knowledge.models import AttributeValue, Product, Review  # noqa: E402
+from knowledge.models import AttributeValue, Product, Review
 
 SEED = 42
-OUT_DIR = Path(__file__).resolve().parent / "demo"
+OUT_DIR = Path(__file__).resolve().parents[1] / "knowledge" / "data" / "demo"
 BASE_URL = "https://shop.example.com"
 
 CATEGORY_CODES: dict[str, str] = {
