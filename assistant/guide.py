@@ -211,13 +211,9 @@ class ShoppingGuide:
     ) -> GuideDecision:
         # The facets were narrowed to items made for the use when there are any: so are the picks.
         use = slots.use if slots.use and facets.uses.get(slots.use, 0) else None
-        ranked = [h.product for h in self.retriever.search_products(query) if use is None or use in h.product.uses]
-        if sum(p.in_stock for p in ranked) < MAX_RECOMMENDATIONS:
-            # Search ranks by text; a match it did not rank still qualifies, one in stock before any other.
-            for in_stock in (True, False):
-                seen = {p.sku for p in ranked}
-                more = self.retriever.rank_products(replace(query, in_stock_only=in_stock, k=MAX_RECOMMENDATIONS))
-                ranked.extend(p for p in more.products if p.sku not in seen and (use is None or use in p.uses))
+        # One call: the store ranks by relevance within the filters and that use, and tops the list up with
+        # the cheapest matches when fewer than three are in stock.
+        ranked = list(self.retriever.match(replace(query, min_in_stock=MAX_RECOMMENDATIONS)).products)
         if ranker is not None:
             # The shopper's recommender favourites join the pool when the need's filters admit them.
             seen = {p.sku for p in ranked}
@@ -243,12 +239,12 @@ class ShoppingGuide:
             # "The lightest": the catalog's attributes whose names carry that kind of unit, in one common unit.
             keys = self.retriever.facets(replace(query, sort=None)).numeric_attributes
             query = replace(query, sort_keys=measure_sort_keys(keys, slots.sort_measure))
-        ranked = self.retriever.rank_products(query)
+        ranked = self.retriever.match(query)
         if ranked.total == 0:
             return self._no_match(slots, language)
         if not ranked.sortable:
             # No ratings or dates to order by: say so and show good matches instead of guessing.
-            hits = [h.product for h in self.retriever.search_products(replace(query, sort=None))]
+            hits = list(self.retriever.match(replace(query, sort=None, prefer_use=None)).products)
             hits.sort(key=lambda p: not p.in_stock)
             picks = hits[:MAX_RECOMMENDATIONS]
             if slots.sort_measure:
@@ -266,7 +262,7 @@ class ShoppingGuide:
         picks = list(ranked.products)
         if not picks[0].in_stock and not slots.in_stock_only:
             # The top item overall is sold out: also show the top ones the shopper can buy today.
-            in_stock = self.retriever.rank_products(replace(query, in_stock_only=True, k=MAX_RECOMMENDATIONS - 1))
+            in_stock = self.retriever.match(replace(query, in_stock_only=True, k=MAX_RECOMMENDATIONS - 1))
             use = slots.use if slots.use in picks[0].uses else None  # the use narrowed the first query
             buyable = [p for p in in_stock.products if use is None or use in p.uses]
             if buyable:
@@ -289,7 +285,7 @@ class ShoppingGuide:
         """ "Is X the cheapest?": yes or no among X's category (budget and stock as asked), and the top item."""
         assert slots.sort is not None
         scope = replace(slots.scope(), category=product.category)
-        ranked = self.retriever.rank_products(scope.to_query(k=1))
+        ranked = self.retriever.match(scope.to_query(k=1))
         picks = [product]
         if product.sku not in ranked.leaders and ranked.products:
             picks.append(ranked.products[0])
@@ -325,7 +321,7 @@ class ShoppingGuide:
                 replace(query, in_stock_only=in_stock, price_max=target, sort="price_desc", k=MAX_RECOMMENDATIONS),
                 replace(query, in_stock_only=in_stock, price_min=target, sort="price_asc", k=MAX_RECOMMENDATIONS),
             ):
-                near.update((p.sku, p) for p in self.retriever.rank_products(side).products)
+                near.update((p.sku, p) for p in self.retriever.match(side).products)
             taken = {p.sku for p in picks}
             picks += sorted((p for p in near.values() if p.sku not in taken), key=lambda p: _distance(p.price, target))
         return picks[:MAX_RECOMMENDATIONS]

@@ -33,10 +33,9 @@ __all__ = [
 class Retriever(Protocol):
     """Read access to the live knowledge release."""
 
-    def search_products(self, query: ProductQuery) -> list[ProductHit]: ...
-
-    def rank_products(self, query: ProductQuery) -> RankedProducts:
-        """The top ``query.k`` products in ``query.sort`` order among those the filters admit."""
+    def match(self, query: ProductQuery) -> RankedProducts:
+        """The products the query's hard filters admit, best first: in ``query.sort`` order when set, else by
+        relevance to ``query.text`` (topped up to ``query.min_in_stock`` in stock); ``total`` counts them all."""
         ...
 
     def facets(self, query: ProductQuery) -> CatalogFacets:

@@ -78,7 +78,7 @@ class SuperlativeCheck:
             # "The lightest": ranked by the category's attributes whose names carry that unit class.
             keys = self.retriever.facets(replace(query, sort=None)).numeric_attributes
             query = replace(query, sort_keys=measure_sort_keys(keys, mention.basis))
-        ranked = self.retriever.rank_products(query)
+        ranked = self.retriever.match(query)
         return ranked.sortable and product.sku in ranked.leaders
 
     def false_claim(self, sentence: str, products: Sequence[Product], scope: ProductQuery) -> str | None:

@@ -80,7 +80,7 @@ def measure(reps: int) -> dict[str, Any]:
         turns: dict[str, dict[str, Any]] = {}
 
         async def run() -> None:
-            for index, text in enumerate(MESSAGES + ["(3-turn conversation)"]):
+            for index, text in enumerate([*MESSAGES, "(3-turn conversation)"]):
                 latencies: list[float] = []
                 calls: Counter[str] = Counter()
                 for rep in range(reps):

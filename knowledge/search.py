@@ -29,8 +29,11 @@ class ProductQuery:
     sort: SortOrder | None = None  # set: ``rank_products`` returns the top ``k`` in this order
     # For measure orders: (attribute key, factor to one common unit); a product's first key present counts.
     sort_keys: tuple[tuple[str, float], ...] = ()
-    # Soft, for ``rank_products`` and ``facets``: when any match is made for this use, only those count.
+    # Soft: when any match is made for this use, only those count (and are returned).
     prefer_use: str | None = None
+    # Relevance order only (``sort`` unset): when the ``k`` best matches hold fewer products in stock than
+    # this, ``match`` adds the cheapest admitted ones, in stock first, so that many can still be shown.
+    min_in_stock: int = 0
 
 
 @dataclass(frozen=True)

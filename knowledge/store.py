@@ -23,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import threading
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -40,7 +41,7 @@ from .layout import SHARD_TARGET, Shard, docs_collection, passages_collection, p
 from .live import LiveRelease, assemble_release, with_products
 from .loaders import LoadedKnowledge
 from .models import Product, Review
-from .ranking import facet_release, rank_release
+from .ranking import admitted_rows, facet_release, rank_release
 from .refresh import REFRESH_INTERVAL_S, PointerWatch
 from .registry import (
     DEFAULT_KEEP_RELEASES,
@@ -413,6 +414,30 @@ class KnowledgeStore:
         """Hybrid search: exact codes first, then dense and BM25 fused by reciprocal rank."""
         with self.lease() as live:
             return self.search.products(live, query)
+
+    def match(self, query: ProductQuery) -> RankedProducts:
+        """The products the query's hard filters admit, best first: in ``query.sort`` order when it is
+        set, else by relevance to ``query.text`` (hybrid search), topped up to ``query.min_in_stock``
+        products in stock (cheapest first) when the relevant ones are too few. One call, one release."""
+        if query.sort is not None:
+            return self.rank_products(query)
+        with self.lease() as live:
+            rows = admitted_rows(
+                live.order, live.products, live.mask(ProductFilter.from_query(query)), query.prefer_use
+            )
+            use = query.prefer_use
+            if use and not any(use in live.products[live.order[int(r)]].uses for r in rows):
+                use = None  # nothing admitted is made for it: the use narrows nothing
+            found = [h.product for h in self.search.products(live, query) if use is None or use in h.product.uses]
+            if sum(p.in_stock for p in found) < query.min_in_stock:
+                # Search ranks by text; a match it did not rank still qualifies, one in stock before any other.
+                for in_stock in (True, False):
+                    seen = {p.sku for p in found}
+                    fill = replace(query, in_stock_only=in_stock, k=query.min_in_stock)
+                    mask = live.mask(ProductFilter.from_query(fill))
+                    more = rank_release(live.order, live.products, live.prices, live.stocks, live.reviews, mask, fill)
+                    found.extend(p for p in more.products if p.sku not in seen and (use is None or use in p.uses))
+            return RankedProducts(products=found, total=len(rows), leaders=frozenset(), sortable=True)
 
     def rank_products(self, query: ProductQuery) -> RankedProducts:
         """The top products in ``query.sort`` order among those the query's hard filters admit."""
