@@ -22,8 +22,18 @@ from .ports import Generator, Retriever
 from .safety import build_input_checks, build_output_checks
 from .state.backends import dependency_checks, open_conversation_store
 from .texts import text
-from .types import IncomingMessage, Language, Reply, ReplyDone, ReplyEvent, TextDelta, TextReset
+from .types import Choice, IncomingMessage, Intent, Language, Reply, ReplyDone, ReplyEvent, TextDelta, TextReset
 
+
+def feedback_choices(language: Language) -> list[Choice]:
+    from .personal.ranking import reply
+
+    other = reply("something_else", language)
+    return [Choice("👍", "👍"), Choice("👎", "👎"), Choice(other, other)]
+
+
+# Messages that are a reaction to the last answer, from a quick-reply button or typed.
+REACTION_TEXTS: dict[str, Reaction] = {"👍": "up", "👎": "down"}
 Progress = Callable[[str, int, int], None]
 
 
@@ -99,7 +109,28 @@ class Assistant:
         return self.knowledge
 
     def respond(self, message: IncomingMessage) -> AsyncIterator[ReplyEvent]:
-        return measured(message, self.pipeline.respond(message))
+        reaction = REACTION_TEXTS.get(message.text.strip())
+        if reaction is not None:
+            # A 👍/👎 button (its value comes back as the message) or the same emoji typed: rates the last answer.
+            return self._react_turn(message, reaction)
+        return measured(message, self._with_feedback(message, self.pipeline.respond(message)))
+
+    async def _with_feedback(
+        self, message: IncomingMessage, events: AsyncIterator[ReplyEvent]
+    ) -> AsyncIterator[ReplyEvent]:
+        """A recommendation in a one-to-one chat ends with 👍 / 👎 / "something else" quick replies: every
+        surface renders quick replies as buttons (Telegram inline, Slack Block Kit, numbered in the terminal)."""
+        async for event in events:
+            reply = event.reply if isinstance(event, ReplyDone) else None
+            rateable = reply is not None and reply.intent is Intent.RECOMMEND and reply.cards and not reply.blocked
+            if reply is not None and rateable and self.personaliser.active(message):
+                reply.choices = [*reply.choices, *feedback_choices(reply.language)]
+            yield event
+
+    async def _react_turn(self, message: IncomingMessage, reaction: Reaction) -> AsyncIterator[ReplyEvent]:
+        language = self.language_of(message)
+        body = self.react(message, reaction)
+        yield ReplyDone(Reply(text=body, language=language))
 
     async def ask(self, message: IncomingMessage) -> Reply:
         """Non-streaming convenience: run the turn and return the final reply."""

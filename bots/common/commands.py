@@ -1,4 +1,5 @@
-"""The shopper commands every chat surface understands: ``/start /help /reset /lang``, parsed once.
+"""The shopper commands every chat surface understands: ``/start /help /reset /lang /profile /forget``,
+parsed once.
 
 Like errbot's one command parser for every backend: an adapter routes a command here (Telegram through
 PTB's ``CommandHandler``, the terminal by its typed line) and sends back the text this returns.
@@ -13,7 +14,7 @@ from assistant.types import IncomingMessage, Language
 
 from .texts import phrase
 
-CHAT_COMMANDS = ("start", "help", "reset", "lang")
+CHAT_COMMANDS = ("start", "help", "reset", "lang", "profile", "forget")
 # An unknown command is echoed back at most this long (Telegram's BotCommand limit: 1-32 characters).
 MAX_COMMAND_ECHO = 32
 
@@ -30,6 +31,10 @@ class ConversationCommands(Protocol):
     def set_language(self, message: IncomingMessage, language: Language) -> str: ...
 
     def language_of(self, message: IncomingMessage) -> Language: ...
+
+    def profile(self, message: IncomingMessage) -> str: ...
+
+    def forget(self, message: IncomingMessage) -> tuple[str, object]: ...
 
 
 @dataclass(frozen=True)
@@ -64,6 +69,10 @@ def chat_command_reply(core: ConversationCommands, message: IncomingMessage, com
         return core.help_text(language)
     if command.name == "reset":
         return core.reset(message)
+    if command.name == "profile":
+        return core.profile(message)
+    if command.name == "forget":
+        return core.forget(message)[0]
     if command.name == "lang":
         choice = (command.args or [""])[0].lower()
         if choice in ("zh", "en"):

@@ -194,7 +194,7 @@ async def test_command_menus_are_registered_per_language_and_for_admins(fake: Fa
     default = json.dumps({"type": "default"}, sort_keys=True)
     en = [c["command"] for c in fake.commands[(default, "")]]
     zh = fake.commands[(default, "zh")]
-    assert en == ["start", "help", "reset", "lang"]
+    assert en == ["start", "help", "reset", "lang", "profile", "forget"]
     assert zh[0] == {"command": "start", "description": "开始，看看我能做什么"}
     admin_scope = json.dumps({"chat_id": ADMIN_ID, "type": "chat"}, sort_keys=True)
     assert [c["command"] for c in fake.commands[(admin_scope, "")]][-4:] == [
@@ -276,3 +276,32 @@ async def test_similar_under_button_recommends_cards_within_that_budget(fake: Fa
     assert len(new_cards) == 3
     prices = [int(m.text.split("\n")[1].split(" · ")[0].lstrip("¥").replace(",", "")) for m in new_cards]
     assert all(price <= 500 for price in prices)
+
+
+async def test_recommendations_carry_feedback_buttons_and_profile_commands(
+    fake: FakeBotApi, run_bot: BotFactory
+) -> None:
+    """Changed on purpose (personalisation): a recommendation in a private chat ends with 👍 / 👎 /
+    "Show me something else" buttons; 👎 is stored and keeps those items out; /profile and /forget answer."""
+    async with run_bot():
+        await ask(fake, "running shoes under 800")
+        shown = fake.shown(SHOPPER)[-1]
+        labels = [label for row in shown.button_labels for label in row]
+        assert {"👍", "👎", "Show me something else"} <= set(labels)
+        down = next(b for row in shown.buttons for b in row if b["text"] == "👎")
+        await fake.press(shown, down["callback_data"], SHOPPER)
+        await fake.wait_for(lambda: "won't suggest those again" in " ".join(fake.texts(SHOPPER)))
+        await say_and_wait(fake, "/profile")
+        assert "What I keep about you" in fake.texts(SHOPPER)[-1]
+        assert "running_shoes" in fake.texts(SHOPPER)[-1]
+        await say_and_wait(fake, "/forget")
+        assert fake.texts(SHOPPER)[-1].startswith("Done: your profile, shopping history, feedback")
+        await say_and_wait(fake, "/profile")
+        assert fake.texts(SHOPPER)[-1] == "I keep nothing about you yet."
+
+
+async def say_and_wait(fake: FakeBotApi, text: str) -> None:
+    """Send and wait for this message's own answer (the chat already holds earlier ones)."""
+    before = len(fake.texts(SHOPPER))
+    await fake.send_text(SHOPPER, SHOPPER, text)
+    await fake.wait_for(lambda: len(fake.texts(SHOPPER)) > before)
