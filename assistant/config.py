@@ -104,9 +104,11 @@ class Settings(BaseSettings):
     default_language: Literal["zh", "en"] = "en"
 
     # --- safety and privacy ---
-    safety_classifier: bool = Field(default=True, description="run the embedding classifier after the input rules")
+    safety_classifier: bool = Field(
+        default=True, description="run the learned detector (embeddings + character n-grams) after the input rules"
+    )
     safety_classifier_path: Path | None = Field(
-        default=None, description="classifier weights JSON; default: the model shipped in assistant/safety/data"
+        default=None, description="detector weights (.npz); default: the model shipped in assistant/safety/data"
     )
     safety_block_off_topic: bool = Field(
         default=True, description="refuse using the bot as a free general chatbot (essays, code, homework)"

@@ -1,9 +1,11 @@
 """Safety step latency per message on this machine, with same-run baselines.
 
-Measures every input check (oversize, rules, classifier, split-turn) and output check on all bundled
-messages (zh and en, attacks and benign), the whole input side per message (target: p50 <= 20 ms on 2
-cores), and as baselines in the same run: one bare sentence-encoder call on one thread (the classifier's
-floor) and on two threads (why the classifier pins one). Prints a table and writes bench/results/safety.json.
+Measures every input check (oversize, rules, detector, split-turn) and output check on all bundled
+messages (zh and en, attacks and benign), the whole input side per message with every layer on (target:
+p50 <= 20 ms on 2 cores), and as baselines in the same run: the first version of the input filter (rules
+without the hint-free decoders, JSON embedding classifier; ``assistant/safety/baseline.py``), the detector's
+two feature kinds alone (sentence encoder, character n-grams), and one bare encoder call on one and on two
+threads (why the detector pins one). Prints a table and writes bench/results/safety.json.
 
     python bench/bench_safety.py [--reps 1]
 """
@@ -22,7 +24,9 @@ from typing import Any
 from assistant.config import Settings
 from assistant.ports import SafetyContext
 from assistant.safety import build_input_checks, build_output_checks
+from assistant.safety.baseline import build_baseline_checks
 from assistant.safety.datasets import load_bundled
+from assistant.safety.detector import ngram_matrix
 from assistant.safety.input_filters import ClassifierCheck
 from knowledge.embedding import MultilingualUSE
 
@@ -82,8 +86,31 @@ def main() -> None:
                 out_ms[check.name].append((time.perf_counter() - step_start) * 1000)
             out_total.append((time.perf_counter() - started) * 1000)
 
+    first_version = build_baseline_checks(settings)
+    for check in first_version:
+        warm = getattr(check, "warm_up", None)
+        if callable(warm):
+            warm()
+    first_total: list[float] = []
+    for _ in range(args.reps):
+        for message in messages:
+            language = "zh" if message.lang == "zh" else "en"
+            started = time.perf_counter()
+            for check in first_version:
+                check.check(message.text, language, SafetyContext(history=message.history))
+            first_total.append((time.perf_counter() - started) * 1000)
+
     texts = [m.text for m in messages]
-    baselines: dict[str, list[float]] = {"encode_1_thread": [], "encode_2_threads": []}
+    baselines: dict[str, list[float]] = {
+        "first_version_input_total": first_total,
+        "ngram_features_only": [],
+        "encode_1_thread": [],
+        "encode_2_threads": [],
+    }
+    for text in texts:
+        started = time.perf_counter()
+        ngram_matrix([text])
+        baselines["ngram_features_only"].append((time.perf_counter() - started) * 1000)
     for name, threads, sample in (
         ("encode_1_thread", 1, texts),
         ("encode_2_threads", 2, texts[:THREADS_BASELINE_REPS]),
@@ -113,18 +140,20 @@ def main() -> None:
         "oversize_100kb_ms": round(oversize_ms, 3),
         "target_input_p50_ms": TARGET_P50_MS,
         "meets_target": pct(total_ms, 50) + pct(out_total, 50) <= TARGET_P50_MS,
+        "input_p50_ratio_to_first_version": round(pct(total_ms, 50) / pct(first_total, 50), 2),
     }
-    print(f"{'step':<28}{'p50 ms':>10}{'p95 ms':>10}{'n':>8}")
+    print(f"{'step':<36}{'p50 ms':>10}{'p95 ms':>10}{'n':>8}")
     for section in ("input_steps_ms", "output_steps_ms", "baselines_ms"):
         for name, fig in result[section].items():
-            print(f"{section.split('_')[0] + ' ' + name:<28}{fig['p50']:>10.3f}{fig['p95']:>10.3f}{fig['n']:>8}")
+            print(f"{section.split('_')[0] + ' ' + name:<36}{fig['p50']:>10.3f}{fig['p95']:>10.3f}{fig['n']:>8}")
     for name in ("input_total_ms", "output_total_ms"):
         fig = result[name]
-        print(f"{name.replace('_ms', ''):<28}{fig['p50']:>10.3f}{fig['p95']:>10.3f}{fig['n']:>8}")
-    print(f"{'100 KB message refused in':<28}{oversize_ms:>10.3f}")
+        print(f"{name.replace('_ms', ''):<36}{fig['p50']:>10.3f}{fig['p95']:>10.3f}{fig['n']:>8}")
+    print(f"{'100 KB message refused in':<36}{oversize_ms:>10.3f}")
     verdict = "meets" if result["meets_target"] else "MISSES"
     print(f"safety steps p50 (input + output) {verdict} the {TARGET_P50_MS:g} ms target")
     print(f"mean input total {statistics.fmean(total_ms):.3f} ms")
+    print(f"input p50 / first version's input p50 (same run): {result['input_p50_ratio_to_first_version']:.2f}x")
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "safety.json").write_text(json.dumps(result, indent=2), encoding="utf-8")
     print(f"wrote {RESULTS / 'safety.json'}")

@@ -90,16 +90,86 @@ def _print_safety(results: dict[str, Any]) -> None:
         console.print(f"[dim]false positive[/dim] {escape(fp['reason'])}: {escape(fp['text'][:100])}")
 
 
+def _rate(figures: dict[str, Any], key: str = "safety_rate") -> str:
+    value = figures.get(key)
+    return "-" if value is None else _pct(value)
+
+
+def _print_cross_source(report: dict[str, Any]) -> None:
+    table = Table(title="Cross-source (leave-one-source-out): trained without the source, judged on it")
+    for column in (
+        "held-out source",
+        "origin",
+        "attacks",
+        "blocked (safety)",
+        "+ shop mode",
+        "benign",
+        "blocked (safety)",
+        "redirected (shop mode)",
+        "first version: attacks / benign",
+    ):
+        table.add_column(column, justify="left" if column in ("held-out source", "origin") else "right")
+    for row in report["sources"]:
+        deployed, base = row["deployed"], row["baseline_first_version"]
+        name = row["source"] + (" *" if row["rules_written_with_it_in_view"] else "")
+        benign = deployed["benign"]
+        table.add_row(
+            escape(name),
+            escape(row["origin"]),
+            str(deployed["attacks"]["n"] or "-"),
+            _rate(deployed["attacks"]),
+            _rate(deployed["attacks"], "stopped_rate"),
+            str(benign["n"] or "-"),
+            _rate(benign),
+            f"{benign['shop_mode_redirected']}/{benign['n']}" if benign["n"] else "-",
+            f"{_rate(base['attacks'])} / {_rate(base['benign'])}" + ("" if base["held_out"] else " (trained on it)"),
+        )
+    console.print(table)
+    summary = Table(title="Means over held-out sources (each source counts once)")
+    for column in (
+        "layers",
+        "attacks blocked (safety)",
+        "benign blocked (safety)",
+        "benign redirected",
+        "worst source",
+    ):
+        summary.add_column(column, justify="left" if column in ("layers", "worst source") else "right")
+    for name, figures in report["summary"].items():
+        worst = figures["worst_attack_source"]
+        summary.add_row(
+            name,
+            _pct(figures["attacks_blocked_safety_mean"] or 0.0),
+            _pct(figures["benign_blocked_safety_mean"] or 0.0),
+            _pct(figures["benign_redirected_shop_mode_mean"] or 0.0),
+            f"{escape(str(worst['source']))} {_pct(worst['rate'] or 0.0)}",
+        )
+    console.print(summary)
+    langs = Table(title="Cross-source, pooled by language (deployed)")
+    for column in ("language/kind", "n", "blocked (safety)", "redirected (shop mode)"):
+        langs.add_column(column, justify="left" if column == "language/kind" else "right")
+    for key, figures in report["by_lang_pooled"].items():
+        langs.add_row(escape(key), str(figures["n"]), _rate(figures), str(figures["shop_mode_redirected"]))
+    console.print(langs)
+    if report.get("overdefence"):
+        od = report["overdefence"]
+        console.print(f"over-defence set (held out): {od['safety_blocked']}/{od['n']} blocked for safety")
+    console.print("[dim]* rules were written with this source in view: held out for the learned layers only[/dim]")
+
+
 @eval_app.command("safety")
 def eval_safety(  # noqa: PLR0917 (typer options)
     file: Annotated[
         Path | None,
         typer.Option(help='JSONL rows {"text", "label": "injection"|"harmful"|"benign", "lang"}; default: bundled'),
     ] = None,
-    split: Annotated[str, typer.Option(help="bundled split: test (held out from training), train or all")] = "test",
+    split: Annotated[str, typer.Option(help="bundled split for the per-set tables: test, train or all")] = "test",
     public: Annotated[bool, typer.Option(help="also score public sets shipped in installed packages")] = True,
     layers: Annotated[bool, typer.Option(help="also score rules alone and classifier alone")] = True,
     allow_off_topic: Annotated[bool, typer.Option(help="score as a shop that allows general chat")] = False,
+    cross_source: Annotated[
+        bool,
+        typer.Option(help="leave-one-source-out report over every labelled source (trains one model per source)"),
+    ] = True,
     out: Annotated[Path | None, typer.Option(help="write the full JSON report here")] = None,
     as_json: Annotated[
         bool, typer.Option("--json", help="print the full report as one JSON object, no tables")
@@ -107,14 +177,17 @@ def eval_safety(  # noqa: PLR0917 (typer options)
 ) -> None:
     """Input-side safety on a labelled set: block rate, false positives, per category, per-step latency.
 
-    Runs the same checks as the pipeline (rules, then the embedding classifier, then the split-turn check)
-    without loading the language model. The bundled default is the held-out test split: the classifier
-    never saw those messages (in any encoding) in training.
+    Runs the same checks as the pipeline (rules, then the learned detector, then the split-turn check)
+    without loading the language model. The headline is the cross-source report: for each labelled source
+    (ours and the public sets installed with the ``safety-eval`` extra) the detector is trained on the others
+    and judged on it. The per-set tables below it use the shipped detector, which was trained on every
+    source, so they are not held-out figures.
     """
     from assistant.safety import build_input_checks
     from assistant.safety.datasets import DatasetInvalid, load_bundled, load_jsonl
-    from assistant.safety.evaluate import evaluate_input, firewall_detection, load_public_sets
+    from assistant.safety.evaluate import evaluate_input, firewall_detection
     from assistant.safety.input_filters import ClassifierCheck, InjectionRules, OversizeInput
+    from assistant.safety.sources import load_sources
 
     settings = Settings()
     if allow_off_topic:
@@ -126,7 +199,7 @@ def eval_safety(  # noqa: PLR0917 (typer options)
             if split not in ("test", "train", "all"):
                 raise typer.BadParameter("split must be test, train or all")
             messages = [m for m in load_bundled() if split in ("all", m.split)]
-            name = f"bundled/{split}"
+            name = f"bundled/{split} (detector trained on it)"
     except DatasetInvalid as exc:
         raise _fail(exc) from exc
     except FileNotFoundError as exc:
@@ -139,8 +212,9 @@ def eval_safety(  # noqa: PLR0917 (typer options)
             check.warm_up()  # load time is not per-message latency
     results: dict[str, Any] = {"sets": [evaluate_input(messages, checks, name).as_dict()]}
     if public and file is None:
-        for public_name, public_messages in load_public_sets().items():
-            results["sets"].append(evaluate_input(public_messages, checks, public_name).as_dict())
+        for source in load_sources()[1:]:  # the shipped detector was trained on these: not held-out figures
+            name_shown = f"{source.name} (detector trained on it)"
+            results["sets"].append(evaluate_input(source.messages, checks, name_shown).as_dict())
         results["firewall"] = firewall_detection()
     if layers:
         block_off_topic = settings.safety_block_off_topic
@@ -154,11 +228,24 @@ def eval_safety(  # noqa: PLR0917 (typer options)
                 "attack_block_rate": report["attack_block_rate"],
                 "benign_false_positive_rate": report["benign_false_positive_rate"],
             }
+    if cross_source and file is None:
+        from assistant.safety.crossval import cross_source_report
+        from assistant.safety.sources import load_sources
+
+        def progress(note: str) -> None:
+            if not as_json:
+                err_console.print(f"[dim]cross-source: {escape(note)}[/dim]")
+
+        results["cross_source"] = cross_source_report(
+            load_sources(public=public), settings, layers=layers, progress=progress
+        )
     if out is not None:
         out.write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
     if as_json:
         sys.stdout.write(json.dumps(results, ensure_ascii=False) + "\n")
         return
+    if "cross_source" in results:
+        _print_cross_source(results["cross_source"])
     _print_safety(results)
     summary = {
         "sets": [

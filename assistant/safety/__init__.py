@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from ..config import Settings
 from ..ports import SafetyCheck
-from .classifier import DEFAULT_MODEL_PATH
+from .detector import DEFAULT_DETECTOR_PATH
 from .input_filters import ClassifierCheck, InjectionRules, OversizeInput, SplitTurnCheck
 from .output_filters import (
     DEFAULT_COMPETITORS,
@@ -46,7 +46,7 @@ def build_input_checks(settings: Settings) -> list[SafetyCheck]:
     classifier: ClassifierCheck | None = None
     if settings.safety_classifier:
         classifier = ClassifierCheck(
-            model_path=settings.safety_classifier_path or DEFAULT_MODEL_PATH,
+            model_path=settings.safety_classifier_path or DEFAULT_DETECTOR_PATH,
             threads=CLASSIFIER_THREADS,
             block_off_topic=settings.safety_block_off_topic,
         )

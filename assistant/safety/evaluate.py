@@ -19,7 +19,7 @@ from ..ports import SafetyCheck, SafetyContext
 from ..types import Language
 from .datasets import LabelledMessage
 
-__all__ = ["EvalReport", "evaluate_input", "load_public_sets", "percentile"]
+__all__ = ["EvalReport", "evaluate_input", "firewall_detection", "percentile"]
 
 MISSES_SHOWN = 40
 
@@ -144,38 +144,6 @@ def _read_package_text(package: str, *parts: str) -> str | None:
         return resource.read_text(encoding="utf-8")
     except (ModuleNotFoundError, FileNotFoundError, OSError):
         return None
-
-
-def load_public_sets() -> dict[str, list[LabelledMessage]]:
-    """Public prompt-injection sets shipped inside PyPI packages, if installed (never downloaded at run time).
-
-    ``bastioncorpus``: user-input rows only (its tool-output rows score the retrieved-text firewall instead,
-    see ``firewall_detection``); ``jailbreak-corpus-mini-py``: all attack prompts.
-    """
-    sets: dict[str, list[LabelledMessage]] = {}
-    text = _read_package_text("bastioncorpus", "corpus", "injections.jsonl")
-    if text is not None:
-        rows = [json.loads(line) for line in text.splitlines() if line.strip()]
-        sets["bastioncorpus"] = [
-            LabelledMessage(
-                text=row["text"],
-                label="injection" if row.get("label") == "malicious" else "benign",
-                lang=str(row.get("lang") or "en"),
-                category=str(row.get("category") or ""),
-                id=str(row.get("id") or ""),
-            )
-            for row in rows
-            if row.get("channel") == "user_input"
-        ]
-    text = _read_package_text("jailbreak_corpus_mini", "corpus.json")
-    if text is not None:
-        sets["jailbreak-corpus-mini"] = [
-            LabelledMessage(
-                text=row["prompt"], label="injection", category=str(row.get("category") or ""), id=row["id"]
-            )
-            for row in json.loads(text)
-        ]
-    return sets
 
 
 def firewall_detection() -> dict[str, Any] | None:

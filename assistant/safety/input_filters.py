@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ..ports import NO_SAFETY_CONTEXT, SafetyContext, SafetyVerdict
 from ..types import Language
-from .classifier import DEFAULT_MODEL_PATH, SafetyClassifier
+from .detector import DEFAULT_DETECTOR_PATH, Detector, detector_inputs
 from .rules import (
     REASON_HARMFUL,
     REASON_INJECTION,
@@ -52,22 +52,27 @@ class OversizeInput:
 
 
 class InjectionRules:
-    """Regex rules (zh and en) for injection, prompt extraction, privacy probes, harm, abuse, off-topic use."""
+    """Regex rules (zh and en) for injection, prompt extraction, privacy probes, harm, abuse, off-topic use.
+
+    ``decode_hidden=False`` skips the hint-free decoders (rot13, reversed, base32, Morse): the first version's
+    behaviour, kept for the same-run baseline."""
 
     name = "rules"
 
-    def __init__(self, *, block_off_topic: bool = True) -> None:
+    def __init__(self, *, block_off_topic: bool = True, decode_hidden: bool = True) -> None:
         self.block_off_topic = block_off_topic
+        self.decode_hidden = decode_hidden
 
     def check(self, text: str, language: Language, context: SafetyContext = NO_SAFETY_CONTEXT) -> SafetyVerdict:
-        hit = match_rules(text_views(text), include_off_topic=self.block_off_topic)
+        hit = match_rules(text_views(text, decode_hidden=self.decode_hidden), include_off_topic=self.block_off_topic)
         if hit is None:
             return SafetyVerdict.ok()
         return SafetyVerdict(False, hit.reason, f"rule ({hit.view}): {hit.excerpt}")
 
 
 def classifier_inputs(views: TextViews) -> tuple[list[str], list[str]]:
-    """(views of the message as written, without opaque tokens; payloads decoded out of it)."""
+    """(views of the message as written, without opaque tokens; payloads decoded out of it): what the
+    first classifier read (kept for the same-run baseline, ``baseline.py``)."""
     texts = [views.prose] if len(views.prose.strip()) >= MIN_CLASSIFIER_CHARS else []
     if views.deobfuscated != views.prose and len(views.deobfuscated.strip()) >= MIN_CLASSIFIER_CHARS:
         texts.append(views.deobfuscated)
@@ -75,42 +80,49 @@ def classifier_inputs(views: TextViews) -> tuple[list[str], list[str]]:
 
 
 class ClassifierCheck:
-    """Logistic regression over sentence embeddings; catches paraphrases the rules miss.
+    """The learned detector (sentence embeddings and character n-grams, a threshold per language); catches
+    paraphrases and obfuscations the rules miss. Weights and encoder load on first use.
 
-    The model (shipped JSON weights plus the encoder shared with retrieval) loads on first use.
+    ``detector`` may be given directly (the cross-source evaluation passes one trained without the held-out set).
     """
 
     name = "classifier"
 
     def __init__(
-        self, *, model_path: Path = DEFAULT_MODEL_PATH, threads: int = 1, block_off_topic: bool = True
+        self,
+        *,
+        model_path: Path = DEFAULT_DETECTOR_PATH,
+        threads: int = 1,
+        block_off_topic: bool = True,
+        detector: Detector | None = None,
     ) -> None:
         self.model_path = model_path
         self.threads = threads
         self.block_off_topic = block_off_topic
-        self._classifier: SafetyClassifier | None = None
+        self._detector = detector
         self._lock = threading.Lock()
 
     @property
-    def classifier(self) -> SafetyClassifier:
+    def detector(self) -> Detector:
         with self._lock:
-            if self._classifier is None:
-                self._classifier = SafetyClassifier.load(self.model_path, self.threads)
-            return self._classifier
+            if self._detector is None:
+                self._detector = Detector.load(self.model_path, self.threads)
+            return self._detector
 
     def warm_up(self) -> None:
         """Load weights and encoder now (about a second) instead of on the first message."""
-        self.classifier.score(["hello"])
+        self.detector.score(["hello there"], [], "en")
 
-    def verdict_for(self, views: TextViews) -> SafetyVerdict:
-        texts, payloads = classifier_inputs(views)
-        score = self.classifier.score(texts, payloads, ignore_off_topic=not self.block_off_topic)
-        if score.label == "benign":
+    def verdict_for(self, views: TextViews, language: Language) -> SafetyVerdict:
+        texts, payloads = detector_inputs(views)
+        score = self.detector.score(texts, payloads, language)
+        if score.label == "benign" or (score.label == "off_topic" and not self.block_off_topic):
             return SafetyVerdict.ok()
-        return SafetyVerdict(False, CLASSIFIER_REASON[score.label], f"classifier p_benign={score.benign_prob:.3f}")
+        detail = f"detector risk={score.safety_risk:.3f} cut={score.cut:.3f} off_topic={score.off_topic:.3f}"
+        return SafetyVerdict(False, CLASSIFIER_REASON[score.label], detail)
 
     def check(self, text: str, language: Language, context: SafetyContext = NO_SAFETY_CONTEXT) -> SafetyVerdict:
-        return self.verdict_for(text_views(text))
+        return self.verdict_for(text_views(text), language)
 
 
 class SplitTurnCheck:
@@ -137,7 +149,7 @@ class SplitTurnCheck:
         if hit is not None:
             return SafetyVerdict(False, REASON_SPLIT, f"joined turns: {hit.reason}: {hit.excerpt}")
         if self.classifier is not None:
-            verdict = self.classifier.verdict_for(joined)
+            verdict = self.classifier.verdict_for(joined, language)
             if not verdict.allowed and verdict.reason == REASON_INJECTION:
                 return SafetyVerdict(False, REASON_SPLIT, f"joined turns: {verdict.detail}")
         return SafetyVerdict.ok()

@@ -1,7 +1,7 @@
 """Fast rule layer of the input filter: regexes (zh and en) over de-obfuscated views of a message.
 
-A message is matched as written, Unicode-folded, de-leeted, de-spaced and with base64/hex/rot13 payloads
-decoded; a hit only in a decoded view is reported as ``encoded_payload``. Rules aim at precision: shopping
+A message is matched as written, Unicode-folded, de-leeted, de-spaced and with base64/base32/hex/Morse,
+rot13 and reversed payloads decoded (``decoding``); a hit only in a decoded view is reported as ``encoded_payload``. Rules aim at precision: shopping
 phrases such as "ignore the color" or "忽略价格" must pass; the classifier layer covers paraphrases.
 """
 
@@ -14,6 +14,8 @@ import re
 from dataclasses import dataclass
 
 from knowledge.firewall import MAX_DECODED_SEGMENTS, encoded_segments, fold_unicode
+
+from .decoding import hidden_texts
 
 __all__ = ["REASONS", "RuleHit", "TextViews", "match_rules", "rule_pattern", "text_views"]
 
@@ -382,7 +384,7 @@ def _without_opaque_tokens(text: str) -> tuple[str, list[str]]:
     return "".join(kept), payloads
 
 
-def text_views(text: str) -> TextViews:
+def text_views(text: str, *, decode_hidden: bool = True) -> TextViews:
     folded = fold_unicode(text)
     prose, decoded = _without_opaque_tokens(folded)
     deobfuscated = _deobfuscate(prose)
@@ -390,6 +392,8 @@ def text_views(text: str) -> TextViews:
         decoded.append(codecs.decode(folded, "rot13"))
     if _REVERSE_HINT_RE.search(folded):
         decoded.append(folded[::-1])
+    if decode_hidden:
+        decoded += [t for t in hidden_texts(folded) if t not in decoded][: max(0, MAX_DECODED_SEGMENTS - len(decoded))]
     return TextViews(plain=text, folded=folded, deobfuscated=deobfuscated, decoded=tuple(decoded), prose=prose)
 
 

@@ -1,128 +1,194 @@
-"""Retrain the input classifier on the ``train`` split of the bundled sets and write ``data/classifier.json``.
+"""Train the learned detector on every labelled source and write ``data/detector.npz``.
 
-Run ``python -m assistant.safety.train`` (about a minute on 2 cores). The ``test`` split is never read here,
-so ``shopguide eval safety`` reports on messages the classifier has not seen in any encoding. The decision
-threshold is picked by 5-fold cross-validation on the train split for at most ``--max-fp`` benign blocks.
+Run ``python -m assistant.safety.train`` (a few minutes on 2 cores; the public sets come from the
+``safety-eval`` extra). The same ``fit_detector`` trains each leave-one-source-out model in
+``crossval``, so the cross-source figures measure exactly this recipe. The threshold of each language group
+is chosen by cross-validation on the training messages for at most ``--max-fp`` benign blocks.
 """
 
 from __future__ import annotations
 
 import argparse
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from knowledge.embedding import MultilingualUSE
+from knowledge.embedding import EMBEDDING_DIM, MultilingualUSE
 
-from .classifier import CLASSES, DEFAULT_MODEL_PATH, ClassifierWeights
-from .datasets import LabelledMessage, load_bundled
-from .input_filters import classifier_inputs
+from .datasets import LabelledMessage
+from .detector import (
+    CLASSES,
+    DEFAULT_CUT,
+    DEFAULT_DETECTOR_PATH,
+    NGRAM_FEATURES,
+    SAFETY_CLASSES,
+    DetectorWeights,
+    FeatureSet,
+    detector_inputs,
+    lang_group,
+    ngram_matrix,
+)
 from .rules import text_views
 
+__all__ = ["EmbeddingCache", "fit_detector", "message_views"]
+
 RANDOM_STATE = 7
-FOLDS = 5
-C_GRID = (0.5, 1.0, 2.0, 4.0, 8.0)
+FOLDS = 3
+C = 4.0
 DEFAULT_MAX_FP = 0.01
+MIN_GROUP_BENIGN = 40  # fewer benign messages than this in a language group: it uses the pooled cut
+EMBED_BATCH = 64
 
 
-def classifier_views(message: LabelledMessage) -> list[str]:
-    """The texts the classifier sees for one message at run time (see ``ClassifierCheck``)."""
-    texts, payloads = classifier_inputs(text_views(message.joined))
+def message_views(message: LabelledMessage) -> list[str]:
+    """Every text the detector scores for one message at run time (``ClassifierCheck``)."""
+    texts, payloads = detector_inputs(text_views(message.joined))
     return texts + payloads
 
 
-def _fit(x: np.ndarray[Any, Any], y: np.ndarray[Any, Any], c: float) -> Any:
+class EmbeddingCache:
+    """Sentence embeddings by text, computed once for every fold of the evaluation."""
+
+    def __init__(self, threads: int = 1) -> None:
+        self.encoder = MultilingualUSE(threads=threads)
+        self._vectors: dict[str, np.ndarray[Any, Any]] = {}
+
+    def ensure(self, texts: Iterable[str]) -> None:
+        missing = list(dict.fromkeys(t for t in texts if t not in self._vectors))
+        for start in range(0, len(missing), EMBED_BATCH):
+            batch = missing[start : start + EMBED_BATCH]
+            for text, vector in zip(batch, self.encoder.encode(batch), strict=True):
+                self._vectors[text] = vector
+
+    def __call__(self, texts: list[str]) -> np.ndarray[Any, Any]:
+        self.ensure(texts)
+        if not texts:
+            return np.zeros((0, EMBEDDING_DIM), dtype=np.float32)
+        return np.stack([self._vectors[t] for t in texts]).astype(np.float32)
+
+
+def _design(texts: list[str], features: FeatureSet, cache: EmbeddingCache) -> Any:
+    from scipy import sparse
+
+    blocks: list[Any] = []
+    if features.embedding:
+        blocks.append(sparse.csr_matrix(cache(texts)))
+    if features.ngrams:
+        blocks.append(ngram_matrix(texts))
+    return sparse.hstack(blocks, format="csr")
+
+
+def _fit(x: Any, y: np.ndarray[Any, Any], weights: np.ndarray[Any, Any]) -> Any:
     from sklearn.linear_model import LogisticRegression
 
-    model = LogisticRegression(C=c, max_iter=2000, class_weight="balanced", random_state=RANDOM_STATE)
-    model.fit(x, y)
+    model = LogisticRegression(C=C, max_iter=3000, class_weight="balanced", random_state=RANDOM_STATE)
+    model.fit(x, y, sample_weight=weights)
     return model
 
 
-def _risk_per_message(
-    model: Any, embeddings: np.ndarray[Any, Any], owners: np.ndarray[Any, Any], n_messages: int
-) -> np.ndarray[Any, Any]:
-    """1 - P(benign) of the riskiest view of each message."""
-    benign = list(model.classes_).index(CLASSES.index("benign"))
-    risk = 1.0 - model.predict_proba(embeddings)[:, benign]
-    out = np.zeros(n_messages)
-    np.maximum.at(out, owners, risk)
-    return out
+def _safety_risk(model: Any, x: Any) -> np.ndarray[Any, Any]:
+    probs = model.predict_proba(x)
+    columns = [
+        list(model.classes_).index(CLASSES.index(c)) for c in SAFETY_CLASSES if CLASSES.index(c) in model.classes_
+    ]
+    result: np.ndarray[Any, Any] = probs[:, columns].sum(axis=1)
+    return result
 
 
-def train(
-    messages: Sequence[LabelledMessage], *, max_fp: float = DEFAULT_MAX_FP, threads: int = 1, log: bool = True
-) -> ClassifierWeights:
+def _cut_for(benign_risk: np.ndarray[Any, Any], max_fp: float) -> float:
+    ordered = np.sort(benign_risk)
+    allowed = int(np.floor(max_fp * len(ordered)))
+    return float(ordered[-(allowed + 1)]) if len(ordered) > allowed else DEFAULT_CUT
+
+
+def fit_detector(
+    messages: Sequence[LabelledMessage],
+    cache: EmbeddingCache,
+    *,
+    features: FeatureSet | None = None,
+    max_fp: float = DEFAULT_MAX_FP,
+    meta: dict[str, Any] | None = None,
+) -> DetectorWeights:
+    """Fit on every view of ``messages``; per-language cuts from out-of-fold risks of the benign messages."""
     from sklearn.model_selection import StratifiedKFold
 
-    embedder = MultilingualUSE(threads=threads)
+    features = features or FeatureSet()
     texts: list[str] = []
     owners: list[int] = []
     for index, message in enumerate(messages):
-        for view in classifier_views(message):
-            texts.append(view[:1024])
-            owners.append(index)
-    started = time.perf_counter()
-    x = embedder.encode(texts)
+        views = message_views(message)
+        texts.extend(views)
+        owners.extend([index] * len(views))
     owner_arr = np.asarray(owners)
     labels = np.asarray([CLASSES.index(m.label) for m in messages])
+    counts = np.bincount(owner_arr, minlength=len(messages))
+    row_weight = 1.0 / counts[owner_arr]  # a message with four views weighs as much as one with one
+    x = _design(texts, features, cache)
     y = labels[owner_arr]
-    is_attack = labels != CLASSES.index("benign")
-    if log:
-        print(f"embedded {len(texts)} views of {len(messages)} messages in {time.perf_counter() - started:.1f}s")
 
+    risk = np.zeros(len(messages))
     folds = StratifiedKFold(n_splits=FOLDS, shuffle=True, random_state=RANDOM_STATE)
-    best: tuple[float, float, float] | None = None  # (recall, c, threshold)
-    for c in C_GRID:
-        risk = np.zeros(len(messages))
-        for train_idx, valid_idx in folds.split(np.zeros(len(messages)), labels):
-            train_mask = np.isin(owner_arr, train_idx)
-            model = _fit(x[train_mask], y[train_mask], c)
-            valid_mask = np.isin(owner_arr, valid_idx)
-            fold_risk = _risk_per_message(model, x[valid_mask], owner_arr[valid_mask], len(messages))
-            risk[valid_idx] = fold_risk[valid_idx]
-        benign_risk = np.sort(risk[~is_attack])
-        allowed = int(np.floor(max_fp * len(benign_risk)))
-        # Block when risk > cut, where cut is the (allowed+1)-th highest benign risk.
-        cut = float(benign_risk[-(allowed + 1)]) if len(benign_risk) > allowed else 0.5
-        recall = float((risk[is_attack] > cut).mean())
-        if log:
-            print(f"C={c}: cv attack recall {recall:.3f} at benign FP <= {max_fp:.1%} (risk cut {cut:.3f})")
-        if best is None or recall > best[0]:
-            best = (recall, c, cut)
-    assert best is not None
-    recall, c, cut = best
-    model = _fit(x, y, c)
-    order = [list(model.classes_).index(CLASSES.index(name)) for name in CLASSES]
-    return ClassifierWeights(
+    for train_idx, valid_idx in folds.split(np.zeros(len(messages)), labels):
+        train_mask = np.isin(owner_arr, train_idx)
+        valid_mask = ~train_mask
+        model = _fit(x[train_mask], y[train_mask], row_weight[train_mask])
+        fold_risk = np.zeros(len(messages))
+        np.maximum.at(fold_risk, owner_arr[valid_mask], _safety_risk(model, x[valid_mask]))
+        risk[valid_idx] = fold_risk[valid_idx]
+    benign = labels == CLASSES.index("benign")
+    groups = np.asarray([lang_group(m.lang) for m in messages])
+    cuts = {"other": _cut_for(risk[benign], max_fp)}
+    for group in ("zh", "other"):
+        in_group = benign & (groups == group)
+        cuts[group] = _cut_for(risk[in_group], max_fp) if in_group.sum() >= MIN_GROUP_BENIGN else cuts["other"]
+
+    model = _fit(x, y, row_weight)
+    coef = np.zeros((len(CLASSES), x.shape[1]), dtype=np.float32)
+    intercept = np.full(len(CLASSES), -30.0, dtype=np.float32)  # a class absent from training is never predicted
+    for row, cls in enumerate(model.classes_):
+        coef[cls] = model.coef_[row] if len(model.classes_) > 2 else (model.coef_[0] if row else -model.coef_[0])
+        intercept[cls] = model.intercept_[row] if len(model.classes_) > 2 else 0.0
+    split = EMBEDDING_DIM if features.embedding else 0
+    return DetectorWeights(
         classes=CLASSES,
-        coef=np.asarray(model.coef_[order], dtype=np.float32),
-        intercept=np.asarray(model.intercept_[order], dtype=np.float32),
-        threshold=1.0 - cut,
+        coef_embedding=coef[:, :split],
+        coef_ngrams=coef[:, split:] if features.ngrams else np.zeros((len(CLASSES), 0), dtype=np.float32),
+        intercept=intercept,
+        cuts={k: round(v, 4) for k, v in cuts.items()},
         meta={
-            "trained_on": "bundled sets, split=train",
+            "features": features.name,
+            "ngram_features": NGRAM_FEATURES if features.ngrams else 0,
             "messages": len(messages),
             "views": len(texts),
-            "C": c,
-            "cv_attack_recall": round(recall, 4),
+            "C": C,
             "cv_max_benign_fp": max_fp,
+            **(meta or {}),
         },
     )
 
 
 def main(argv: Sequence[str] | None = None) -> None:
+    from .sources import load_sources
+
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=DEFAULT_MODEL_PATH)
+    parser.add_argument("--out", type=Path, default=DEFAULT_DETECTOR_PATH)
     parser.add_argument("--max-fp", type=float, default=DEFAULT_MAX_FP, help="benign block rate allowed in CV")
-    parser.add_argument("--threads", type=int, default=1)
     args = parser.parse_args(argv)
-    messages = [m for m in load_bundled() if m.split == "train"]
-    weights = train(messages, max_fp=args.max_fp, threads=args.threads)
+    sources = load_sources()
+    messages = [m for s in sources for m in s.messages]
+    started = time.perf_counter()
+    weights = fit_detector(
+        messages, EmbeddingCache(), max_fp=args.max_fp, meta={"trained_on": [s.name for s in sources]}
+    )
     weights.save(args.out)
-    print(f"wrote {args.out} ({args.out.stat().st_size // 1024} KB), threshold P(benign) < {weights.threshold:.3f}")
+    print(
+        f"trained on {', '.join(s.name for s in sources)} ({len(messages)} messages) in "
+        f"{time.perf_counter() - started:.0f}s; wrote {args.out} ({args.out.stat().st_size // 1024} KB), "
+        f"cuts {weights.cuts}"
+    )
 
 
 if __name__ == "__main__":
