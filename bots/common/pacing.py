@@ -20,6 +20,7 @@ log = logging.getLogger("shopguide.bots.pacing")
 
 Clock = Callable[[], float]
 T = TypeVar("T")
+PaceKey = str | int  # a chat or channel id, as the platform spells it
 # After this many RateLimited in a row for one write, the write gives up and RateLimited propagates.
 MAX_RATE_LIMITED_RETRIES = 5
 # Budgets of chats idle this long are forgotten once the pacer tracks too many chats.
@@ -81,9 +82,9 @@ class WritePacer:
         self.clock = clock
         self.rate_limited = 0  # RateLimited answers waited out (for benches and logs)
         self._global = PacedBucket(global_rate, max(1, int(global_rate)), clock) if global_rate else None
-        self._budgets: dict[str, _Budget] = {}
+        self._budgets: dict[PaceKey, _Budget] = {}
 
-    def _budget(self, key: str, is_group: bool) -> _Budget:
+    def _budget(self, key: PaceKey, is_group: bool) -> _Budget:
         budget = self._budgets.get(key)
         if budget is None:
             if len(self._budgets) >= self.MAX_TRACKED:
@@ -101,7 +102,7 @@ class WritePacer:
         for key in [k for k, b in self._budgets.items() if b.last_used < cutoff]:
             del self._budgets[key]
 
-    def reserve(self, key: str, *, is_group: bool = False) -> float:
+    def reserve(self, key: PaceKey, *, is_group: bool = False) -> float:
         """Seconds this chat must wait before its next write (the slot is booked now)."""
         budget = self._budget(key, is_group)
         at = budget.bucket.reserve(budget.held_until)
@@ -109,7 +110,7 @@ class WritePacer:
             at = max(at, budget.group.reserve(at))
         return max(0.0, at - self.clock())
 
-    def try_acquire(self, key: str) -> bool:
+    def try_acquire(self, key: PaceKey) -> bool:
         """Book a slot only if one is free right now (for writes a later write makes redundant)."""
         budget = self._budget(key, False)
         now = self.clock()
@@ -118,7 +119,7 @@ class WritePacer:
         budget.bucket.reserve()
         return True
 
-    async def acquire(self, key: str, *, is_group: bool = False) -> float:
+    async def acquire(self, key: PaceKey, *, is_group: bool = False) -> float:
         """Wait for the chat's slot, then for a global slot; returns the seconds waited."""
         wait = self.reserve(key, is_group=is_group)
         if wait > 0:
@@ -130,14 +131,14 @@ class WritePacer:
                 await asyncio.sleep(global_wait)
         return wait + global_wait
 
-    def hold(self, key: str, seconds: float) -> None:
+    def hold(self, key: PaceKey, seconds: float) -> None:
         """The platform said "slow down" for this chat: nothing more goes to it for ``seconds``."""
         budget = self._budget(key, False)
         budget.held_until = max(budget.held_until, self.clock() + seconds)
 
     async def write(
         self,
-        key: str,
+        key: PaceKey,
         call: Callable[[], Awaitable[T]],
         *,
         is_group: bool = False,

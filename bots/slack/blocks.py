@@ -14,6 +14,7 @@ from urllib.parse import quote
 
 from assistant.render import money
 from assistant.types import Choice, Language, ProductCard, Reply
+from bots.common.stream import STREAMING_CURSOR
 from bots.common.texts import phrase
 
 from .limits import (
@@ -33,7 +34,6 @@ ACTION_DETAILS = "sg_details"
 ACTION_COMPARE = "sg_compare"
 ACTION_CHOICE = "sg_choice"
 ACTION_RESOLVE = "sg_resolve"
-STREAMING_CURSOR = " …"
 
 
 @dataclass

@@ -7,18 +7,21 @@ write always happens; intermediate writes are skipped when the channel's slot is
 
 from __future__ import annotations
 
-import asyncio
 import logging
+import math
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from assistant.errors import RateLimited
 from assistant.operations import record_rate_limit_wait
-from assistant.types import CardsReady, Language, ProductCard, Reply, ReplyDone, ReplyEvent, TextDelta, TextReset
+from assistant.types import Reply, ReplyDone, ReplyEvent, TextDelta, TextReset
+from bots.common.events import ReplyFold, prepend, replay
+from bots.common.pacing import Clock, WritePacer
 
 from .blocks import SlackMessage, render_reply, render_streaming
 from .limits import STREAM_MARKDOWN_MAX, WRITES_PER_CHANNEL_INTERVAL_S
@@ -41,41 +44,16 @@ NATIVE_UNSUPPORTED = frozenset(
 )
 
 
-class ChannelPacer:
-    """At most one write per ``interval_s`` per channel; ``Retry-After`` pushes the channel's next slot back."""
+class ChannelPacer(WritePacer):
+    """At most one write per ``interval_s`` per channel; ``Retry-After`` holds the channel's next slot back."""
 
-    def __init__(self, interval_s: float = WRITES_PER_CHANNEL_INTERVAL_S, clock: Callable[[], float] = time.monotonic):
+    def __init__(self, interval_s: float = WRITES_PER_CHANNEL_INTERVAL_S, clock: Clock = time.monotonic) -> None:
+        super().__init__(rate_per_s=1.0 / interval_s if interval_s > 0 else math.inf, burst=1, clock=clock)
         self.interval_s = interval_s
-        self.clock = clock
-        self._next_at: dict[str, float] = {}
-        self._locks: dict[str, asyncio.Lock] = {}
-
-    def try_acquire(self, channel: str) -> bool:
-        now = self.clock()
-        if now < self._next_at.get(channel, 0.0) or self._lock(channel).locked():
-            return False
-        self._next_at[channel] = now + self.interval_s
-        return True
-
-    async def acquire(self, channel: str) -> None:
-        async with self._lock(channel):
-            wait = self._next_at.get(channel, 0.0) - self.clock()
-            if wait > 0:
-                await asyncio.sleep(wait)
-            self._next_at[channel] = self.clock() + self.interval_s
-
-    def back_off(self, channel: str, seconds: float) -> None:
-        self._next_at[channel] = max(self._next_at.get(channel, 0.0), self.clock() + seconds)
-
-    def _lock(self, channel: str) -> asyncio.Lock:
-        lock = self._locks.get(channel)
-        if lock is None:
-            lock = self._locks[channel] = asyncio.Lock()
-        return lock
 
 
-def retry_after_of(exc: SlackApiError) -> float | None:
-    """Seconds Slack asked us to wait, or None when the error is not back-pressure."""
+def rate_limited(exc: SlackApiError) -> RateLimited | None:
+    """Slack's back-pressure (HTTP 429 or ``ratelimited``) as ``RateLimited``; None for any other error."""
     response = exc.response
     data = response.data if isinstance(response.data, dict) else {}
     if response.status_code != 429 and data.get("error") != "ratelimited":
@@ -86,7 +64,7 @@ def retry_after_of(exc: SlackApiError) -> float | None:
     except (TypeError, ValueError):
         seconds = DEFAULT_RETRY_AFTER_S
     record_rate_limit_wait("slack", seconds)
-    return seconds
+    return RateLimited("Slack asked to slow down writing to this channel", seconds)
 
 
 @dataclass
@@ -122,32 +100,24 @@ class SlackReplyStreamer:
         self, events: AsyncIterator[ReplyEvent], target: StreamTarget, *, shown: str = "", ts: str | None = None
     ) -> StreamOutcome:
         outcome = StreamOutcome(reply=None, mode="update")
-        cards: list[ProductCard] = []
-        language: Language = "en"
-        text = shown
+        fold = ReplyFold(text=shown)
         written = None if ts is None else shown
         async for event in events:
-            if isinstance(event, CardsReady):
-                cards, language = list(event.cards), event.language
-            elif isinstance(event, TextDelta):
-                text += event.text
-            elif isinstance(event, TextReset):
-                text = event.text
-            elif isinstance(event, ReplyDone):
-                outcome.reply = event.reply  # the last event: the generator finishes on its own
-                continue
-            visible = bool(text.strip() or cards)
-            if visible and text != written and self.pacer.try_acquire(target.channel):
-                message = render_streaming(text, cards, language)
+            fold.apply(event)
+            if isinstance(event, ReplyDone):
+                continue  # the last event: the generator finishes on its own
+            visible = bool(fold.text.strip() or fold.cards)
+            if visible and fold.text != written and self.pacer.try_acquire(target.channel):
+                message = render_streaming(fold.text, fold.cards, fold.language)
                 ts = await self._write_intermediate(target, ts, message, outcome)
-                written = text
+                written = fold.text
+        outcome.reply = fold.reply
         if outcome.reply is None:
             return outcome
         messages = render_reply(outcome.reply)
         if not outcome.reply.text and not outcome.reply.cards:
             return outcome  # handed-off conversations and silent turns post nothing
         for i, message in enumerate(messages):
-            await self.pacer.acquire(target.channel)
             ts_i = await self._write_final(target, ts if i == 0 else None, message)
             outcome.writes += 1
             outcome.message_ts.append(ts_i)
@@ -166,16 +136,18 @@ class SlackReplyStreamer:
             await self.client.chat_update(channel=target.channel, ts=ts, text=message.text, blocks=message.blocks)
             outcome.writes += 1
         except SlackApiError as exc:
-            wait = retry_after_of(exc)
-            if wait is None:
+            limited = rate_limited(exc)
+            if limited is None:
                 raise
             # Skipped: the final write carries the whole text anyway.
-            self.pacer.back_off(target.channel, wait)
-            log.info("slack write skipped channel=%s retry_after=%.1f", target.channel, wait)
+            self.pacer.hold(target.channel, limited.retry_after)
+            log.info("slack write skipped channel=%s retry_after=%.1f", target.channel, limited.retry_after)
         return ts
 
     async def _write_final(self, target: StreamTarget, ts: str | None, message: SlackMessage) -> str:
-        for attempt in range(FINAL_WRITE_ATTEMPTS):
+        """Post (or update ``ts``) in the channel's next slot; a rate limit is waited out and the write repeated."""
+
+        async def write() -> str:
             try:
                 if ts is None:
                     response = await self.client.chat_postMessage(
@@ -185,13 +157,12 @@ class SlackReplyStreamer:
                 await self.client.chat_update(channel=target.channel, ts=ts, text=message.text, blocks=message.blocks)
                 return ts
             except SlackApiError as exc:
-                wait = retry_after_of(exc)
-                if wait is None or attempt == FINAL_WRITE_ATTEMPTS - 1:
+                limited = rate_limited(exc)
+                if limited is None:
                     raise
-                log.info("slack final write rate limited channel=%s retry_after=%.1f", target.channel, wait)
-                self.pacer.back_off(target.channel, wait)
-                await self.pacer.acquire(target.channel)
-        raise AssertionError("unreachable")
+                raise limited from exc
+
+        return await self.pacer.write(target.channel, write, max_retries=FINAL_WRITE_ATTEMPTS - 1)
 
     # ---- native streaming ----------------------------------------------------------------------
     async def _deliver_native(self, events: AsyncIterator[ReplyEvent], target: StreamTarget) -> StreamOutcome:
@@ -222,7 +193,7 @@ class SlackReplyStreamer:
                         log.info(
                             "slack native streaming unavailable error=%s; using chat.update", exc.response.get("error")
                         )
-                        rest = await self._deliver_update(_prepend(TextDelta(pending), iterator), target)
+                        rest = await self._deliver_update(prepend(TextDelta(pending), iterator), target)
                         rest.mode = "update"
                         return rest
                     raise
@@ -242,7 +213,7 @@ class SlackReplyStreamer:
             return outcome
         if stream_ts is None:
             # Nothing streamed (fixed answers, cards only): one ordinary Block Kit message.
-            return await self._deliver_update(_events_of(reply), target)
+            return await self._deliver_update(replay(reply), target)
         messages = render_reply(reply)
         tail_blocks = [b for b in messages[-1].blocks if b.get("type") != "section" or "fields" in b]
         await self.pacer.acquire(target.channel)
@@ -257,12 +228,10 @@ class SlackReplyStreamer:
         if reset or len(messages) > 1:
             # The streamed words were replaced (fact check, safety) or are too long for one message:
             # rewrite the streamed message with the checked text as blocks.
-            await self.pacer.acquire(target.channel)
             await self._write_final(
                 target, stream_ts, messages[0] if len(messages) > 1 else _with(messages[0], tail_blocks)
             )
             for message in messages[1:]:
-                await self.pacer.acquire(target.channel)
                 outcome.message_ts.append(await self._write_final(target, None, message))
         return outcome
 
@@ -284,10 +253,10 @@ class SlackReplyStreamer:
         try:
             await self.client.chat_appendStream(channel=target.channel, ts=ts, markdown_text=text[:STREAM_MARKDOWN_MAX])
         except SlackApiError as exc:
-            wait = retry_after_of(exc)
-            if wait is None:
+            limited = rate_limited(exc)
+            if limited is None:
                 raise
-            self.pacer.back_off(target.channel, wait)
+            self.pacer.hold(target.channel, limited.retry_after)
             return False
         outcome.writes += 1
         return True
@@ -295,13 +264,3 @@ class SlackReplyStreamer:
 
 def _with(message: SlackMessage, tail: list[dict[str, Any]]) -> SlackMessage:
     return SlackMessage(text=message.text, blocks=[b for b in message.blocks if b not in tail] + tail)
-
-
-async def _prepend(first: ReplyEvent, rest: AsyncIterator[ReplyEvent]) -> AsyncIterator[ReplyEvent]:
-    yield first
-    async for event in rest:
-        yield event
-
-
-async def _events_of(reply: Reply) -> AsyncIterator[ReplyEvent]:
-    yield ReplyDone(reply)

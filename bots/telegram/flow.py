@@ -1,53 +1,23 @@
-"""Outgoing pacing (per chat, per group, global) and the per-user incoming rate limit.
+"""Telegram's outgoing budgets for the shared ``WritePacer``, and the per-user incoming rate limit.
 
 Why not python-telegram-bot's ``AIORateLimiter``: it does not retry on 429 unless ``max_retries`` is
 raised, and while one request waits out a 429 it holds back every request of the bot. A flood wait
-is about one chat, so here it holds only that chat; other shoppers keep getting answers.
+is about one chat, so the pacer holds only that chat; other shoppers keep getting answers.
 """
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections import deque
-from collections.abc import Callable
-from dataclasses import dataclass, field
+
+from bots.common.pacing import Clock, WritePacer
 
 from .limits import CHAT_BURST, CHAT_MESSAGES_PER_SECOND, GLOBAL_MESSAGES_PER_SECOND, GROUP_MESSAGES_PER_MINUTE
 
-Clock = Callable[[], float]
 
-
-class PacedBucket:
-    """A token bucket as a virtual schedule (GCRA): reserving is synchronous, so callers queue in order."""
-
-    def __init__(self, rate_per_s: float, burst: int, clock: Clock = time.monotonic) -> None:
-        self.interval = 1.0 / rate_per_s
-        self.tolerance = (burst - 1) * self.interval
-        self.clock = clock
-        self._tat = 0.0  # theoretical arrival time of the next request
-
-    def reserve(self, not_before: float = 0.0) -> float:
-        """Book the next slot at or after ``not_before``; returns the monotonic time it may go."""
-        now = max(self.clock(), not_before)
-        tat = max(self._tat, now)
-        allowed = max(now, tat - self.tolerance)
-        self._tat = max(tat, allowed) + self.interval
-        return allowed
-
-
-@dataclass
-class _ChatBudget:
-    bucket: PacedBucket
-    group: PacedBucket | None
-    held_until: float = 0.0
-    last_used: float = field(default_factory=time.monotonic)
-
-
-class FlowControl:
-    """Decides when a write to a chat may go; a 429 ``hold`` delays that chat only."""
-
-    MAX_TRACKED_CHATS = 50_000
+class FlowControl(WritePacer):
+    """Telegram's write budgets (limits.py, from the Bots FAQ): a burst then one a second per chat, twenty a
+    minute per group, thirty a second for the whole bot; a 429 holds only the chat it was about."""
 
     def __init__(
         self,
@@ -58,52 +28,13 @@ class FlowControl:
         global_rate: float = GLOBAL_MESSAGES_PER_SECOND,
         clock: Clock = time.monotonic,
     ) -> None:
-        self.chat_rate = chat_rate
-        self.chat_burst = chat_burst
-        self.group_per_minute = group_per_minute
-        self.clock = clock
-        self._global = PacedBucket(global_rate, max(1, int(global_rate)), clock)
-        self._chats: dict[int, _ChatBudget] = {}
-
-    def _budget(self, chat_id: int, is_group: bool) -> _ChatBudget:
-        budget = self._chats.get(chat_id)
-        if budget is None:
-            if len(self._chats) >= self.MAX_TRACKED_CHATS:
-                self._forget_idle()
-            group = PacedBucket(self.group_per_minute / 60.0, self.group_per_minute, self.clock) if is_group else None
-            budget = _ChatBudget(PacedBucket(self.chat_rate, self.chat_burst, self.clock), group)
-            self._chats[chat_id] = budget
-        budget.last_used = self.clock()
-        return budget
-
-    def _forget_idle(self) -> None:
-        cutoff = self.clock() - 120.0
-        for chat_id in [c for c, b in self._chats.items() if b.last_used < cutoff]:
-            del self._chats[chat_id]
-
-    def reserve(self, chat_id: int, *, is_group: bool = False) -> float:
-        """Seconds this chat must wait before its next write (the slot is booked now)."""
-        budget = self._budget(chat_id, is_group)
-        at = budget.bucket.reserve(budget.held_until)
-        if budget.group is not None:
-            at = max(at, budget.group.reserve(at))
-        return max(0.0, at - self.clock())
-
-    async def acquire(self, chat_id: int, *, is_group: bool = False) -> float:
-        """Wait for the chat's slot, then for a global slot (booked only when the chat may go, so a
-        chat held by a 429 never books global capacity ahead and slows everyone else)."""
-        wait = self.reserve(chat_id, is_group=is_group)
-        if wait > 0:
-            await asyncio.sleep(wait)
-        global_wait = max(0.0, self._global.reserve() - self.clock())
-        if global_wait > 0:
-            await asyncio.sleep(global_wait)
-        return wait + global_wait
-
-    def hold(self, chat_id: int, seconds: float) -> None:
-        """Telegram said 429 for this chat: nothing more goes to it for ``seconds``."""
-        budget = self._budget(chat_id, False)
-        budget.held_until = max(budget.held_until, self.clock() + seconds)
+        super().__init__(
+            rate_per_s=chat_rate,
+            burst=chat_burst,
+            group_per_minute=group_per_minute,
+            global_rate=global_rate,
+            clock=clock,
+        )
 
 
 class UserRateLimiter:

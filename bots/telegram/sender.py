@@ -1,5 +1,6 @@
-"""Every write to Telegram goes through here: paced per chat, 429 waited out for that chat only,
-HTML rejected by Telegram resent as plain text, "not modified" treated as success.
+"""Every write to Telegram goes through here: paced per chat (``FlowControl``), a 429 turned into
+``RateLimited`` and waited out for that chat only, HTML rejected by Telegram resent as plain text,
+"not modified" treated as success.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from telegram import Bot, InlineKeyboardMarkup, Message, ReplyParameters
 from telegram.constants import ChatAction, ParseMode
 from telegram.error import BadRequest, RetryAfter, TelegramError, TimedOut
 
+from assistant.errors import RateLimited
 from assistant.operations import record_rate_limit_wait
 
 from .flow import FlowControl
@@ -64,28 +66,30 @@ class TelegramSender:
     def __init__(self, bot: Bot, flow: FlowControl) -> None:
         self.bot = bot
         self.flow = flow
-        self.flood_waits = 0  # 429s waited out (for benches and logs)
+
+    @property
+    def flood_waits(self) -> int:
+        """429s waited out (for benches and logs)."""
+        return self.flow.rate_limited
 
     async def _paced(self, target: ChatTarget, call: Any, *, idempotent: bool) -> Any:
-        floods = timeouts = 0
-        while True:
-            await self.flow.acquire(target.chat_id, is_group=target.is_group)
+        async def attempt() -> Any:
             try:
                 return await call()
             except RetryAfter as exc:
-                floods += 1
-                self.flood_waits += 1
-                seconds = retry_after_seconds(exc)
-                log.warning(
-                    "telegram flood wait request_id=%s retry_after=%.1f attempt=%d",
-                    target.request_id,
-                    seconds,
-                    floods,
+                # Telegram's back-pressure enters the error tree here; the pacer holds this chat and retries.
+                raise RateLimited("Telegram flood control for this chat", retry_after_seconds(exc)) from exc
+
+        timeouts = 0
+        while True:
+            try:
+                return await self.flow.write(
+                    target.chat_id,
+                    attempt,
+                    is_group=target.is_group,
+                    max_retries=MAX_FLOOD_RETRIES,
+                    request_id=target.request_id,
                 )
-                if floods > MAX_FLOOD_RETRIES:
-                    raise
-                # The write did not happen; hold this chat and try the same write again.
-                self.flow.hold(target.chat_id, seconds)
             except TimedOut:
                 timeouts += 1
                 # A timed-out send may still have been delivered: repeating it could show it twice.
