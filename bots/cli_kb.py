@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import getpass
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated
 
@@ -71,6 +73,15 @@ def _fail(exc: ShopguideError) -> typer.Exit:
     return typer.Exit(code=2)
 
 
+@contextlib.contextmanager
+def _reported() -> Iterator[None]:
+    """A ``ShopguideError`` from the block is printed with its fix and ends the command with exit code 2."""
+    try:
+        yield
+    except ShopguideError as exc:
+        raise _fail(exc) from exc
+
+
 def _print_outcome(outcome: ReloadOutcome) -> None:
     console.print(escape(outcome.summary()))
     for line in outcome.loaded.notices[:20]:
@@ -87,11 +98,9 @@ def _print_outcome(outcome: ReloadOutcome) -> None:
 @kb_app.command("status")
 def status() -> None:
     """Show the live release, the kept releases and rollback targets."""
-    try:
+    with _reported():
         for line in _admin().status(_actor()).lines():
             console.print(escape(line))
-    except ShopguideError as exc:
-        raise _fail(exc) from exc
 
 
 @kb_app.command("reload")
@@ -137,11 +146,9 @@ def diff(
     mapping: MapOpt = None,
 ) -> None:
     """What a reload of PATHS would change, or what changed between two releases."""
-    try:
+    with _reported():
         admin = _admin(_settings_with_map(mapping, None))
         result = admin.diff(_actor(), paths or None, old_release=old, new_release=new)
-    except ShopguideError as exc:
-        raise _fail(exc) from exc
     for line in result.lines(DIFF_LINES_SHOWN):
         console.print(escape(line))
 
@@ -151,10 +158,8 @@ def rollback(
     release: Annotated[str | None, typer.Argument(help="release id (default: the previous one)")] = None,
 ) -> None:
     """Serve the previous release (or RELEASE) again, instantly."""
-    try:
+    with _reported():
         target = _admin().rollback(_actor(), release)
-    except ShopguideError as exc:
-        raise _fail(exc) from exc
     console.print(f"live release is now {escape(target)}")
 
 
@@ -165,10 +170,8 @@ def upsert(
     mapping: MapOpt = None,
 ) -> None:
     """Add or replace products in the live release without a rebuild (visible to the next query)."""
-    try:
+    with _reported():
         loaded = _admin(_settings_with_map(mapping, None)).upsert(_actor(), file, skip_invalid=skip_invalid)
-    except ShopguideError as exc:
-        raise _fail(exc) from exc
     console.print(f"{len(loaded.products)} products upserted into the live release")
 
 
@@ -178,10 +181,8 @@ def set_stock(
     stock: Annotated[int, typer.Argument(min=0, help="units on hand")],
 ) -> None:
     """Set one product's stock in the live release (visible to the next query)."""
-    try:
+    with _reported():
         product = _admin().set_stock(_actor(), sku, stock)
-    except ShopguideError as exc:
-        raise _fail(exc) from exc
     console.print(f"{escape(product.sku)} {escape(product.name)}: stock {product.stock}")
 
 
