@@ -1,8 +1,9 @@
 """The one pipeline every platform calls: an explicit list of steps over one typed ``TurnContext``.
 
-safety-in → understand → personal → answer steps (one per kind of question) → show cards → prompt → generate →
-fact check → safety-out → finish. A step that answers on its own (a greeting, a refusal, an exact
-superlative) sets the reply and the rest are skipped. The pipeline times each step.
+safety-in → understand → personal → answer steps (one per kind of question) → show cards → prompt → generate
+(each sentence fact-checked and screened by the output filters before it is shown) → finish. A step that
+answers on its own (a greeting, a refusal, an exact superlative) sets the reply and the rest are skipped.
+The pipeline times each step.
 """
 
 from __future__ import annotations
@@ -21,9 +22,9 @@ from .guide import ShoppingGuide
 from .language import detect_language
 from .personal.service import Personaliser, PersonalStep
 from .ports import Generator, Retriever, SafetyCheck
+from .references import resolve_references
 from .safety import build_redactor
 from .steps import (
-    FactCheckStep,
     FinishStep,
     FixedReplyStep,
     GenerateStep,
@@ -107,9 +108,14 @@ class Pipeline:
             RecommendStep(guide, vocabulary),
             ShowCardsStep(),
             PromptStep(vocabulary),
-            GenerateStep(self.settings, self.generator, self._generation_slots),
-            FactCheckStep(FactChecker(vocabulary.skus, SuperlativeCheck(self.retriever))),
-            self.output_safety,
+            # Fact check and output filters run on each sentence inside generation, before it is shown.
+            GenerateStep(
+                self.settings,
+                self.generator,
+                self._generation_slots,
+                FactChecker(vocabulary.skus, SuperlativeCheck(self.retriever)),
+                self.output_safety.checks,
+            ),
             FinishStep(),
         )
 
@@ -146,6 +152,8 @@ class Pipeline:
             yield ReplyDone(Reply(text="", language=state.language or self.settings.default_language, handoff=True))
             return
         language = self.resolve_language(message, state)
+        # "2", "the cheaper one" after a product list: the SKU it means, so every step sees a named product.
+        message = resolve_references(message, state, language or "en", self.retriever.get_products)
         turn = Turn(message=message, language=language or state.language or "en", started=started)
         ctx = TurnContext(turn=turn, state=state)
         if language is None:

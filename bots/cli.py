@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from pydantic import ValidationError
 from rich.progress import BarColumn, DownloadColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 from rich.text import Text
@@ -32,7 +33,7 @@ from assistant.render import money
 from assistant.types import CardsReady, Choice, IncomingMessage, Language, ProductCard, Reply, TextDelta, TextReset
 
 from .cli_groups import app, eval_app, serve_app
-from .cli_output import console, err_console, report_error
+from .cli_output import console, err_console, report_error, report_settings_error
 from .common.commands import chat_command_reply, parse_chat_command
 from .common.events import IncompleteReply, ReplyFold
 from .common.texts import phrase
@@ -44,6 +45,7 @@ AREA_MODULES: tuple[str, ...] = (
     "bots.cli_safety",
     "bots.cli_kb",
     "bots.cli_personal",
+    "bots.cli_doctor",
 )
 
 CLI_USER = "local"
@@ -95,7 +97,12 @@ class LoadProgress:
 def _logging_policy() -> None:
     # Every command logs under the one policy (file + PII and secret redaction) from its first line;
     # servers reconfigure it with stderr before they start.
-    configure_logging(Settings(), to_stderr=False)
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        report_settings_error(exc)
+        raise typer.Exit(code=2) from exc
+    configure_logging(settings, to_stderr=False)
 
 
 def open_assistant(

@@ -1,7 +1,9 @@
-"""Terminal output shared by the CLI modules: the consoles and one way to report a ``ShopguideError``."""
+"""Terminal output shared by the CLI modules: the consoles and one way to report a ``ShopguideError`` or a
+setting that does not parse."""
 
 from __future__ import annotations
 
+from pydantic import ValidationError
 from rich.console import Console
 from rich.markup import escape
 
@@ -10,6 +12,14 @@ from assistant.errors import ShopguideError
 console = Console(highlight=False)
 err_console = Console(stderr=True, highlight=False)
 PROBLEMS_SHOWN = 50
+
+
+def report_settings_error(exc: ValidationError) -> None:
+    """A SHOPGUIDE_* value that does not parse: the variable, why, and the fix, instead of a traceback."""
+    for error in exc.errors()[:PROBLEMS_SHOWN]:
+        name = "SHOPGUIDE_" + "_".join(str(p) for p in error["loc"]).upper()
+        err_console.print(f"[red]error[/red] settings: {escape(name)}: {escape(error['msg'])}", soft_wrap=True)
+    err_console.print("  fix: correct that variable (environment or .env), or unset it for the default", soft_wrap=True)
 
 
 def report_error(exc: ShopguideError) -> None:

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from .answers import FixedReplyStep, NamedProductStep, PolicyStep, RecommendStep, card, describe_need
-from .generate import FactCheckStep, FinishStep, GenerateStep, PromptStep, ShowCardsStep
+from .generate import FinishStep, GenerateStep, PromptStep, ShowCardsStep
 from .screen import InputSafetyStep, OutputSafetyStep
 from .understand import UnderstandStep
 
 __all__ = [
-    "FactCheckStep",
     "FinishStep",
     "FixedReplyStep",
     "GenerateStep",

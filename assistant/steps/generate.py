@@ -5,20 +5,18 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator, Sequence
 from contextlib import aclosing
 
 from ..config import Settings
 from ..errors import ShopguideError
 from ..factcheck import FactChecker
-from ..language import detect_language
-from ..operations import FACTCHECK_DROPS
-from ..ports import Generator
+from ..ports import Generator, SafetyCheck
 from ..prompt import build_messages
-from ..support import says_dont_know
 from ..turn import TurnContext
 from ..types import CardsReady, Intent, Reply, ReplyEvent, TextDelta, TextReset
 from ..understanding import CatalogVocabulary
+from ..verified_stream import verified_stream
 from .answers import describe_need
 
 log = logging.getLogger("shopguide.pipeline")
@@ -50,27 +48,44 @@ class PromptStep:
 
 
 class GenerateStep:
-    """Stream model text; on failure or timeout degrade to the retrieval-only answer, never silence."""
+    """Stream the model's text one checked sentence at a time (fact check, language, output filters per
+    sentence: ``assistant.verified_stream``), so nothing shown is taken back; on failure or timeout the
+    retrieval-only answer follows, never silence."""
 
     name = "generate"
 
-    def __init__(self, settings: Settings, generator: Generator | None, slots: asyncio.Semaphore) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        generator: Generator | None,
+        slots: asyncio.Semaphore,
+        checker: FactChecker,
+        output_checks: Sequence[SafetyCheck],
+    ) -> None:
         self.settings = settings
         self.generator = generator
         self.slots = slots  # shared by every turn: bounded concurrent generations
+        self.checker = checker
+        self.output_checks = list(output_checks)
 
     async def stream(self, ctx: TurnContext) -> AsyncIterator[ReplyEvent]:
         draft = ctx.draft
-        if draft.note and self.generator is not None:
-            # Said before the model's text; without a model the fallback answer already holds it.
-            draft.streamed = f"{draft.note}\n"
+        if self.generator is None:
+            # Without a model the fallback answer is the answer (it already holds the note).
+            async for _ in self._deltas(ctx):
+                pass
+            draft.streamed = draft.answer = draft.fallback_text
             yield TextDelta(draft.streamed)
-        async for delta in self._deltas(ctx):
-            draft.streamed += delta
-            yield TextDelta(delta)
-        draft.answer = draft.fallback_text if draft.degraded else draft.streamed
+            return
+        if draft.note:
+            draft.streamed = f"{draft.note}\n"  # said before the model's text
+            yield TextDelta(draft.streamed)
+        async for piece in verified_stream(ctx, self._deltas(ctx), self.checker, self.output_checks):
+            draft.streamed += piece
+            yield TextDelta(piece)
+        draft.answer = draft.streamed
 
-    async def _deltas(self, ctx: TurnContext) -> AsyncIterator[str]:
+    async def _deltas(self, ctx: TurnContext) -> AsyncGenerator[str, None]:
         draft = ctx.draft
         start = time.perf_counter()
         if self.generator is None:
@@ -95,59 +110,8 @@ class GenerateStep:
         finally:
             ctx.timings["generate"] = (time.perf_counter() - start) * 1000
         if draft.degraded:
-            # Whatever was streamed is replaced by the fact-based answer (TextReset after fact check).
+            # Checked sentences already shown stay; the fact-based answer completes the reply.
             yield "" if produced else draft.fallback_text
-
-
-class FactCheckStep:
-    name = "fact_check"
-    blocking = True
-
-    def __init__(self, checker: FactChecker) -> None:
-        self.checker = checker
-
-    def run(self, ctx: TurnContext) -> None:
-        draft, found = ctx.draft, ctx.found
-        if draft.degraded:
-            return
-        slots = ctx.state.slots
-        recommending = draft.intent is Intent.RECOMMEND
-        budget = [v for v in (slots.price_min, slots.price_max) if v is not None] if recommending else []
-        # A superlative in the answer is judged within the shopper's need; about a named product, within its
-        # category and this turn's budget and stock words (a brand in its name narrows nothing).
-        asked = slots if recommending or found.understanding is None else found.understanding.slots.scope()
-        result = self.checker.check(
-            draft.answer,
-            found.products,
-            found.passages,
-            budget,
-            question=ctx.message.text,
-            scope=asked.to_query(),
-            feature_claims=draft.intent is Intent.PRODUCT_INFO,
-        )
-        if result.changed:
-            FACTCHECK_DROPS.inc(len(result.dropped))
-            log.info(
-                "fact check request_id=%s repairs=%d dropped=%s",
-                ctx.request_id,
-                len(result.repairs),
-                "; ".join(result.dropped)[:300],
-            )
-        wrong_language = detect_language(result.text) not in (ctx.language, "none")
-        # The catalog answers this question, so a model that says it does not know gives the facts instead.
-        verdict = found.verdict
-        abstained = verdict is not None and verdict.kind in ("facts", "passage") and says_dont_know(result.text)
-        if result.needs_fallback or wrong_language or abstained:
-            draft.degraded = (
-                "fact_check" if result.needs_fallback else "wrong_language" if wrong_language else "abstained"
-            )
-            draft.answer = draft.fallback_text
-            # The model claimed a feature no fact holds, and no fact clause says yes or no: we don't know.
-            guessed = any(d.startswith("unsupported feature claim") for d in result.dropped)
-            if guessed and draft.honest_text and verdict is not None and verdict.says_no is None:
-                draft.answer = draft.honest_text
-        else:
-            draft.answer = result.text
 
 
 class FinishStep:

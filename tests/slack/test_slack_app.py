@@ -314,8 +314,12 @@ async def test_fact_check_reset_replaces_the_streamed_text(
         await harness.api.wait_for(lambda: _final(harness.api.thread("CGENERAL", "1700001500.000100")))
         await _settle()
         [answer] = harness.api.thread("CGENERAL", "1700001500.000100")
-        shown = answer.blocks[0]["text"]["text"]
+        # Sentences are checked before they stream, so the native stream itself carries the repaired price
+        # (this test read the blocks a reset rewrote, before verified streaming).
+        shown = answer.text if native else answer.blocks[0]["text"]["text"]
         assert "¥99" not in shown and "¥459" in shown
+        written = [str(c.args.get("markdown_text") or c.args.get("text") or "") for c in harness.api.calls]
+        assert not any("¥99" in w for w in written)
     finally:
         await harness.aclose()
 

@@ -1,0 +1,266 @@
+"""Verified streaming: the model's answer reaches the shopper one checked sentence at a time.
+
+Each sentence is held back until it is complete, then fact-checked (prices, SKUs, stock, measures,
+feature claims), language-checked and run through the output filters; only then is it shown. A sentence
+that fails is never shown, so nothing on screen is ever taken back: later trouble can only stop the answer
+or add the catalog's own facts after it, never replace what the shopper has read.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import AsyncGenerator, AsyncIterator, Sequence
+from contextlib import aclosing
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from .factcheck import SENTENCE_SPLIT_RE, FactChecker, FactCheckResult
+from .language import detect_language
+from .operations import FACTCHECK_DROPS
+from .ports import SafetyCheck
+from .support import says_dont_know
+from .texts import text
+from .types import Intent
+
+if TYPE_CHECKING:
+    from .turn import TurnContext
+
+log = logging.getLogger("shopguide.verified_stream")
+
+# The output filters read the new sentence with this much of the text before it: their patterns span a few
+# dozen characters, and re-reading the whole answer for every sentence made a 120-sentence answer take 20 s.
+OUTPUT_WINDOW_CHARS = 200
+# Dropped-sentence reasons that mean the model guessed a feature: "I don't know" is then the honest answer.
+GUESSED_FEATURE = "unsupported feature claim"
+
+
+class SentenceCutter:
+    """Cuts streamed text into sentences as each completes, with the fact check's own split rule.
+
+    A terminator is only final once the next character is known: "4." may continue as "4.5".
+    """
+
+    def __init__(self) -> None:
+        self._buffer = ""
+
+    def feed(self, delta: str) -> list[str]:
+        self._buffer += delta
+        pieces = SENTENCE_SPLIT_RE.split(self._buffer)
+        # The last piece is unfinished; so is a piece ending the buffer right at a terminator.
+        self._buffer = pieces.pop()
+        if pieces and not self._buffer:
+            self._buffer = pieces.pop()
+        return [p for p in pieces if p]
+
+    def flush(self) -> str:
+        rest, self._buffer = self._buffer, ""
+        return rest
+
+
+@dataclass
+class SentenceVerdict:
+    shown: str | None  # the sentence as it may be shown (a wrong price repaired), None: never shown
+    stop: bool = False  # the answer cannot go on (wrong language, abstains, output filter)
+    hold: bool = False  # checked, but its language is decided by what follows (a Latin product name in zh)
+    reason: str = ""
+
+
+@dataclass
+class VerifiedAnswer:
+    """What the shopper has seen of this answer and why anything was held back."""
+
+    shown: str = ""
+    dropped: list[str] = field(default_factory=list)
+    stopped: str | None = None
+
+
+class SentenceVerifier:
+    """The turn's checks, applied to one sentence in the light of what is already shown."""
+
+    def __init__(self, ctx: TurnContext, checker: FactChecker, output_checks: Sequence[SafetyCheck]) -> None:
+        self.ctx = ctx
+        self.checker = checker
+        self.output_checks = list(output_checks)
+        slots = ctx.state.slots
+        recommend = ctx.draft.intent is Intent.RECOMMEND
+        # Amounts the shopper stated (a budget) may be repeated; a superlative is judged within the need, or
+        # about a named product within its category and this turn's budget and stock words.
+        self.budget = [v for v in (slots.price_min, slots.price_max) if v is not None] if recommend else []
+        understanding = ctx.found.understanding
+        asked = slots if recommend or understanding is None else understanding.slots.scope()
+        self.scope = asked.to_query()
+        self.prompt_facts = "\n".join(m.content for m in ctx.draft.messages[1:])
+
+    def fact_check(self, sentence: str) -> FactCheckResult:
+        ctx = self.ctx
+        return self.checker.check(
+            sentence,
+            ctx.found.products,
+            ctx.found.passages,
+            self.budget,
+            question=ctx.message.text,
+            scope=self.scope,
+            feature_claims=ctx.draft.intent is Intent.PRODUCT_INFO,
+        )
+
+    def verify(self, sentence: str, shown: str) -> SentenceVerdict:
+        ctx = self.ctx
+        result = self.fact_check(sentence)
+        if result.dropped or not result.text:
+            return SentenceVerdict(None, reason="; ".join(result.dropped) or "empty")
+        body = result.text
+        so_far = shown + body
+        language = detect_language(so_far)
+        if language not in (ctx.language, "none"):
+            if ctx.language == "zh" and language == "en":
+                # Model names are Latin inside Chinese text: a later Chinese sentence may settle it.
+                return SentenceVerdict(body, hold=True, reason="wrong_language")
+            return SentenceVerdict(None, stop=True, reason="wrong_language")
+        # The catalog answers this question, so a model that says it does not know gives the facts instead.
+        verdict = ctx.found.verdict
+        if verdict is not None and verdict.kind in ("facts", "passage") and says_dont_know(body):
+            return SentenceVerdict(None, stop=True, reason="abstained")
+        window = shown[-OUTPUT_WINDOW_CHARS:] + body
+        for check in self.output_checks:
+            bind = getattr(check, "bind_context", None)
+            if callable(bind):
+                bind(self.prompt_facts)
+            screened = check.check(window, ctx.language)
+            if not screened.allowed:
+                return SentenceVerdict(None, stop=True, reason=f"safety_out:{screened.reason}")
+        return SentenceVerdict(body)
+
+    def mentions_a_product(self, shown: str) -> bool:
+        lowered = shown.lower()
+        return any(
+            p.sku.lower() in lowered or p.name.lower() in lowered or (p.name_zh and p.name_zh in shown)
+            for p in self.ctx.found.products
+        )
+
+
+async def verified_stream(
+    ctx: TurnContext,
+    deltas: AsyncGenerator[str, None],
+    checker: FactChecker,
+    output_checks: Sequence[SafetyCheck],
+) -> AsyncIterator[str]:
+    """Yield the parts of the answer the shopper may see, each final (the caller keeps what it shows).
+
+    ``deltas`` is the model stream; when generation degrades (``ctx.draft.degraded`` set by the producer),
+    what is unfinished is dropped and the retrieval-only answer completes the reply.
+    """
+    started = time.perf_counter()
+    verifier = SentenceVerifier(ctx, checker, output_checks)
+    cutter = SentenceCutter()
+    answer = VerifiedAnswer()
+    held = ""  # checked text not shown yet: whitespace between sentences, a sentence whose language is open
+
+    async def take(sentence: str) -> str | None:
+        nonlocal held
+        if not sentence.strip():
+            held += sentence
+            return None
+        lead = sentence[: len(sentence) - len(sentence.lstrip())]
+        verdict = await asyncio.to_thread(verifier.verify, sentence, answer.shown + held)
+        if verdict.shown is None:
+            answer.dropped.append(verdict.reason)
+            if verdict.stop:
+                answer.stopped = verdict.reason
+            return None
+        if verdict.hold:
+            held += lead + verdict.shown
+            return None
+        piece = held + lead + verdict.shown
+        held = ""
+        if not answer.shown:
+            piece = piece.lstrip()
+        if not answer.shown:
+            ctx.timings["first_sentence"] = (time.perf_counter() - started) * 1000
+        answer.shown += piece
+        return piece
+
+    # The model runs in its own task: its timeout covers generation only, never the checks, and it keeps
+    # writing the next sentence while this one is checked.
+    queue: asyncio.Queue[str | None] = asyncio.Queue()
+    degraded = False
+
+    async def produce() -> None:
+        nonlocal degraded
+        try:
+            async with aclosing(deltas) as stream:
+                async for delta in stream:
+                    if ctx.draft.degraded:
+                        degraded = True  # the producer gave up: what it yields now is the fallback, added below
+                        break
+                    queue.put_nowait(delta)
+        finally:
+            queue.put_nowait(None)
+
+    producer = asyncio.create_task(produce())
+    try:
+        while (delta := await queue.get()) is not None:
+            for sentence in cutter.feed(delta):
+                piece = await take(sentence)
+                if piece:
+                    yield piece
+                if answer.stopped:
+                    break
+            if answer.stopped:
+                break
+    finally:
+        if not producer.done():
+            producer.cancel()  # stopped early, or the shopper's turn was cancelled: the model stops too
+        with contextlib.suppress(asyncio.CancelledError):
+            await producer
+    degraded = degraded or ctx.draft.degraded is not None
+    if not degraded and not answer.stopped:
+        piece = await take(cutter.flush())
+        if piece:
+            yield piece
+    if held.strip() and not answer.stopped:
+        answer.dropped.append("wrong_language")  # nothing Chinese followed: the held sentences stay unseen
+        answer.stopped = "wrong_language"
+
+    addition = _completion(ctx, verifier, answer)
+    if addition:
+        piece = ("\n\n" if answer.shown else "") + addition
+        answer.shown += piece
+        yield piece
+    if answer.dropped:
+        FACTCHECK_DROPS.inc(len(answer.dropped))
+        log.info(
+            "sentences held back request_id=%s count=%d stopped=%s reasons=%s",
+            ctx.request_id,
+            len(answer.dropped),
+            answer.stopped,
+            "; ".join(answer.dropped)[:300],
+        )
+
+
+def _completion(ctx: TurnContext, verifier: SentenceVerifier, answer: VerifiedAnswer) -> str:
+    """What is added after the verified sentences so the reply still answers: the catalog's own facts."""
+    draft = ctx.draft
+    fallback = draft.fallback_text
+    if draft.note and fallback.startswith(draft.note):
+        fallback = fallback[len(draft.note) :].lstrip("\n")  # the note was said before the model's text
+    if draft.degraded:
+        # The model failed or timed out: the retrieval-only answer follows whatever was verified.
+        return fallback or ("" if answer.shown else text("blocked", ctx.language))
+    guessed = any(d.startswith(GUESSED_FEATURE) for d in answer.dropped)
+    verdict = ctx.found.verdict
+    honest = guessed and bool(draft.honest_text) and verdict is not None and verdict.says_no is None
+    if not answer.shown:
+        draft.degraded = answer.stopped or "fact_check"
+        if honest:
+            return draft.honest_text
+        return fallback or text("blocked", ctx.language)
+    if answer.dropped and ctx.found.products and not verifier.mentions_a_product(answer.shown):
+        # What was held back named the product; what is shown does not say which one is meant.
+        draft.degraded = "fact_check"
+        return draft.honest_text if honest else fallback
+    if answer.stopped:
+        draft.degraded = answer.stopped
+    return ""
