@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from .factcheck import SENTENCE_SPLIT_RE, FactChecker, FactCheckResult
 from .language import detect_language
 from .operations import FACTCHECK_DROPS
-from .ports import SafetyCheck
+from .ports import SafetyCheck, SafetyContext
 from .support import says_dont_know
 from .texts import text
 from .types import Intent
@@ -124,11 +124,9 @@ class SentenceVerifier:
         if verdict is not None and verdict.kind in ("facts", "passage") and says_dont_know(body):
             return SentenceVerdict(None, stop=True, reason="abstained")
         window = shown[-OUTPUT_WINDOW_CHARS:] + body
+        safety_context = SafetyContext(prompt=self.prompt_facts)  # the turn's FACTS, passed with each call
         for check in self.output_checks:
-            bind = getattr(check, "bind_context", None)
-            if callable(bind):
-                bind(self.prompt_facts)
-            screened = check.check(window, ctx.language)
+            screened = check.check(window, ctx.language, safety_context)
             if not screened.allowed:
                 return SentenceVerdict(None, stop=True, reason=f"safety_out:{screened.reason}")
         return SentenceVerdict(body)
