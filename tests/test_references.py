@@ -83,7 +83,9 @@ def test_terminal_chat_picks_the_second_card(
     monkeypatch.setenv("SHOPGUIDE_DATA_DIR", str(session_dir / "kb"))
     monkeypatch.setenv("SHOPGUIDE_LLM_BACKEND", "none")
     monkeypatch.setenv("SHOPGUIDE_MEMORY_DB", str(tmp_path / "memory.sqlite3"))
-    result = CliRunner().invoke(app, ["chat"], input=f"{SHOES}\n2\n/quit\n")
+    # A bare "2" in the terminal picks quick reply 2 when the list has quick replies (👍/👎 after products);
+    # words pick the product.
+    result = CliRunner().invoke(app, ["chat"], input=f"{SHOES}\nthe second one\n/quit\n")
     assert result.exit_code == 0, result.output
     listed, answered = result.output.split("you> ")[1:3]
     second = next(line for line in listed.splitlines() if line.strip().startswith("2. "))
