@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import math
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -46,7 +45,6 @@ NATIVE_FIELDS = (
 NATIVE_REQUIRED_COLUMNS = ("category", "price", "stock")
 HEADERS_FILE = Path(__file__).parent / "data" / "csv_headers.json"
 COLUMNS_SHOWN = 12  # a report names this many columns, then says how many more
-WEIGHT_DECIMALS = 3
 
 
 @dataclass
@@ -161,46 +159,8 @@ def _load_metafields() -> MetafieldSpec:
     )
 
 
-@dataclass(frozen=True)
-class WeightSpec:
-    """Weight columns: Shopify's grams with the shop's display unit, WooCommerce's unit-named headers."""
-
-    grams_per_unit: dict[str, float]  # "kg" -> 1000
-    unit_spellings: dict[str, str]  # "kilograms" -> "kg"
-    woo_columns: dict[str, str]  # header key -> attribute ("weight (kg)" -> "weight_kg")
-
-    def shopify_attribute(self, grams: str, unit: str) -> tuple[str, float] | None:
-        """("weight_kg", 1.08) from "1080" grams shown in "kg"; None when the weight is unset (0) or not a number."""
-        try:
-            value = float(grams.replace(",", ""))
-        except ValueError:
-            return None
-        if not math.isfinite(value) or value <= 0:
-            return None  # Shopify writes 0 for a weight nobody entered
-        shown = self.unit_spellings.get(unit.strip().lower(), "g")
-        converted = value / self.grams_per_unit[shown]
-        return f"weight_{shown}", _tidy(converted)
-
-
-def _tidy(value: float) -> float:
-    """At most 3 decimals, as a shop shows a weight (1.08 kg, 2.65 lb); whole numbers stay whole."""
-    rounded = round(value, WEIGHT_DECIMALS)
-    return float(int(rounded)) if rounded.is_integer() else rounded
-
-
-def _load_weights() -> WeightSpec:
-    raw = json.loads(HEADERS_FILE.read_text(encoding="utf-8"))
-    units = {k: v for k, v in raw["shopify"]["weight_units"].items() if k != "about"}
-    return WeightSpec(
-        grams_per_unit={unit: float(factor) for unit, (factor, _) in units.items()},
-        unit_spellings={s: unit for unit, (_, spellings) in units.items() for s in [unit, *spellings]},
-        woo_columns={k: v for k, v in raw["woocommerce"]["measure_columns"].items() if k != "about"},
-    )
-
-
 SPECS = _load_specs()
 METAFIELDS = _load_metafields()
-WEIGHTS = _load_weights()
 # A metafield that references another object ("gid://shopify/Metaobject/1") is an id, not a value.
 _REFERENCE_VALUE = re.compile(r"^(?:gid://|\[|\{)")
 SHOPIFY = SPECS["shopify"]
@@ -402,9 +362,6 @@ def _shopify_rows(
                 values[name] = value
             else:
                 attributes.setdefault(name, _attribute_value(value))
-        weight = WEIGHTS.shopify_attribute(get(rec, "grams"), get(rec, "weight_unit"))
-        if weight is not None and not any(k.startswith("weight") for k in attributes):
-            attributes[weight[0]] = weight[1]  # a weight the shop states itself (a metafield) wins
         if attributes:
             values["attributes"] = attributes
         yield CsvRow(line, values)
@@ -425,11 +382,6 @@ def _woo_attributes(rec: dict[str, str], headers: list[str]) -> dict[str, Any]:
         value = (rec.get(header) or "").strip()
         if prefix and value:
             attributes[key[len(prefix) :].strip().replace(" ", "_")] = _attribute_value(value.split("|")[0].strip())
-        measure = WEIGHTS.woo_columns.get(key)
-        if measure and value and measure not in attributes:
-            number = _attribute_value(value.replace(",", "."))
-            if isinstance(number, int | float) and not isinstance(number, bool) and number > 0:
-                attributes[measure] = number
     return attributes
 
 
@@ -438,7 +390,7 @@ def _woo_used(headers: list[str], cols: dict[str, str]) -> set[str]:
     for header in headers:
         key = header_key(header)
         numbered = re.fullmatch(r"attribute \d+ (name|value\(s\))", key)
-        if numbered or key.startswith(WOOCOMMERCE.attribute_prefixes) or key in WEIGHTS.woo_columns:
+        if numbered or key.startswith(WOOCOMMERCE.attribute_prefixes):
             used.add(header)
     return used
 

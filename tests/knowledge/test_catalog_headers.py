@@ -84,7 +84,7 @@ def test_old_and_new_woocommerce_headers(tmp_path: Path) -> None:
     by_sku = {p.sku: p for p in loaded.products}
     washer, lipstick = by_sku["DW-45"], by_sku["LP-1"]
     assert (washer.category, washer.brand, washer.price, washer.stock) == ("dishwashers", "Halden", 3999.0, 6)
-    assert washer.attributes == {"width": "45 cm", "weight_kg": 30}  # the header names the unit
+    assert washer.attributes == {"width": "45 cm"}
     assert (lipstick.category, lipstick.price, lipstick.stock, lipstick.uses) == ("lipsticks", 79.0, 12, ["口红"])
     assert lipstick.attributes == {"color": "red"}
     assert not any("unknown columns" in n for n in loaded.notices)
@@ -139,27 +139,3 @@ def test_a_mapping_on_a_shopify_export_overrides_single_columns(tmp_path: Path) 
     assert by_sku["OS-T2"].attributes == {"size": "2P", "shelf": "A3"}
     assert by_sku["OS-T3"].attributes == {"size": "3P", "shelf": "A4"}
     assert not any("no category column" in n or "unknown columns" in n for n in loaded.notices)
-
-
-def test_shopify_variant_grams_become_a_weight_in_the_shops_display_unit(tmp_path: Path) -> None:
-    csv_text = (
-        "Handle,Title,Type,Option1 Name,Option1 Value,Variant SKU,Variant Grams,Variant Price,"
-        "Variant Inventory Qty,Variant Weight Unit\n"
-        "tent,Ridge Tent,Tents,Size,1P,RT-1,1080,899,3,kg\n"
-        "tent,,,,2P,RT-2,1450,999,2,kg\n"
-        "pad,Air Pad,Pads,Title,Default Title,AP-1,0,299,5,g\n"
-        "pole,Carbon Pole,Poles,Title,Default Title,CP-1,454,399,5,lb\n"
-        "mug,Ti Mug,Mugs,Title,Default Title,TM-1,85,99,5,\n"
-    )
-    path = write(tmp_path / "products_export.csv", csv_text)
-
-    loaded = load_paths([path])
-
-    assert loaded.problems == []
-    by_sku = {p.sku: p.attributes for p in loaded.products}
-    assert by_sku["RT-1"] == {"size": "1P", "weight_kg": 1.08}
-    assert by_sku["RT-2"] == {"size": "2P", "weight_kg": 1.45}  # each variant its own weight
-    assert by_sku["AP-1"] == {}  # 0 grams is Shopify's "not entered", never a weight
-    assert by_sku["CP-1"] == {"weight_lb": 1.001}
-    assert by_sku["TM-1"] == {"weight_g": 85}
-    assert not any("Variant Grams" in n or "Variant Weight Unit" in n for n in loaded.notices)
