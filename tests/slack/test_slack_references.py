@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from slack_harness import SlackHarness
+
+from shopguide_testkit.slack_harness import SlackHarness
 
 pytestmark = pytest.mark.integration  # a loopback fake Slack Web API server
 

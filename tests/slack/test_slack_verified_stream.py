@@ -6,10 +6,10 @@ import asyncio
 from pathlib import Path
 
 import pytest
-from slack_harness import start_harness
 
 from assistant.llm.scripted import ScriptedGenerator
 from knowledge.store import KnowledgeStore
+from shopguide_testkit.slack_harness import start_harness
 
 pytestmark = pytest.mark.integration  # a loopback fake Slack Web API server
 

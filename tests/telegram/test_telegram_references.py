@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from fake_bot_api import FakeBotApi
-from tg_harness import BotFactory
+
+from shopguide_testkit.fake_bot_api import FakeBotApi
+from shopguide_testkit.tg_harness import BotFactory
 
 pytestmark = pytest.mark.integration  # a loopback fake Bot API server
 

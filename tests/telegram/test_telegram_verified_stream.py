@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 
 import pytest
-from fake_bot_api import FakeBotApi
-from tg_harness import BotFactory
 
 from assistant.llm.scripted import ScriptedGenerator
 from bots.telegram.streamer import STREAMING_CURSOR
+from shopguide_testkit.fake_bot_api import FakeBotApi
+from shopguide_testkit.tg_harness import BotFactory
 
 pytestmark = pytest.mark.integration  # a loopback fake Bot API server
 
