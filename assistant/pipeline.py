@@ -153,6 +153,8 @@ class Pipeline:
             return
         language = self.resolve_language(message, state)
         # "2", "the cheaper one" after a product list: the SKU it means, so every step sees a named product.
+        # The history keeps what the shopper typed.
+        typed = message.text
         message = resolve_references(message, state, language or "en", self.retriever.get_products)
         turn = Turn(message=message, language=language or state.language or "en", started=started)
         ctx = TurnContext(turn=turn, state=state)
@@ -174,7 +176,7 @@ class Pipeline:
             reply.handoff = True
             state.handoff = True
             await self.handoff.open(message, state, ctx.draft.handoff_reason)
-        await asyncio.to_thread(self._remember, ctx, reply)
+        await asyncio.to_thread(self._remember, ctx, reply, typed)
         log.info(
             "turn request_id=%s platform=%s intent=%s cards=%d blocked=%s degraded=%s total_ms=%.0f",
             ctx.request_id,
@@ -224,10 +226,10 @@ class Pipeline:
             step.run(ctx)
             ctx.timings[step.name] = ctx.timings.get(step.name, 0.0) + (time.perf_counter() - start) * 1000
 
-    def _remember(self, ctx: TurnContext, reply: Reply) -> None:
+    def _remember(self, ctx: TurnContext, reply: Reply, typed: str) -> None:
         turn = ctx.state
         keep = self.settings.history_turns * 2
-        user_text = self.redactor.redact(ctx.message.text[: self.settings.max_input_chars])
+        user_text = self.redactor.redact(typed[: self.settings.max_input_chars])
         answer_text = self.redactor.redact(reply.text[:ASSISTANT_TURN_CHARS])
         if ctx.draft.intent is Intent.RECOMMEND and ctx.found.decision is None and ctx.found.understanding is not None:
             # not-carried answers do not leave a half-built need behind
