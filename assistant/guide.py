@@ -220,7 +220,7 @@ class ShoppingGuide:
             ranked += [
                 p
                 for p in ranker.favourites(RETRIEVAL_POOL)
-                if p.sku not in seen and _admits(query, p) and (use is None or use in p.uses)
+                if p.sku not in seen and query.admits(p) and (use is None or use in p.uses)
             ]
             ranked = ranker.rank(ranked, language)
         # In-stock items first; among them the retrieval (or the shopper's) order stands (stable sort).
@@ -325,21 +325,6 @@ class ShoppingGuide:
             taken = {p.sku for p in picks}
             picks += sorted((p for p in near.values() if p.sku not in taken), key=lambda p: _distance(p.price, target))
         return picks[:MAX_RECOMMENDATIONS]
-
-
-def _admits(query: ProductQuery, product: Product) -> bool:
-    """The query's hard filters, for products that came from elsewhere than a store query."""
-    if query.category and product.category != query.category:
-        return False
-    if query.brand and product.brand != query.brand:
-        return False
-    if query.price_min is not None and (product.price is None or product.price < query.price_min):
-        return False
-    if query.price_max is not None and (product.price is None or product.price > query.price_max):
-        return False
-    if query.in_stock_only and not product.in_stock:
-        return False
-    return all(product.attributes.get(k) == v for k, v in query.attributes.items())
 
 
 def _category_choice(label: str, count: int) -> Choice:

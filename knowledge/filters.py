@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .models import AttributeValue, Product
-from .search import ProductQuery
+from .search import ProductQuery, passes_filters
 
 ATTR_PREFIX = "attr_"
 
@@ -57,18 +57,15 @@ class ProductFilter:
 
     def matches(self, product: Product) -> bool:
         """The same filter in Python, for facet counts over the in-memory catalog."""
-        if self.category and product.category != self.category:
-            return False
-        if self.brand and product.brand != self.brand:
-            return False
-        # A product without a listed price is never inside a budget; without stock data never "in stock".
-        if self.price_min is not None and (product.price is None or product.price < self.price_min):
-            return False
-        if self.price_max is not None and (product.price is None or product.price > self.price_max):
-            return False
-        if self.in_stock_only and not product.in_stock:
-            return False
-        return all(product.attributes.get(k) == v for k, v in self.attributes.items())
+        return passes_filters(
+            product,
+            category=self.category,
+            brand=self.brand,
+            price_min=self.price_min,
+            price_max=self.price_max,
+            in_stock_only=self.in_stock_only,
+            attributes=self.attributes,
+        )
 
 
 def where_clause(conditions: list[dict[str, Any]]) -> dict[str, Any] | None:

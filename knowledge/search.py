@@ -13,6 +13,31 @@ SortOrder = Literal["price_asc", "price_desc", "rating", "newest", "measure_asc"
 SORT_ORDERS: tuple[SortOrder, ...] = ("price_asc", "price_desc", "rating", "newest", "measure_asc", "measure_desc")
 
 
+def passes_filters(
+    product: Product,
+    *,
+    category: str | None,
+    brand: str | None,
+    price_min: float | None,
+    price_max: float | None,
+    in_stock_only: bool,
+    attributes: dict[str, AttributeValue],
+) -> bool:
+    """The hard filters in Python: the one definition behind ``ProductQuery.admits`` and ``ProductFilter``."""
+    if category and product.category != category:
+        return False
+    if brand and product.brand != brand:
+        return False
+    # A product without a listed price is never inside a budget; without stock data never "in stock".
+    if price_min is not None and (product.price is None or product.price < price_min):
+        return False
+    if price_max is not None and (product.price is None or product.price > price_max):
+        return False
+    if in_stock_only and not product.in_stock:
+        return False
+    return all(product.attributes.get(k) == v for k, v in attributes.items())
+
+
 @dataclass(frozen=True)
 class ProductQuery:
     """What the shopper is looking for. Filters are hard constraints, applied inside the store query."""
@@ -34,6 +59,18 @@ class ProductQuery:
     # Relevance order only (``sort`` unset): when the ``k`` best matches hold fewer products in stock than
     # this, ``match`` adds the cheapest admitted ones, in stock first, so that many can still be shown.
     min_in_stock: int = 0
+
+    def admits(self, product: Product) -> bool:
+        """This query's hard filters, for products that came from elsewhere than a store query."""
+        return passes_filters(
+            product,
+            category=self.category,
+            brand=self.brand,
+            price_min=self.price_min,
+            price_max=self.price_max,
+            in_stock_only=self.in_stock_only,
+            attributes=self.attributes,
+        )
 
 
 @dataclass(frozen=True)
