@@ -1,6 +1,6 @@
 """Sanity checks for the bundled demo catalog in ``knowledge/data/demo``.
 
-Regenerate the data with ``python scripts/build_demo.py``.
+Regenerate the data with ``python -m scripts.build_demo``.
 """
 
 from __future__ import annotations
