@@ -171,8 +171,39 @@ class AuditLog:
         return entries
 
 
+class ReleaseAdmin(Protocol):
+    """The release-admin port the kb verbs of every adapter use: permission-checked, audited operations."""
+
+    audit: AuditTrail
+
+    def is_admin(self, actor: AdminActor) -> bool: ...
+
+    def status(self, actor: AdminActor) -> KnowledgeStatus: ...
+
+    def diff(
+        self,
+        actor: AdminActor,
+        sources: Sequence[Path | str] | None = None,
+        *,
+        old_release: str | None = None,
+        new_release: str | None = None,
+    ) -> ReleaseDiff: ...
+
+    def rollback(self, actor: AdminActor, release_id: str | None = None) -> str: ...
+
+    async def areload(
+        self,
+        actor: AdminActor,
+        sources: Sequence[Path | str] | None = None,
+        progress: ProgressCallback | None = None,
+        *,
+        skip_invalid: bool = False,
+        force: bool = False,
+    ) -> ReloadOutcome: ...
+
+
 class KnowledgeAdmin:
-    """The admin operations on the knowledge base, each permission-checked and audited."""
+    """The admin operations on the knowledge base, each permission-checked and audited (a ``ReleaseAdmin``)."""
 
     def __init__(
         self,

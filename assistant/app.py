@@ -9,7 +9,7 @@ from knowledge.bootstrap import open_knowledge
 from knowledge.durable import private_dir
 from knowledge.store import KnowledgeStore
 
-from .admin import load_options
+from .admin import KnowledgeAdmin, load_options
 from .config import Settings
 from .conversation import ConversationState, ConversationStore
 from .errors import ConfigError
@@ -18,7 +18,7 @@ from .personal.profile import Erased, Reaction, SQLiteProfileStore
 from .personal.recommender import load_model
 from .personal.service import Personaliser
 from .pipeline import HandoffDesk, Pipeline
-from .ports import Generator, Retriever
+from .ports import Catalog, Generator
 from .safety import build_input_checks, build_output_checks
 from .state.backends import dependency_checks, open_conversation_store
 from .texts import text
@@ -95,7 +95,8 @@ class Assistant:
     """What adapters talk to: respond, reset, language, and the services built on the same parts."""
 
     settings: Settings
-    knowledge: KnowledgeStore
+    # The concrete store stays here: adapters get the ``catalog`` port and a ``release_admin``.
+    _knowledge: KnowledgeStore
     generator: Generator | None
     memory: ConversationStore
     pipeline: Pipeline
@@ -103,10 +104,15 @@ class Assistant:
     _closers: list[Callable[[], object]] = field(default_factory=list)
 
     @property
-    def catalog(self) -> Retriever:
-        """Read access to the live catalog through the core's port (what evaluation and shopper-facing
-        services need); ``knowledge`` is the store itself, for the admin commands that change it."""
-        return self.knowledge
+    def catalog(self) -> Catalog:
+        """Read access to the live catalog through the core's port (what evaluation, staff tools and the
+        handoff desk need)."""
+        return self._knowledge
+
+    def release_admin(self, kind: type[KnowledgeAdmin] = KnowledgeAdmin) -> KnowledgeAdmin:
+        """The permission-checked, audited release operations (a ``ReleaseAdmin``) over this assistant's store;
+        ``kind`` lets an adapter widen who counts as an admin (Slack's verified user group)."""
+        return kind(self._knowledge, self.settings)
 
     def respond(self, message: IncomingMessage) -> AsyncIterator[ReplyEvent]:
         reaction = REACTION_TEXTS.get(message.text.strip())
@@ -231,7 +237,7 @@ def build_assistant(
     pipeline.input_safety.warm_up()
     assistant = Assistant(
         settings=settings,
-        knowledge=knowledge,
+        _knowledge=knowledge,
         generator=generator,
         memory=memory,
         pipeline=pipeline,

@@ -6,13 +6,14 @@ from collections.abc import AsyncGenerator, Sequence
 from dataclasses import dataclass
 from typing import Literal, Protocol, runtime_checkable
 
-from knowledge.models import Product
+from knowledge.models import Product, Review
 from knowledge.search import CatalogFacets, PassageHit, ProductHit, ProductQuery, RankedProducts, SortOrder
 
 from .types import Language
 
 __all__ = [
     "NO_SAFETY_CONTEXT",
+    "Catalog",
     "CatalogFacets",
     "ChatMessage",
     "Clock",
@@ -53,6 +54,13 @@ class Retriever(Protocol):
     def all_products(self) -> Sequence[Product]:
         """Every product of the live release (for the vocabulary: names, brands, categories)."""
         ...
+
+
+class Catalog(Retriever, Protocol):
+    """What adapters and staff tools may read of the live catalog: the retriever and the review side file.
+    The store itself (release lifecycle, live updates) stays with the composition root."""
+
+    def reviews_for(self, sku: str) -> list[Review]: ...
 
 
 @dataclass(frozen=True)

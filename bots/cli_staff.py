@@ -38,7 +38,7 @@ def copy(
     except ShopguideError as exc:
         raise typer.BadParameter(exc.hint, param_hint="--tone") from exc
     assistant = open_assistant(show_progress=not as_json)
-    writer = CopyWriter(assistant.knowledge, assistant.generator, timeout_s=assistant.settings.llm_timeout_s)
+    writer = CopyWriter(assistant.catalog, assistant.generator, timeout_s=assistant.settings.llm_timeout_s)
 
     async def run() -> str:
         try:

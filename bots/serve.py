@@ -124,7 +124,7 @@ def build_slack_service(
     desk, the Telegram relay for staff replies, and the bot (which registers the Slack desk and channel)."""
     handoff = HandoffService(open_ticket_store(settings))
     assistant = build_assistant(settings, generator=generator, knowledge=knowledge, handoff=handoff, progress=progress)
-    handoff.bind_retriever(assistant.knowledge)
+    handoff.bind_retriever(assistant.catalog)
     relays = telegram_relays(settings, handoff)
     bot = SlackBot(
         settings,
@@ -141,16 +141,14 @@ def build_telegram_assistant(settings: Settings, handoff: HandoffService | None,
     assistant = build_assistant(settings, handoff=handoff, progress=progress)
     if handoff is not None:
         handoff.bind_memory(assistant.memory)
-        handoff.bind_retriever(assistant.knowledge)
+        handoff.bind_retriever(assistant.catalog)
     return assistant
 
 
 def telegram_kb(settings: Settings, assistant: Assistant) -> KbHandler:
-    from assistant.admin import KnowledgeAdmin
-
     from .telegram.kb import TelegramKbCommands
 
-    return TelegramKbCommands(KnowledgeAdmin(assistant.knowledge, settings))
+    return TelegramKbCommands(assistant.release_admin())
 
 
 # ---- the commands ------------------------------------------------------------------------------------

@@ -52,7 +52,7 @@ async def test_a_kind_the_shop_does_not_sell_is_refused_plainly_in_both_language
 
 
 async def test_zh_and_en_names_reach_the_catalog_categories(home: Assistant) -> None:
-    catalog = {p.sku: p for p in home.knowledge.all_products()}
+    catalog = {p.sku: p for p in home.catalog.all_products()}
     for user, text in (("c", "推荐一款冰箱，3000元以内"), ("d", "show me refrigerators under 3000")):
         reply = await home.ask(msg(text, user))
         assert reply.cards, text

@@ -38,7 +38,7 @@ async def test_guided_conversation_asks_then_recommends_within_constraints(scrip
     if not second.cards:  # a second narrowing question is allowed, never a third
         second = await scripted_assistant.ask(msg(second.choices[0].value))
     assert 1 <= len(second.cards) <= 3
-    catalog = {p.sku: p for p in scripted_assistant.knowledge.all_products()}
+    catalog = {p.sku: p for p in scripted_assistant.catalog.all_products()}
     for card in second.cards:
         assert catalog[card.sku].price == card.price
         assert catalog[card.sku].category == "headphones"

@@ -25,7 +25,7 @@ async def shown_then(assistant: Assistant, first: str, then: str, user: str) -> 
     listed = await assistant.ask(msg(first, user))
     assert len(listed.cards) >= 2
     reply = await assistant.ask(msg(then, user))
-    catalog = {p.sku: p for p in assistant.knowledge.all_products()}
+    catalog = {p.sku: p for p in assistant.catalog.all_products()}
     return [c.sku for c in listed.cards], [catalog[c.sku] for c in reply.cards], reply.text
 
 
@@ -53,7 +53,7 @@ async def test_a_position_picks_the_product_shown_there(
 @pytest.mark.parametrize(("first", "then"), [(SHOES, "the cheaper one"), (SHOES_ZH, "便宜的那个")])
 async def test_the_cheaper_one_is_the_lowest_priced_shown(scripted_assistant: Assistant, first: str, then: str) -> None:
     shown, products, _ = await shown_then(scripted_assistant, first, then, user=f"u-{then}")
-    prices = {p.sku: p.price for p in scripted_assistant.knowledge.get_products(shown)}
+    prices = {p.sku: p.price for p in scripted_assistant.catalog.get_products(shown)}
     assert [p.sku for p in products] == [min(shown, key=lambda s: prices[s] or 0)]
 
 

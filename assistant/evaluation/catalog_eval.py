@@ -134,7 +134,7 @@ async def run_catalog_eval(
 ) -> dict[str, Any]:
     """Ask every question (fresh conversation each) and judge the answers; returns the full report."""
     rows = questions[:limit] if limit else questions
-    index = CatalogIndex.build(list(assistant.knowledge.all_products()), doc_texts, load_rules())
+    index = CatalogIndex.build(list(assistant.catalog.all_products()), doc_texts, load_rules())
     results: list[dict[str, Any]] = []
     for number, row in enumerate(rows):
         message = IncomingMessage(platform="eval", chat_id="catalog", user_id=f"q{number}", text=row["q"])

@@ -42,7 +42,7 @@ class AskingAssistant(Protocol):
     """What the eval needs of the assembled assistant (the composition root builds it; nothing here imports it)."""
 
     @property
-    def knowledge(self) -> Retriever: ...
+    def catalog(self) -> Retriever: ...
 
     async def ask(self, message: IncomingMessage) -> Reply: ...
 
@@ -278,7 +278,7 @@ async def run_grounding_eval(assistant: AskingAssistant, catalog_dir: Path, *, l
     rows = grounding_questions()
     if limit:
         rows = rows[:: max(1, len(rows) // limit)][:limit]
-    catalog = {p.sku: p for p in assistant.knowledge.all_products()}
+    catalog = {p.sku: p for p in assistant.catalog.all_products()}
     policy_numbers = _policy_numbers(catalog_dir)
     leak_filter, redactor = PromptLeakFilter(), PiiRedactor()
     results = []

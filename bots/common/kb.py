@@ -13,7 +13,7 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 
-from assistant.admin import AdminActor, KnowledgeAdmin, ProgressEvent
+from assistant.admin import AdminActor, ProgressEvent, ReleaseAdmin
 from knowledge.releases import ReleaseDiff
 from knowledge.reload import ReloadOutcome
 
@@ -71,7 +71,7 @@ class ProgressThrottle:
 class KbVerbs:
     """The four verbs on a ``KnowledgeAdmin``, each off the event loop (a reload embeds a whole catalog)."""
 
-    def __init__(self, admin: KnowledgeAdmin, *, progress_interval_s: float = PROGRESS_INTERVAL_S) -> None:
+    def __init__(self, admin: ReleaseAdmin, *, progress_interval_s: float = PROGRESS_INTERVAL_S) -> None:
         self.admin = admin
         self.progress_interval_s = progress_interval_s
 

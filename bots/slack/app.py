@@ -99,11 +99,11 @@ class SlackBot:
         self.streamer = SlackReplyStreamer(client, self.pacer, settings.slack_streaming)
         self.commands = StaffCommands(
             CopyWriter(
-                assistant.knowledge,
+                assistant.catalog,
                 assistant.generator,
                 timeout_s=settings.llm_timeout_s,
             ),
-            ReviewSummariser(assistant.knowledge),
+            ReviewSummariser(assistant.catalog),
             open_audit_trail(settings),
             kb,
         )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from assistant.admin import AdminActor, KnowledgeAdmin, ProgressEvent
+from assistant.admin import AdminActor, KnowledgeAdmin, ProgressEvent, ReleaseAdmin
 from assistant.app import Assistant
 from assistant.config import Settings
 from bots.common.kb import PROGRESS_INTERVAL_S, KbArgs, KbVerbs
@@ -24,14 +24,14 @@ class SlackKnowledgeAdmin(KnowledgeAdmin):
 
 
 class AdminKbOperations:
-    def __init__(self, admin: KnowledgeAdmin) -> None:
+    def __init__(self, admin: ReleaseAdmin) -> None:
         self.admin = admin
         # A thread gets a line per stage and at most one per interval.
         self.verbs = KbVerbs(admin, progress_interval_s=PROGRESS_INTERVAL_S)
 
     @classmethod
     def create(cls, settings: Settings, assistant: Assistant) -> AdminKbOperations:
-        return cls(SlackKnowledgeAdmin(assistant.knowledge, settings))
+        return cls(assistant.release_admin(SlackKnowledgeAdmin))
 
     async def run(self, action: str, args: list[str], actor: str, progress: Progress) -> str:
         """Called only after the adapter's admin check (allowlist or user group) passed for ``actor``."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 
-from assistant.admin import AdminActor, KnowledgeAdmin, ProgressEvent
+from assistant.admin import AdminActor, ProgressEvent, ReleaseAdmin
 from assistant.errors import PermissionDenied, ShopguideError
 from assistant.types import Language
 from bots.common.kb import KbArgs, KbVerbs
@@ -31,7 +31,7 @@ def _failed(language: Language, action: str, exc: ShopguideError) -> str:
 class TelegramKbCommands:
     """Callable the adapter invokes for every ``/kb_*`` command (admins and everyone else alike)."""
 
-    def __init__(self, admin: KnowledgeAdmin, *, interval_s: float = EDIT_INTERVAL_S) -> None:
+    def __init__(self, admin: ReleaseAdmin, *, interval_s: float = EDIT_INTERVAL_S) -> None:
         self.admin = admin
         self.interval_s = interval_s
         # The stream coalesces edits itself; every stage line may reach it.

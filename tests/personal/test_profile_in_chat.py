@@ -22,7 +22,7 @@ def group(text: str, user: str = "501") -> IncomingMessage:
 
 
 def catalog(assistant: Assistant) -> dict[str, Product]:
-    return {p.sku: p for p in assistant.knowledge.all_products()}
+    return {p.sku: p for p in assistant.catalog.all_products()}
 
 
 async def test_budget_remembered_across_reset_and_restart_skips_the_question(

@@ -21,7 +21,7 @@ BUDGET_WORDS = ("budget", "预算")
 
 
 async def turns_to_fit(assistant: Assistant, user: str, need: dict[str, Any]) -> int:
-    products = {p.sku: p for p in assistant.knowledge.all_products()}
+    products = {p.sku: p for p in assistant.catalog.all_products()}
     text = need["need"]
     for turn in range(1, MAX_TURNS + 1):
         reply = await assistant.ask(IncomingMessage(platform="telegram", chat_id=user, user_id=user, text=text))
