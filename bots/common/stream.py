@@ -102,9 +102,18 @@ class CoalescingStream(Generic[P, H]):
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await self._task
 
+    def redraw(self) -> None:
+        """Something the surface renders beside the text changed (cards arrived): write again if it shows."""
+        self._poke()
+
     @property
     def started(self) -> bool:
         return bool(self._written)
+
+    @property
+    def handles(self) -> list[H]:
+        """The handles of the messages the text now takes, in order."""
+        return [written.handle for written in self._written]
 
     @property
     def closing(self) -> bool:

@@ -1,8 +1,9 @@
 """Stream the core's reply events into a Slack thread within Slack's write limits.
 
 Native chat streaming (``chat.startStream``/``appendStream``/``stopStream``) where the workspace has it,
-else one message that is edited with ``chat.update`` at most once per interval per channel. The final
-write always happens; intermediate writes are skipped when the channel's slot is taken.
+else the shared ``CoalescingStream`` over a Slack surface: one message edited with ``chat.update`` at most
+once per interval per channel. The final write always happens; a streaming write Slack pushes back on is
+dropped (the next one carries the whole text).
 """
 
 from __future__ import annotations
@@ -10,18 +11,19 @@ from __future__ import annotations
 import logging
 import math
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple, TypeVar
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from assistant.errors import RateLimited
 from assistant.operations import record_rate_limit_wait
-from assistant.types import Reply, ReplyDone, ReplyEvent, TextDelta, TextReset
+from assistant.types import CardsReady, Reply, ReplyDone, ReplyEvent, TextDelta
 from bots.common.events import ReplyFold, prepend, replay
 from bots.common.pacing import Clock, WritePacer
+from bots.common.stream import CoalescingStream
 
 from .blocks import SlackMessage, render_reply, render_streaming
 from .limits import STREAM_MARKDOWN_MAX, WRITES_PER_CHANNEL_INTERVAL_S
@@ -29,6 +31,7 @@ from .limits import STREAM_MARKDOWN_MAX, WRITES_PER_CHANNEL_INTERVAL_S
 log = logging.getLogger("shopguide.slack.stream")
 
 StreamMode = Literal["auto", "native", "update"]
+T = TypeVar("T")
 FINAL_WRITE_ATTEMPTS = 4
 DEFAULT_RETRY_AFTER_S = 1.0
 # Errors meaning "this workspace or token cannot stream natively": fall back to chat.update for good.
@@ -83,6 +86,88 @@ class StreamOutcome:
     writes: int = 0
 
 
+class SlackPart(NamedTuple):
+    """One message as written: the streaming render, or the final one (always written, waited for)."""
+
+    message: SlackMessage
+    final: bool
+
+
+class SlackSurface:
+    """A thread as a ``MessageSurface``: message timestamps as handles, every write in the channel's slot.
+
+    Streaming writes give up at the first "slow down" (the next write carries the whole text anyway);
+    the final ones wait it out and try again.
+    """
+
+    def __init__(self, client: AsyncWebClient, pacer: ChannelPacer, target: StreamTarget, fold: ReplyFold) -> None:
+        self.client = client
+        self.pacer = pacer
+        self.target = target
+        self.fold = fold
+
+    def render(self, text: str, *, cursor: str, final: bool) -> list[SlackPart]:
+        # render_streaming draws its own cursor; the final messages come from the core's Reply.
+        if final:
+            return [SlackPart(message, True) for message in render_reply(self.fold.reply)] if self.fold.reply else []
+        if not (text.strip() or self.fold.cards):
+            return []
+        return [SlackPart(render_streaming(text, self.fold.cards, self.fold.language), False)]
+
+    async def post(self, part: SlackPart) -> str:
+        async def call() -> str:
+            response = await _mapped(
+                self.client.chat_postMessage(
+                    channel=self.target.channel,
+                    thread_ts=self.target.thread_ts,
+                    text=part.message.text,
+                    blocks=part.message.blocks,
+                )
+            )
+            return str(response["ts"])
+
+        return await self._write(part, call)
+
+    async def edit(self, handle: str, part: SlackPart) -> str:
+        async def call() -> str:
+            await _mapped(
+                self.client.chat_update(
+                    channel=self.target.channel, ts=handle, text=part.message.text, blocks=part.message.blocks
+                )
+            )
+            return handle
+
+        return await self._write(part, call)
+
+    async def retract(self, handle: str) -> None:
+        async def call() -> None:
+            await _mapped(self.client.chat_delete(channel=self.target.channel, ts=handle))
+
+        await self.pacer.write(self.target.channel, call, max_retries=FINAL_WRITE_ATTEMPTS - 1)
+
+    async def _write(self, part: SlackPart, call: Callable[[], Awaitable[str]]) -> str:
+        channel = self.target.channel
+        if part.final:
+            return await self.pacer.write(channel, call, max_retries=FINAL_WRITE_ATTEMPTS - 1)
+        try:
+            return await self.pacer.write(channel, call, max_retries=0)
+        except RateLimited as limited:
+            self.pacer.hold(channel, limited.retry_after)
+            log.info("slack write skipped channel=%s retry_after=%.1f", channel, limited.retry_after)
+            raise
+
+
+async def _mapped(call: Awaitable[T]) -> T:
+    """Slack's back-pressure as ``RateLimited`` where it enters; any other Slack error as it is."""
+    try:
+        return await call
+    except SlackApiError as exc:
+        limited = rate_limited(exc)
+        if limited is None:
+            raise
+        raise limited from exc
+
+
 class SlackReplyStreamer:
     def __init__(self, client: AsyncWebClient, pacer: ChannelPacer, mode: StreamMode = "auto") -> None:
         self.client = client
@@ -95,89 +180,43 @@ class SlackReplyStreamer:
             return await self._deliver_native(events, target)
         return await self._deliver_update(events, target)
 
-    # ---- throttled chat.update -----------------------------------------------------------------
-    async def _deliver_update(
-        self, events: AsyncIterator[ReplyEvent], target: StreamTarget, *, shown: str = "", ts: str | None = None
-    ) -> StreamOutcome:
-        outcome = StreamOutcome(reply=None, mode="update")
-        fold = ReplyFold(text=shown)
-        written = None if ts is None else shown
-        async for event in events:
-            fold.apply(event)
-            if isinstance(event, ReplyDone):
-                continue  # the last event: the generator finishes on its own
-            visible = bool(fold.text.strip() or fold.cards)
-            if visible and fold.text != written and self.pacer.try_acquire(target.channel):
-                message = render_streaming(fold.text, fold.cards, fold.language)
-                ts = await self._write_intermediate(target, ts, message, outcome)
-                written = fold.text
-        outcome.reply = fold.reply
-        if outcome.reply is None:
-            return outcome
-        messages = render_reply(outcome.reply)
-        if not outcome.reply.text and not outcome.reply.cards:
-            return outcome  # handed-off conversations and silent turns post nothing
-        for i, message in enumerate(messages):
-            ts_i = await self._write_final(target, ts if i == 0 else None, message)
-            outcome.writes += 1
-            outcome.message_ts.append(ts_i)
-        return outcome
-
-    async def _write_intermediate(
-        self, target: StreamTarget, ts: str | None, message: SlackMessage, outcome: StreamOutcome
-    ) -> str | None:
+    # ---- one message edited with chat.update: the shared coalescing stream ---------------------
+    async def _deliver_update(self, events: AsyncIterator[ReplyEvent], target: StreamTarget) -> StreamOutcome:
+        fold = ReplyFold()
+        stream = CoalescingStream(SlackSurface(self.client, self.pacer, target, fold), interval_s=self.pacer.interval_s)
         try:
-            if ts is None:
-                response = await self.client.chat_postMessage(
-                    channel=target.channel, thread_ts=target.thread_ts, text=message.text, blocks=message.blocks
-                )
-                outcome.writes += 1
-                return str(response["ts"])
-            await self.client.chat_update(channel=target.channel, ts=ts, text=message.text, blocks=message.blocks)
-            outcome.writes += 1
-        except SlackApiError as exc:
-            limited = rate_limited(exc)
-            if limited is None:
-                raise
-            # Skipped: the final write carries the whole text anyway.
-            self.pacer.hold(target.channel, limited.retry_after)
-            log.info("slack write skipped channel=%s retry_after=%.1f", target.channel, limited.retry_after)
-        return ts
+            async for event in events:
+                fold.apply(event)
+                if isinstance(event, TextDelta):
+                    stream.append(event.text)
+                elif isinstance(event, CardsReady):
+                    stream.redraw()
+        except BaseException:
+            await stream.cancel()
+            raise
+        reply = fold.reply
+        if reply is None or not (reply.text or reply.cards):
+            # Handed-off conversations and silent turns post nothing.
+            await stream.cancel()
+            return StreamOutcome(reply=reply, mode="update", writes=stream.writes)
+        await stream.finish(reply.text)
+        return StreamOutcome(reply=reply, message_ts=stream.handles, mode="update", writes=stream.writes)
 
     async def _write_final(self, target: StreamTarget, ts: str | None, message: SlackMessage) -> str:
         """Post (or update ``ts``) in the channel's next slot; a rate limit is waited out and the write repeated."""
-
-        async def write() -> str:
-            try:
-                if ts is None:
-                    response = await self.client.chat_postMessage(
-                        channel=target.channel, thread_ts=target.thread_ts, text=message.text, blocks=message.blocks
-                    )
-                    return str(response["ts"])
-                await self.client.chat_update(channel=target.channel, ts=ts, text=message.text, blocks=message.blocks)
-                return ts
-            except SlackApiError as exc:
-                limited = rate_limited(exc)
-                if limited is None:
-                    raise
-                raise limited from exc
-
-        return await self.pacer.write(target.channel, write, max_retries=FINAL_WRITE_ATTEMPTS - 1)
+        surface = SlackSurface(self.client, self.pacer, target, ReplyFold())
+        part = SlackPart(message, final=True)
+        return await (surface.post(part) if ts is None else surface.edit(ts, part))
 
     # ---- native streaming ----------------------------------------------------------------------
     async def _deliver_native(self, events: AsyncIterator[ReplyEvent], target: StreamTarget) -> StreamOutcome:
         outcome = StreamOutcome(reply=None, mode="native")
         stream_ts: str | None = None
         pending = ""
-        streamed = ""
-        reset = False
         iterator = events.__aiter__()
         async for event in iterator:
             if isinstance(event, TextDelta):
                 pending += event.text
-            elif isinstance(event, TextReset):
-                reset, pending, streamed = True, event.text, event.text
-                continue
             elif isinstance(event, ReplyDone):
                 outcome.reply = event.reply
                 continue
@@ -198,15 +237,13 @@ class SlackReplyStreamer:
                         return rest
                     raise
                 outcome.writes += 1
-                streamed, pending = pending, ""
+                pending = ""
             elif (
                 stream_ts is not None
                 and pending
-                and not reset
                 and self.pacer.try_acquire(target.channel)
                 and await self._append(target, stream_ts, pending, outcome)
             ):
-                streamed += pending
                 pending = ""
         reply = outcome.reply
         if reply is None:
@@ -220,17 +257,14 @@ class SlackReplyStreamer:
         await self.client.chat_stopStream(
             channel=target.channel,
             ts=stream_ts,
-            markdown_text=(pending if not reset else "")[:STREAM_MARKDOWN_MAX] or None,
+            markdown_text=pending[:STREAM_MARKDOWN_MAX] or None,
             blocks=tail_blocks or None,
         )
         outcome.writes += 1
         outcome.message_ts.append(stream_ts)
-        if reset or len(messages) > 1:
-            # The streamed words were replaced (fact check, safety) or are too long for one message:
-            # rewrite the streamed message with the checked text as blocks.
-            await self._write_final(
-                target, stream_ts, messages[0] if len(messages) > 1 else _with(messages[0], tail_blocks)
-            )
+        if len(messages) > 1:
+            # Too long for one message: the streamed message keeps the first part, the rest follow it.
+            await self._write_final(target, stream_ts, messages[0])
             for message in messages[1:]:
                 outcome.message_ts.append(await self._write_final(target, None, message))
         return outcome
@@ -260,7 +294,3 @@ class SlackReplyStreamer:
             return False
         outcome.writes += 1
         return True
-
-
-def _with(message: SlackMessage, tail: list[dict[str, Any]]) -> SlackMessage:
-    return SlackMessage(text=message.text, blocks=[b for b in message.blocks if b not in tail] + tail)
