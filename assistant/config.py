@@ -90,6 +90,11 @@ class Settings(BaseSettings):
     llm_max_tokens: int = Field(default=96, description="cap on generated tokens per answer")
     llm_temperature: float = 0.2
     llm_timeout_s: float = Field(default=20.0, description="after this the retrieval-only answer is sent")
+    stream_clause_words: int = Field(
+        default=6,
+        description="a sentence still being written shows its checked clauses once one holds this many words "
+        "(a CJK character counts half); 0 shows whole sentences only",
+    )
     llm_concurrency: int = Field(default=1, description="parallel generations")
     llm_cache_slots: int = Field(
         default=4, description="llama.cpp slots; each keeps one intent's system prompt in its KV cache"

@@ -3,7 +3,9 @@
 Each sentence is held back until it is complete, then fact-checked (prices, SKUs, stock, measures,
 feature claims), language-checked and run through the output filters; only then is it shown. A sentence
 that fails is never shown, so nothing on screen is ever taken back: later trouble can only stop the answer
-or add the catalog's own facts after it, never replace what the shopper has read.
+or add the catalog's own facts after it, never replace what the shopper has read. A long sentence need not
+wait for its end: once a clause of it is complete, the sentence so far is checked as a whole and shown if it
+passes; if it does not, it waits for the full sentence and is judged as before.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 import time
 from collections.abc import AsyncGenerator, AsyncIterator, Sequence
 from contextlib import aclosing
@@ -35,6 +38,24 @@ log = logging.getLogger("shopguide.verified_stream")
 OUTPUT_WINDOW_CHARS = 200
 # Dropped-sentence reasons that mean the model guessed a feature: "I don't know" is then the honest answer.
 GUESSED_FEATURE = "unsupported feature claim"
+# Where a sentence may be shown in parts: after a clause mark (a Latin comma only before a space, so
+# "1,299" is never cut) or before a conjunction. The text after the mark must be there: it settles the mark.
+CLAUSE_END_RE = re.compile(
+    r"(?<=[,;:])(?=\s+\S)|(?<=[，；：、])(?=\S)"
+    r"|(?=\s+(?:and|but|while|which|whereas|because|so|or|with|though|although|plus)\s)",
+    re.I,
+)
+# Ends a sentence whose shown clauses stay while the rest of it failed its check.
+CUT_SHORT = "…"
+_WORD_RE = re.compile(r"[A-Za-z0-9][\w'-]*")
+_CJK_RE = re.compile(r"[\u3400-\u9fff]")
+# A CJK character is about half a word: a Chinese clause needs twice the characters to be worth showing.
+CJK_CHARS_PER_WORD = 2
+
+
+def words(text: str) -> float:
+    """How much a clause says, in words, for Latin and Chinese text alike."""
+    return len(_WORD_RE.findall(text)) + len(_CJK_RE.findall(text)) / CJK_CHARS_PER_WORD
 
 
 class SentenceCutter:
@@ -58,6 +79,16 @@ class SentenceCutter:
     def flush(self) -> str:
         rest, self._buffer = self._buffer, ""
         return rest
+
+    def clauses_so_far(self, min_words: float, after: int) -> str | None:
+        """The unfinished sentence up to its last clause end past ``after`` characters, if the clauses from
+        there hold ``min_words`` words; None while there is no such clause (``min_words`` 0: never)."""
+        if min_words <= 0:
+            return None
+        ends = [m.start() for m in CLAUSE_END_RE.finditer(self._buffer) if m.start() > after]
+        if not ends or words(self._buffer[after : ends[-1]]) < min_words:
+            return None
+        return self._buffer[: ends[-1]]
 
 
 @dataclass
@@ -144,23 +175,42 @@ async def verified_stream(
     deltas: AsyncGenerator[str, None],
     checker: FactChecker,
     output_checks: Sequence[SafetyCheck],
+    *,
+    clause_words: float = 0,
 ) -> AsyncIterator[str]:
     """Yield the parts of the answer the shopper may see, each final (the caller keeps what it shows).
 
     ``deltas`` is the model stream; when generation degrades (``ctx.draft.degraded`` set by the producer),
-    what is unfinished is dropped and the retrieval-only answer completes the reply.
+    what is unfinished is dropped and the retrieval-only answer completes the reply. ``clause_words`` > 0:
+    a sentence still being written is shown clause by clause once the sentence so far passes the checks.
     """
     started = time.perf_counter()
     verifier = SentenceVerifier(ctx, checker, output_checks)
     cutter = SentenceCutter()
     answer = VerifiedAnswer()
     held = ""  # checked text not shown yet: whitespace between sentences, a sentence whose language is open
+    # The part of the unfinished sentence already shown: as the model wrote it, and as it was shown.
+    begun_raw = begun_shown = ""
+    before_sentence = ""  # what was shown before that sentence began
 
     async def take(sentence: str) -> str | None:
-        nonlocal held
+        nonlocal held, begun_raw, begun_shown
         if not sentence.strip():
             held += sentence
             return None
+        if begun_raw:
+            # Part of this sentence is on screen: the whole sentence is judged, only the rest can be added.
+            shown_part, begun_raw, begun_shown = begun_shown, "", ""
+            verdict = await asyncio.to_thread(verifier.verify, sentence, before_sentence)
+            if verdict.shown is None or verdict.hold or not verdict.shown.startswith(shown_part):
+                answer.dropped.append(verdict.reason or "changes what is shown")
+                if verdict.stop:
+                    answer.stopped = verdict.reason
+                answer.shown += CUT_SHORT  # the shown clauses stay; the sentence visibly ends there
+                return CUT_SHORT
+            rest = verdict.shown[len(shown_part) :]
+            answer.shown += rest
+            return rest or None
         lead = sentence[: len(sentence) - len(sentence.lstrip())]
         verdict = await asyncio.to_thread(verifier.verify, sentence, answer.shown + held)
         if verdict.shown is None:
@@ -171,7 +221,27 @@ async def verified_stream(
         if verdict.hold:
             held += lead + verdict.shown
             return None
-        piece = held + lead + verdict.shown
+        return show(held + lead + verdict.shown)
+
+    async def take_clauses(prefix: str) -> str | None:
+        """The unfinished sentence up to a clause end: shown if it passes as it stands, else it waits."""
+        nonlocal held, begun_raw, begun_shown, before_sentence
+        context = before_sentence if begun_raw else answer.shown + held
+        verdict = await asyncio.to_thread(verifier.verify, prefix, context)
+        if verdict.shown is None or verdict.hold or not verdict.shown.startswith(begun_shown):
+            return None  # not shown yet; the full sentence is judged when it ends
+        if not begun_raw:
+            before_sentence = context
+            lead = prefix[: len(prefix) - len(prefix.lstrip())]
+            piece = show(held + lead + verdict.shown)
+        else:
+            piece = verdict.shown[len(begun_shown) :]
+            answer.shown += piece
+        begun_raw, begun_shown = prefix, verdict.shown
+        return piece or None
+
+    def show(piece: str) -> str:
+        nonlocal held
         held = ""
         if not answer.shown:
             piece = piece.lstrip()
@@ -208,6 +278,11 @@ async def verified_stream(
                     break
             if answer.stopped:
                 break
+            prefix = cutter.clauses_so_far(clause_words, len(begun_raw))
+            if prefix is not None:
+                piece = await take_clauses(prefix)
+                if piece:
+                    yield piece
     finally:
         if not producer.done():
             producer.cancel()  # stopped early, or the shopper's turn was cancelled: the model stops too

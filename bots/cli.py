@@ -139,11 +139,20 @@ def print_cards(reply_cards: list[ProductCard], language: Language) -> None:
             console.print(Text.assemble("     ", literal(card.reason, "dim")))
 
 
-def print_choices(choices: list[Choice]) -> None:
+def choice_keys(choices: list[Choice], *, cards: bool) -> list[str]:
+    """What the shopper types to pick each quick reply. Cards are numbered, so under cards a number means
+    that product (as "2" does in every chat) and the quick replies (👍 / 👎 / something else) take letters;
+    without cards the quick replies are the only list on screen and take numbers."""
+    if cards:
+        return [chr(ord("a") + i) for i in range(len(choices))]
+    return [str(i) for i in range(1, len(choices) + 1)]
+
+
+def print_choices(choices: list[Choice], *, cards: bool = False) -> None:
     if choices:
         line = Text("  ")
-        for i, choice in enumerate(choices, start=1):
-            line.append_text(Text.assemble(("   " if i > 1 else ""), (f"[{i}]", "cyan"), " ", literal(choice.label)))
+        for i, (key, choice) in enumerate(zip(choice_keys(choices, cards=cards), choices, strict=True)):
+            line.append_text(Text.assemble(("   " if i else ""), (f"[{key}]", "cyan"), " ", literal(choice.label)))
         console.print(line)
 
 
@@ -181,7 +190,7 @@ async def _chat_turn(assistant: Assistant, message: IncomingMessage) -> Reply:
         print_cards(reply.cards, reply.language)
     if reply.text and not text_shown:
         say(reply.text)
-    print_choices(reply.choices)
+    print_choices(reply.choices, cards=bool(reply.cards))
     return reply
 
 
@@ -196,23 +205,25 @@ def accept_undecodable_input() -> None:
 def chat() -> None:
     """Chat with shopguide in the terminal (bundled demo catalog unless configured otherwise).
 
-    Type a question; a number picks a quick reply; /reset starts over; /lang zh|en; /quit leaves.
+    Type a question; a number picks a product shown (or a quick reply when no products are shown), a letter
+    a quick reply under products; /reset starts over; /lang zh|en; /quit leaves.
     """
     accept_undecodable_input()
     assistant = open_assistant()
     say(assistant.greeting("en"))
     console.print(
         Text(
-            "/reset to start over, /lang zh|en, /quit to leave; a number picks a quick reply; "
+            "/reset to start over, /lang zh|en, /quit to leave; a number picks a product shown, "
+            "or a quick reply when no products are shown; a letter picks a quick reply under products; "
             "👍 or 👎 (+1/-1) rates the last answer; /profile shows what is kept about you, /forget erases it",
             "dim",
         )
     )
-    choices: list[Choice] = []
+    picks: dict[str, Choice] = {}  # what the shopper may type to pick a quick reply now on screen
     base = IncomingMessage(platform="cli", chat_id="terminal", user_id=CLI_USER, text="")
 
     async def loop() -> None:
-        nonlocal choices
+        nonlocal picks
         while True:
             try:
                 line = await asyncio.to_thread(console.input, Text("you> ", "bold blue"))
@@ -236,11 +247,14 @@ def chat() -> None:
             if line == "/forget":
                 say(assistant.forget(base)[0])
                 continue
-            if line.isdigit() and choices and 1 <= int(line) <= len(choices):
-                line = choices[int(line) - 1].value
+            picked = picks.get(line.lower())
+            if picked is not None:
+                line = picked.value
                 console.print(literal(f"→ {line}", "dim"))
+            # Any other number goes to the core, which reads it as the product shown at that place.
             reply = await _chat_turn(assistant, replace(base, text=line))
-            choices = reply.choices
+            keys = choice_keys(reply.choices, cards=bool(reply.cards))
+            picks = dict(zip(keys, reply.choices, strict=True))
 
     async def run() -> None:
         try:
@@ -312,7 +326,7 @@ def ask(
         return
     print_cards(reply.cards, reply.language)
     console.print(literal(reply.text), soft_wrap=True)
-    print_choices(reply.choices)
+    print_choices(reply.choices, cards=bool(reply.cards))
 
 
 @eval_app.callback(invoke_without_command=True)

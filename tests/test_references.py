@@ -77,17 +77,46 @@ async def test_a_number_answering_a_clarifying_question_is_not_a_product(scripte
     assert all(c.category == "laptops" for c in reply.cards)
 
 
-def test_terminal_chat_picks_the_second_card(
-    monkeypatch: pytest.MonkeyPatch, session_dir: Path, demo_store: KnowledgeStore, tmp_path: Path
-) -> None:
+def _terminal(monkeypatch: pytest.MonkeyPatch, session_dir: Path, tmp_path: Path, typed: list[str]) -> list[str]:
+    """What the terminal printed after each line the shopper typed."""
     monkeypatch.setenv("SHOPGUIDE_DATA_DIR", str(session_dir / "kb"))
     monkeypatch.setenv("SHOPGUIDE_LLM_BACKEND", "none")
     monkeypatch.setenv("SHOPGUIDE_MEMORY_DB", str(tmp_path / "memory.sqlite3"))
-    # A bare "2" in the terminal picks quick reply 2 when the list has quick replies (👍/👎 after products);
-    # words pick the product.
-    result = CliRunner().invoke(app, ["chat"], input=f"{SHOES}\nthe second one\n/quit\n")
+    result = CliRunner().invoke(app, ["chat"], input="\n".join([*typed, "/quit", ""]))
     assert result.exit_code == 0, result.output
-    listed, answered = result.output.split("you> ")[1:3]
+    return result.output.split("you> ")[1:]
+
+
+def _second_card(listed: str) -> str:
     second = next(line for line in listed.splitlines() if line.strip().startswith("2. "))
-    name = second.strip()[3:].split("  ")[0]
+    return second.strip()[3:].split("  ")[0]
+
+
+@pytest.mark.parametrize("pick", ["2", "the second one"])
+def test_terminal_chat_picks_the_second_card(
+    monkeypatch: pytest.MonkeyPatch, session_dir: Path, demo_store: KnowledgeStore, tmp_path: Path, pick: str
+) -> None:
+    # Under numbered cards a bare number is the product at that place, even with 👍/👎 quick replies shown:
+    # those take letters.
+    listed, answered = _terminal(monkeypatch, session_dir, tmp_path, [SHOES, pick])[:2]
+    assert "[a] 👍" in listed and "[b] 👎" in listed and "[1]" not in listed
+    name = _second_card(listed)
     assert name in answered and "What are you shopping for" not in answered
+    assert "I won't suggest those again" not in answered
+
+
+def test_terminal_chat_letter_picks_the_quick_reply_under_cards(
+    monkeypatch: pytest.MonkeyPatch, session_dir: Path, demo_store: KnowledgeStore, tmp_path: Path
+) -> None:
+    listed, rated = _terminal(monkeypatch, session_dir, tmp_path, [SHOES, "b"])[:2]
+    assert "[b] 👎" in listed
+    assert "→ 👎" in rated and "I won't suggest those again" in rated
+
+
+def test_terminal_chat_number_picks_the_quick_reply_without_cards(
+    monkeypatch: pytest.MonkeyPatch, session_dir: Path, demo_store: KnowledgeStore, tmp_path: Path
+) -> None:
+    # A clarifying question's quick replies are the only list on screen: a number picks one of them.
+    asked, answered = _terminal(monkeypatch, session_dir, tmp_path, ["I need a laptop", "1"])[:2]
+    assert "[1] " in asked and "[a]" not in asked
+    assert "→ " in answered

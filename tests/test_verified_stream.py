@@ -65,6 +65,38 @@ async def test_a_wrong_sentence_is_never_shown_and_the_rest_is(settings: Setting
     assistant.memory.close()
 
 
+LONG = "Stridex AeroRun 2 is a light road shoe for daily training, and it costs ¥459 at the moment."
+
+
+async def test_a_long_sentence_shows_its_checked_clause_before_it_ends(
+    settings: Settings, demo_store: KnowledgeStore
+) -> None:
+    assistant = build_assistant(settings, generator=ScriptedGenerator(LONG, chunk_chars=4), knowledge=demo_store)
+    events = [e async for e in assistant.respond(msg("details SG-RUN-0001"))]
+    assert assert_never_taken_back(events) == LONG
+    pieces = [e.text for e in events if isinstance(e, TextDelta)]
+    assert pieces == ["Stridex AeroRun 2 is a light road shoe for daily training,", " and it costs ¥459 at the moment."]
+    assistant.memory.close()
+
+
+async def test_a_clause_after_a_shown_one_is_still_checked(settings: Settings, demo_store: KnowledgeStore) -> None:
+    wrong = LONG.replace("costs ¥459", "weighs 999 g") + " It costs ¥459."
+    assistant = build_assistant(settings, generator=ScriptedGenerator(wrong, chunk_chars=4), knowledge=demo_store)
+    events = [e async for e in assistant.respond(msg("details SG-RUN-0001"))]
+    final = assert_never_taken_back(events)
+    assert "999" not in final
+    assert final == "Stridex AeroRun 2 is a light road shoe for daily training,… It costs ¥459."
+    assistant.memory.close()
+
+
+async def test_whole_sentences_only_when_clauses_are_off(settings: Settings, demo_store: KnowledgeStore) -> None:
+    whole = settings.model_copy(update={"stream_clause_words": 0})
+    assistant = build_assistant(whole, generator=ScriptedGenerator(LONG, chunk_chars=4), knowledge=demo_store)
+    events = [e async for e in assistant.respond(msg("details SG-RUN-0001"))]
+    assert [e.text for e in events if isinstance(e, TextDelta)] == [LONG]
+    assistant.memory.close()
+
+
 async def test_an_answer_in_the_wrong_language_never_appears(settings: Settings, demo_store: KnowledgeStore) -> None:
     english = ScriptedGenerator("Stridex AeroRun 2 costs ¥459. It is great for roads.")
     assistant = build_assistant(settings, generator=english, knowledge=demo_store)

@@ -80,7 +80,9 @@ class GenerateStep:
         if draft.note:
             draft.streamed = f"{draft.note}\n"  # said before the model's text
             yield TextDelta(draft.streamed)
-        async for piece in verified_stream(ctx, self._deltas(ctx), self.checker, self.output_checks):
+        async for piece in verified_stream(
+            ctx, self._deltas(ctx), self.checker, self.output_checks, clause_words=self.settings.stream_clause_words
+        ):
             draft.streamed += piece
             yield TextDelta(piece)
         draft.answer = draft.streamed
