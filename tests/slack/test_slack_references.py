@@ -20,6 +20,7 @@ async def test_a_number_after_cards_shows_that_product(slack: SlackHarness) -> N
     cards = [b for b in listing.blocks if b["type"] == "section" and "fields" in b]
     assert len(cards) >= 2
     second = cards[1]["text"]["text"]
+    assert "👍" in str(listing.blocks) and "👎" in str(listing.blocks)  # quick replies under the cards
     await slack.dm("2", ts="1700000951.000100", thread_ts=root)
     await slack.api.wait_for(lambda: len(slack.api.thread("D1", root)) >= 2)
     await asyncio.sleep(0.5)
@@ -28,3 +29,4 @@ async def test_a_number_after_cards_shows_that_product(slack: SlackHarness) -> N
     name = second.strip("*").split("*")[0]
     assert name and name in shown
     assert "What are you shopping for" not in answer.text
+    assert "I won't suggest those again" not in answer.text

@@ -35,9 +35,13 @@ async def test_a_number_after_cards_shows_that_product(
         await ask(fake, listing, chat)
         listed = card_names(fake, chat)
         assert len(listed) >= 2
+        # 👍/👎 quick replies are shown under the answer: a typed number still means the product.
+        labels = [label for m in fake.shown(chat) for row in m.button_labels for label in row]
+        assert "👍" in labels and "👎" in labels
         count = len(fake.shown(chat))
         await ask(fake, pick, chat)
     new = fake.shown(chat)[count:]
     texts = "\n".join(m.text for m in new)
     assert listed[1] in texts
     assert "What are you shopping for" not in texts and "您想买点什么" not in texts
+    assert "I won't suggest those again" not in texts and "这些我不会再推荐了" not in texts
