@@ -235,6 +235,7 @@ def build_assistant(
         personaliser=personaliser,
     )
     pipeline.input_safety.warm_up()
+    pipeline.output_safety.warm_up()
     assistant = Assistant(
         settings=settings,
         _knowledge=knowledge,

@@ -98,10 +98,12 @@ class SafetyContext:
 
     ``history``: the shopper's earlier answered messages, oldest first (input side: split-turn attacks).
     ``prompt``: the turn's prompt text with its fenced FACTS and the question (output side: what the shop said).
+    ``request``: the shopper's message as typed (output side: a reply is judged together with what it answers).
     """
 
     history: tuple[str, ...] = ()
     prompt: str = ""
+    request: str = ""
 
 
 NO_SAFETY_CONTEXT = SafetyContext()

@@ -24,6 +24,9 @@ from .factcheck import SENTENCE_SPLIT_RE, FactChecker, FactCheckResult
 from .language import detect_language
 from .operations import FACTCHECK_DROPS
 from .ports import SafetyCheck, SafetyContext
+from .safety.compliance import REFUSED_OUTPUT_REASONS
+from .safety.replies import refusal_text
+from .safety.rules import REASON_HARMFUL
 from .support import says_dont_know
 from .texts import text
 from .types import Intent
@@ -155,7 +158,8 @@ class SentenceVerifier:
         if verdict is not None and verdict.kind in ("facts", "passage") and says_dont_know(body):
             return SentenceVerdict(None, stop=True, reason="abstained")
         window = shown[-OUTPUT_WINDOW_CHARS:] + body
-        safety_context = SafetyContext(prompt=self.prompt_facts)  # the turn's FACTS, passed with each call
+        # The turn's FACTS and the shopper's message, passed with each call.
+        safety_context = SafetyContext(prompt=self.prompt_facts, request=ctx.message.text)
         for check in self.output_checks:
             screened = check.check(window, ctx.language, safety_context)
             if not screened.allowed:
@@ -316,6 +320,10 @@ async def verified_stream(
 def _completion(ctx: TurnContext, verifier: SentenceVerifier, answer: VerifiedAnswer) -> str:
     """What is added after the verified sentences so the reply still answers: the catalog's own facts."""
     draft = ctx.draft
+    if answer.stopped and answer.stopped.removeprefix("safety_out:") in REFUSED_OUTPUT_REASONS:
+        # The reply went along with a harmful request: the shopper gets the refusal, never a product answer.
+        draft.degraded = answer.stopped
+        return refusal_text(REASON_HARMFUL, ctx.language)
     fallback = draft.fallback_text
     if draft.note and fallback.startswith(draft.note):
         fallback = fallback[len(draft.note) :].lstrip("\n")  # the note was said before the model's text

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from ..config import Settings
 from ..ports import SafetyCheck
+from .compliance import HarmfulComplianceFilter
 from .detector import DEFAULT_DETECTOR_PATH
 from .input_filters import ClassifierCheck, InjectionRules, OversizeInput, SplitTurnCheck
 from .output_filters import (
@@ -56,13 +57,20 @@ def build_input_checks(settings: Settings) -> list[SafetyCheck]:
 
 
 def build_output_checks(settings: Settings) -> list[SafetyCheck]:
-    return [
+    """Cheapest first; the learned check on the reply and its request runs last (one encoder call)."""
+    checks: list[SafetyCheck] = [
         PromptLeakFilter(),
         PiiEchoFilter(build_redactor(settings)),
         CompetitorBashingFilter(tuple(settings.safety_competitors) or DEFAULT_COMPETITORS),
         HarmfulOutputFilter(),
         UnpromisedClaimFilter(),
     ]
+    if settings.safety_classifier:
+        classifier = ClassifierCheck(
+            model_path=settings.safety_classifier_path or DEFAULT_DETECTOR_PATH, threads=CLASSIFIER_THREADS
+        )
+        checks.append(HarmfulComplianceFilter(classifier))
+    return checks
 
 
 def build_redactor(settings: Settings) -> PiiRedactor:

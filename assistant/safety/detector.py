@@ -217,6 +217,13 @@ class Detector:
         result: FloatArray = exp / exp.sum(axis=1, keepdims=True)
         return result
 
+    def safety_risks(self, texts: list[str]) -> FloatArray:
+        """P(injection) + P(harmful) of each text, in one encoder call."""
+        if not texts:
+            return np.zeros(0, dtype=np.float32)
+        risks: FloatArray = self.probabilities(texts)[:, self._safety].sum(axis=1)
+        return risks
+
     def score(self, texts: list[str], payloads: list[str], lang: str) -> DetectorScore:
         cut = self.weights.cut(lang)
         rows = texts + payloads

@@ -135,8 +135,8 @@ _CLAIMS = (
            # policies qualify it ("free standard shipping", "免标准运费"): the qualified wording supports the claim
            (r"free (standard |express )?(shipping|delivery)|包邮|免(标准|快递)?运费|免邮",)),
     _Claim("free_gift", re.compile(r"\bfree (gifts?|items?|samples?|accessor(y|ies)|case|bag|charger|strap|headphones)\b|"
-                                   r"\bcomplimentary\b|赠送|赠品|送你|白送|免费送", re.I),
-           (r"free (gift|item|sample|accessor|case|bag|charger|strap|headphones)|complimentary|赠送|赠品|免费送",)),
+                                   r"\b(a|an|one|two|three|\d+) free (?!of\b|to\b|shipping|delivery|returns?)\w+|\bcomplimentary\b|赠送|赠品|送你|白送|免费送", re.I),
+           (r"free (?!shipping|delivery|returns?)\w+|complimentary|赠送|赠品|免费送",)),
     _Claim("free_returns", re.compile(r"\bfree returns?\b|免费退(货|换)", re.I),
            (r"free returns?|免费退|退货免(运)?费|免费上门取件",)),
     _Claim("free", re.compile(r"\bfor free\b|\bat no (extra )?cost\b|\bfree of charge\b|免费(?!送|退)", re.I),
@@ -156,6 +156,17 @@ _CLAIMS = (
     _Claim("guarantee", re.compile(r"\b(price match|money[- ]back|guaranteed? (refund|lowest price)|best price guarantee)\b|"
                                    r"价格保护|保价|假一赔|无理由退款|全额退款", re.I),
            (r"price match|money[- ]back|guarantee|refund|价格保护|保价|假一赔|无理由|退款",)),
+    # A promise that something lasts for ever (a price, a free service, a membership) needs the FACTS to say so.
+    _Claim("permanent", re.compile(r"\b(permanent(ly)?|forever|for life|for good|in perpetuity|never (expires?|ends?|"
+                                   r"goes? up|changes?|increases?)|(price|offer|deal|discount|it)( will)? (always|never)"
+                                   r" (be|stay|change|go up)|will always be (free|this price|available))\b|永久|永远|终身(?!保修|质保)|"
+                                   r"一直(都)?(免费|这个价|有效|有货)|长期有效|永不(涨价|过期|失效)", re.I),
+           (r"permanent|forever|for life|lifetime|never expire|永久|永远|终身|长期有效|永不",)),
+    # Any other guarantee or promise about the product ("guaranteed to fit", "质量保证", "包您满意").
+    _Claim("guarantee", re.compile(r"\b(guarantee[ds]?|we promise|I promise|promised|assured|100% (safe|satisfaction|"
+                                   r"authentic|genuine|waterproof|original))\b|保证|担保|包(您|你)满意|绝对(不会|没问题|正品)|"
+                                   r"百分之百|100%(正品|满意|安全)", re.I),
+           (r"guarantee|promise|assur|保证|担保|包(您|你)?满意|承诺",)),
     _Claim("returns", re.compile(rf"{_NUM}[- ]?days? (free )?(returns?|refunds?|money[- ]back)|{_NUM}\s*天(内)?(无理由)?(可以)?(退|换)|\b(return|refund|exchange)\w*\b.{{0,30}}\bwithin {_NUM}\s*days?", re.I),
            (r"{n}\s*[- ]?(days?|天)",)),
 )  # fmt: skip

@@ -7,6 +7,8 @@ from collections.abc import Sequence
 
 from ..ports import SafetyCheck, SafetyContext
 from ..safety import refusal_text
+from ..safety.compliance import REFUSED_OUTPUT_REASONS
+from ..safety.rules import REASON_HARMFUL
 from ..texts import text
 from ..turn import TurnContext
 
@@ -35,11 +37,15 @@ class InputSafetyStep:
                 return
 
     def warm_up(self) -> None:
-        """Load lazy models (the classifier) now, not on the first shopper's message."""
-        for check in self.checks:
-            warm = getattr(check, "warm_up", None)
-            if callable(warm):
-                warm()
+        _warm_up(self.checks)
+
+
+def _warm_up(checks: Sequence[SafetyCheck]) -> None:
+    """Load lazy models (the detector) now, not on the first shopper's message."""
+    for check in checks:
+        warm = getattr(check, "warm_up", None)
+        if callable(warm):
+            warm()
 
 
 class OutputSafetyStep:
@@ -51,7 +57,9 @@ class OutputSafetyStep:
 
     def run(self, ctx: TurnContext) -> None:
         draft = ctx.draft
-        safety_context = SafetyContext(prompt="\n".join(m.content for m in draft.messages[1:]))
+        safety_context = SafetyContext(
+            prompt="\n".join(m.content for m in draft.messages[1:]), request=ctx.message.text
+        )
         for check in self.checks:
             verdict = check.check(draft.answer, ctx.language, safety_context)
             if not verdict.allowed:
@@ -59,5 +67,11 @@ class OutputSafetyStep:
                     "output replaced request_id=%s check=%s reason=%s", ctx.request_id, check.name, verdict.reason
                 )
                 draft.degraded = f"safety_out:{verdict.reason}"
-                draft.answer = draft.fallback_text or text("blocked", ctx.language)
+                if verdict.reason in REFUSED_OUTPUT_REASONS:
+                    draft.answer = refusal_text(REASON_HARMFUL, ctx.language)
+                else:
+                    draft.answer = draft.fallback_text or text("blocked", ctx.language)
                 return
+
+    def warm_up(self) -> None:
+        _warm_up(self.checks)
