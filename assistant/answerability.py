@@ -24,12 +24,14 @@ from .support import (
     RELEVANT_PASSAGE,
     asked_part,
     asks_fact,
+    asks_reviews,
     asks_when,
     best_clause,
     coverage,
     fact_terms,
     is_fact_question,
     is_yes_no_question,
+    labelled_polarity,
     negative,
     product_text,
     terms,
@@ -54,6 +56,7 @@ class Verdict:
     kind: Answerability
     evidence: PassageHit | None = None  # the passage that answers (a review for ``reviews_only``)
     says_no: bool | None = None  # for a yes/no question whose words a fact clause holds: does it say no
+    about_reviews: bool = False  # the question asks what shoppers think, and no review says
 
 
 def feature_terms(question: str, product: Product) -> set[str]:
@@ -75,6 +78,9 @@ def judge(question: str, product: Product, hits: Sequence[PassageHit], shop_docs
         # A catalog holds today's price and stock, never the date either changes: no passage answers
         # "when is it back in stock?", however close its words are.
         return Verdict("unknown")
+    if asks_reviews(asked_part(question)):
+        # What shoppers think is only in reviews, quoted as opinions; no review: say there is none.
+        return Verdict("reviews_only", reviews[0]) if reviews else Verdict("unknown", about_reviews=True)
     wanted = feature_terms(question, product)
     if is_fact_question(question):
         # "Is it available in green?" asks about a colour, not the stock: a yes/no price or stock question
@@ -85,15 +91,23 @@ def judge(question: str, product: Product, hits: Sequence[PassageHit], shop_docs
     if not wanted:
         return Verdict("facts", best)
     clause, share = best_clause(wanted, "\n".join([product_text(product), *(h.doc.text for h in facts)]))
+    asks_yes_no = is_yes_no_question(without_name(question, product))
+    # A "label: value" line whose label is what is asked and whose value says yes or no answers a yes/no
+    # question even in other words ("能过滤病毒吗?" / "去除病毒：否"; "does it fold?" / "Folding: no").
+    labelled = labelled_polarity(wanted, _spec_lines(product, facts)) if asks_yes_no else None
     if share >= COVERAGE_MIN:
         holding = next((h for h in facts if clause and clause in h.doc.text), best)
         # Yes or no only when the clause holds the asked word itself ("LED light", "waterproof: no"),
         # not just its concept: "is it heavy?" is not answered yes by "weight: 254 g".
         literal = {t for t in wanted if not t.startswith("<")}
         holds_all = bool(literal) and literal <= terms(clause)  # "cork grips?" is not answered by "grips: EVA"
-        asks_yes_no = is_yes_no_question(without_name(question, product))
-        polarity = negative(clause) if asks_yes_no and holds_all else None
-        return Verdict("passage", holding, polarity)
+        if asks_yes_no and holds_all:
+            return Verdict("passage", holding, negative(clause))
+        if labelled is not None:
+            return Verdict("passage", _holding(labelled[0], facts, holding), labelled[1])
+        return Verdict("passage", holding)
+    if labelled is not None:
+        return Verdict("passage", _holding(labelled[0], facts, best), labelled[1])
     if best is not None and best.score >= RELEVANT_PASSAGE:
         return Verdict("passage", best)
     for doc in shop_docs:  # "what is the warranty on X?" is answered by the warranty policy
@@ -107,6 +121,24 @@ def judge(question: str, product: Product, hits: Sequence[PassageHit], shop_docs
     return Verdict("unknown")
 
 
+def _spec_lines(product: Product, facts: Sequence[PassageHit]) -> str:
+    """The product's attributes and passages one statement a line, for "label: value" reading."""
+    lines = [f"{key.replace('_', ' ')}: {_plain(value)}" for key, value in product.attributes.items()]
+    lines += [product.description, product.description_zh, *(h.doc.text for h in facts)]
+    return "\n".join(lines)
+
+
+def _plain(value: object) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
+def _holding(line: str, facts: Sequence[PassageHit], default: PassageHit | None) -> PassageHit | None:
+    """The passage that holds ``line`` (quoted as the evidence), else ``default``."""
+    return next((h for h in facts if line in h.doc.text or h.doc.text in line), default)
+
+
 def _quote(hit: PassageHit) -> str:
     body = " ".join(hit.doc.text.split())
     return body if len(body) <= QUOTE_CHARS else body[: QUOTE_CHARS - 1].rstrip() + "…"
@@ -118,7 +150,8 @@ def honest_answer(verdict: Verdict, product: Product, language: Language, *, col
     if verdict.kind == "reviews_only" and verdict.evidence is not None:
         lines.append(text("reviews_only", language, quote=_quote(verdict.evidence)))
     else:
-        lines.append(text("dont_know", language, product=product.display_name(language)))
+        kind = "no_reviews" if verdict.about_reviews else "dont_know"
+        lines.append(text(kind, language, product=product.display_name(language)))
     lines.append(spec_answer(product, language))
     if colleague:
         lines.append(text("colleague_offer", language))

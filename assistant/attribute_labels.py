@@ -1,7 +1,7 @@
 """Readable zh/en names for a catalog's own attribute keys and values: "drop_mm" 8 -> "drop 8 mm" / "落差8毫米".
 
 A shop's attribute keys are whatever its export or mapping called them. The key is split into words, a
-last word that is a unit (``data/units.json``) moves to the value, and the Chinese comes from the common
+last word that is a unit (``knowledge/data/units.json``) moves to the value, and the Chinese comes from the common
 words in ``data/attribute_labels.json``; a key with a word not listed keeps its English words, which read
 better than a half-translated name.
 """

@@ -22,7 +22,16 @@ from knowledge.search import PassageHit, ProductQuery
 from .quantities import NUMBER, Quantity, attribute_unit, currency_code, measures_equal, quantities, to_number
 from .render import money
 from .superlative_check import SuperlativeCheck
-from .support import FeatureClaims, echoes_question, free_claim, free_supported, product_text, terms
+from .support import (
+    FeatureClaims,
+    echoes_question,
+    free_claim,
+    free_supported,
+    price_role_numbers,
+    product_text,
+    prompt_internal,
+    terms,
+)
 from .understanding import SKU_RE
 
 _NUMBER = NUMBER
@@ -36,6 +45,9 @@ SENTENCE_SPLIT_RE = re.compile(r"(?<=[.!?。！？\n])(?!\d)")
 POLICY_KINDS = ("policy", "faq", "guide")
 # Small counts ("two of them", "1 or 2") need no fact: they count what the answer itself lists.
 SMALL_COUNT = 3
+# A name's tail this long (in words) after Chinese text is a mangled name, not a kind word ("Sleeping Bag").
+NAME_TAIL_MIN_WORDS = 2
+CJK_RE = re.compile(r"[\u4e00-\u9fff]")
 # Brands we do not sell: an answer that names one is talking about something outside the catalog.
 FOREIGN_BRANDS = (
     "nike", "adidas", "asics", "puma", "new balance", "apple", "iphone", "macbook", "samsung", "sony", "bose",
@@ -213,6 +225,14 @@ class FactChecker:
 
     def _check_sentence(self, sentence: str, facts: Facts, result: FactCheckResult, asked: set[float]) -> str | None:
         lowered = sentence.lower()
+        internal = prompt_internal(sentence)
+        if internal:
+            result.dropped.append(f"prompt wording '{internal}': {sentence.strip()}")
+            return None
+        garbled = self._garbled_name(sentence, facts)
+        if garbled:
+            result.dropped.append(f"product name not as in the catalog '{garbled}': {sentence.strip()}")
+            return None
         for brand in FOREIGN_BRANDS:
             if brand in lowered:
                 result.dropped.append(f"foreign brand '{brand.strip()}': {sentence.strip()}")
@@ -227,6 +247,11 @@ class FactChecker:
             return None
         priced = self._check_prices(sentence, facts, result)
         if priced is None:
+            return None
+        price_starts = {q.number_start for q in quantities(priced) if q.kind == "price"}
+        if any(start not in price_starts for start in price_role_numbers(priced)):
+            # "的价格是3节折叠": whatever follows a price cue must be a price with its currency.
+            result.dropped.append(f"a number in a price's place that is no price: {sentence.strip()}")
             return None
         sentence = priced
         for q in quantities(sentence):
@@ -249,6 +274,24 @@ class FactChecker:
                 result.dropped.append(why)
                 return None
         return sentence
+
+    @staticmethod
+    def _garbled_name(sentence: str, facts: Facts) -> str | None:
+        """A product's Latin name cut or mangled at its start ("折叠式 Carbon Trekking Poles", "夜间jar 5°C
+        Synthetic Sleeping Bag"): the tail of the name right after Chinese text, without the whole name."""
+        for product in facts.products:
+            if product.name in sentence:
+                continue
+            words = product.name.split()
+            for size in range(len(words) - 1, NAME_TAIL_MIN_WORDS - 1, -1):
+                tail = " ".join(words[-size:])
+                at = sentence.find(tail)
+                if at <= 0:
+                    continue
+                before = sentence[:at].rstrip().split(" ")[-1] if sentence[:at].strip() else ""
+                if CJK_RE.search(before):
+                    return f"{before} {tail}".strip()
+        return None
 
     def _free_ok(self, sentence: str, facts: Facts) -> bool:
         at_zero = [product_text(p) for p in self._meant(sentence, facts) if p.price == 0]

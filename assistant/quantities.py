@@ -2,7 +2,7 @@
 
 The fact check compares an answer's numbers with the facts' numbers of the same kind, so a stock count
 of 10 cannot support "holds 10 liters" and a ¥459 price cannot support "$459". Units and phrases come
-from ``data/units.json`` and ``data/claims.json``.
+from ``knowledge/data/units.json`` (shared with the catalog loader) and ``data/claims.json``.
 """
 
 from __future__ import annotations
@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any, Literal
+
+from knowledge.described_specs import UNITS_FILE
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 # A comma is a thousands separator only before exactly three digits, so "¥399," and "sizes 40,41" end
@@ -78,7 +80,7 @@ class _Tables:
 
 @cache
 def tables() -> _Tables:
-    data = _load("units.json")
+    data: dict[str, Any] = json.loads(UNITS_FILE.read_text(encoding="utf-8"))
     prefix = {k.lower(): frozenset(v) for k, v in data["currency_prefix"].items()}
     suffix = {k.lower(): frozenset(v) for k, v in data["currency_suffix"].items()}
     units = {k.lower(): (str(v[0]), float(v[1])) for k, v in data["units"].items()}

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 from functools import cache
 from typing import TYPE_CHECKING
 
@@ -21,6 +22,8 @@ if TYPE_CHECKING:
 
 # A question shorter than this (after dropping spaces and punctuation) is too short to call an echo.
 ECHO_MIN_CHARS = 6
+# A question sentence in an answer this similar to the question (difflib ratio) repeats it, a word changed.
+ECHO_SIMILARITY = 0.8
 # Share of the question's feature words one fact clause must hold to back a claim about them.
 COVERAGE_MIN = 0.5
 # Retrieval relevance (cosine) above which a passage is about the question even with no shared words
@@ -53,6 +56,13 @@ class _Phrases:
     review_attribution: re.Pattern[str]
     concepts: tuple[tuple[str, re.Pattern[str]], ...]
     question_cue: re.Pattern[str]
+    stop_phrases_en: re.Pattern[str]
+    price_question: tuple[str, ...]
+    price_role: re.Pattern[str]
+    prompt_internal: tuple[re.Pattern[str], ...]
+    yes_value: re.Pattern[str]
+    no_value: re.Pattern[str]
+    review_question: re.Pattern[str]
 
 
 def _words(items: list[str]) -> str:
@@ -84,7 +94,21 @@ def phrases() -> _Phrases:
         question_cue=re.compile(
             rf"\b(?:{_words(d['question_cues_en'])})\b|{_words(d['question_cues_zh'])}", re.IGNORECASE
         ),
+        # Multi-word stop phrases ("right now", "you have") go before the text is cut into words.
+        stop_phrases_en=re.compile(rf"\b(?:{_words([w for w in d['stopwords_en'] if ' ' in w])})\b"),
+        price_question=tuple(w.lower() for w in d["price_questions"]),
+        price_role=re.compile(d["price_role"], re.IGNORECASE),
+        prompt_internal=tuple(re.compile(p) for p in d["prompt_internal"]),
+        yes_value=_value_pattern(d["yes_values_en"], d["yes_values_zh"]),
+        no_value=_value_pattern(d["no_values_en"], d["no_values_zh"]),
+        review_question=re.compile(d["review_question"], re.IGNORECASE),
     )
+
+
+def _value_pattern(latin: list[str], cjk: list[str]) -> re.Pattern[str]:
+    """A spec value that starts with one of the words, then ends or goes on after a break: "否（仅细菌）",
+    "no (telescoping)", "是" — not "不锈钢" or "nothing else"."""
+    return re.compile(rf"^\s*(?:(?:{_words(latin)})\b|(?:{_words(cjk)})(?=$|[\s，,。；;（(、/]))", re.IGNORECASE)
 
 
 def _concept_pattern(words: list[str]) -> re.Pattern[str]:
@@ -116,9 +140,14 @@ def echoes_question(answer: str, question: str) -> bool:
         return True
     for sentence in re.findall(r"[^.!?。！？\n]*[?？]", answer):
         s = _squash(sentence)
-        if len(s) >= ECHO_MIN_CHARS and s in q:
+        # Near-verbatim counts too: the question back with a word changed ("夜间jar … 送压缩袋吗？").
+        if len(s) >= ECHO_MIN_CHARS and (s in q or _near(s, q)):
             return True
     return False
+
+
+def _near(a: str, b: str) -> bool:
+    return SequenceMatcher(None, a, b, autojunk=False).ratio() >= ECHO_SIMILARITY
 
 
 # ---- "free" ------------------------------------------------------------------------------------
@@ -156,7 +185,7 @@ def terms(text: str, exclude: frozenset[str] = frozenset()) -> set[str]:
     and a Chinese question meet an English attribute name.
     """
     p = phrases()
-    lowered = text.lower().replace("_", " ")
+    lowered = p.stop_phrases_en.sub(" ", text.lower().replace("_", " "))
     out = {_stem(w) for w in _LATIN_WORD.findall(lowered) if w not in p.stop_en and not w.isdigit()}
     for run in _CJK_RUN.findall(text):
         pairs = (run[i : i + 2] for i in range(len(run) - 1))
@@ -171,6 +200,58 @@ def asks_fact(question: str) -> bool:
     """The question is about price or stock (now, or when either changes)."""
     lowered = question.lower()
     return any(w in lowered for w in phrases().fact_question)
+
+
+def asks_reviews(question: str) -> bool:
+    """The question asks what shoppers think of a product ("what do other customers say about X?")."""
+    return bool(phrases().review_question.search(question))
+
+
+def asks_price(question: str) -> bool:
+    """The question asks what something costs."""
+    lowered = question.lower()
+    return any(w in lowered for w in phrases().price_question)
+
+
+def price_role_numbers(sentence: str) -> list[int]:
+    """Where numbers said in the role of a price start ("the price is 3", "价格是15升")."""
+    return [m.end() for m in phrases().price_role.finditer(sentence)]
+
+
+def prompt_internal(sentence: str) -> str | None:
+    """The prompt's own layout words in an answer sentence ("根据 FACTS", "适合 shoppers"), if any."""
+    for pattern in phrases().prompt_internal:
+        found = pattern.search(sentence)
+        if found:
+            return found.group(0).strip()
+    return None
+
+
+def value_polarity(value: str) -> bool | None:
+    """Does a spec value say no (True), yes (False), or neither (None)? "否（仅细菌）" -> True."""
+    p = phrases()
+    if p.no_value.search(value):
+        return True
+    if p.yes_value.search(value):
+        return False
+    return None
+
+
+_LABELLED = re.compile(r"^\s*(?:[-*•·]\s*)?([^:：\n]{1,60})[:：]\s*(.+)$", re.MULTILINE)
+
+
+def labelled_polarity(wanted: set[str], text: str) -> tuple[str, bool] | None:
+    """A "label: value" line whose label holds a word the question asks about and whose value says yes
+    or no ("Folding (Z-fold): no (telescoping)" answers "does it fold?"); the line and whether it says no.
+    The line whose label holds most of the asked words wins."""
+    best: tuple[int, str, bool] | None = None
+    for match in _LABELLED.finditer(text):
+        label, value = match.group(1), match.group(2)
+        shared = len(wanted & terms(label))
+        says_no = value_polarity(value)
+        if shared and says_no is not None and (best is None or shared > best[0]):
+            best = (shared, match.group(0).strip(), says_no)
+    return None if best is None else (best[1], best[2])
 
 
 def fact_terms(question: str) -> set[str]:

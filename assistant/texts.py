@@ -143,6 +143,11 @@ TEXTS: dict[str, dict[Language, str]] = {
         "en": "I don't know — the catalog doesn't say that about {product}. What it does say:",
         "zh": "这个我不知道——商品资料里没有写明{product}的这一点。已知的信息：",
     },
+    "no_reviews": {
+        "en": "I don't know what other shoppers think of {product}: there are no reviews of it yet. What the "
+        "catalog says:",
+        "zh": "这个我不知道——{product}还没有买家评价。商品资料里的信息：",
+    },
     "reviews_only": {
         "en": "The catalog doesn't say, so I can't tell you that as a fact. Shoppers' reviews (opinions, not "
         "checked by us) say: “{quote}”",

@@ -264,8 +264,10 @@ class Understander:
             return Intent.HUMAN
         if len(named) >= 2:
             return Intent.COMPARE
-        # "warranty on headphones" is about policy even though it names a category; a budget means shopping.
-        if _contains(lowered, POLICY_WORDS) and not named and not slots.has_budget:
+        # "warranty on headphones" is about policy even though it names a category; a budget for a kind of
+        # thing means shopping, but an amount alone is an order's ("shipping on a ¥200 order?").
+        shopping_budget = slots.has_budget and bool(slots.category or _contains(lowered, RECOMMEND_WORDS))
+        if _contains(lowered, POLICY_WORDS) and not named and not shopping_budget:
             return Intent.POLICY
         if named:
             return Intent.PRODUCT_INFO

@@ -24,6 +24,8 @@ import numpy.typing as npt
 
 from knowledge.models import AttributeValue, Product
 
+from .attribute_labels import plain_value
+
 LEXICON_FILE = Path(__file__).parent / "data" / "lexicon.json"
 SKU_RE = re.compile(r"\b[A-Z]{2,4}-[A-Z]{2,4}-\d{3,6}\b", re.IGNORECASE)
 # A tag names its products' kind when most of one category carries it and hardly any other product does
@@ -309,7 +311,10 @@ class CatalogVocabulary:
         for _, group in groupby(sorted(found), key=lambda item: item[0]):
             skus = [sku for _, sku in group]
             # One title, several variants: an option the text names ("(Long)") picks among them.
-            picked = [s for s in skus if (o := self.options.get(s)) and contains(lowered, o)] or skus
+            # A Chinese question names the option in Chinese ("（加长款）" for "Long").
+            picked = [
+                s for s in skus if (o := self.options.get(s)) and (contains(lowered, o) or plain_value(o, "zh") in text)
+            ] or skus
             ordered.extend(s for s in picked if s not in ordered)
         return ordered
 

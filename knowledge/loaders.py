@@ -18,6 +18,7 @@ from langchain_text_splitters import MarkdownHeaderTextSplitter, RecursiveCharac
 from pydantic import ValidationError
 
 from .catalog_csv import describe_columns, read_catalog_csv
+from .described_specs import lift_described_measures
 from .errors import CatalogValidationError, CsvHeaderError, UndecodableFile
 from .firewall import REMOVED_MARKER, neutralise
 from .models import DocKind, KnowledgeDoc, Product, Review
@@ -37,6 +38,7 @@ DEFAULT_MAX_CATALOG_MB = 128.0
 DEFAULT_MAX_DOC_MB = 5.0
 TEXT_FIELDS = ("name", "name_zh", "description", "description_zh")
 MB = 1024 * 1024
+LIFTED_EXAMPLES = 3  # source lines quoted in the load report for the attributes lifted from descriptions
 
 
 @dataclass
@@ -135,6 +137,8 @@ def _validate_rows(
     path: Path, rows: Iterable[tuple[int | str, dict[str, Any], list[str]]], loaded: LoadedKnowledge, opts: LoadOptions
 ) -> None:
     html_rows = 0
+    lifted: dict[str, str] = {}  # attribute key -> an example line it was lifted from
+    lifted_rows = 0
     for where, values, pre_notes in rows:
         try:
             row, notes, flags = _normalise_row(values, opts.default_currency)
@@ -151,12 +155,22 @@ def _validate_rows(
             loaded.problems.append(f"{path}:{where}: duplicate SKU {product.sku} (first defined at {first})")
             continue
         loaded.origins[product.sku] = f"{path}:{where}"
+        product, measures = lift_described_measures(product)
+        lifted_rows += bool(measures)
+        for measure in measures:
+            lifted.setdefault(measure.key, measure.line)
         html_rows += any(n.startswith("HTML") for n in notes)
         loaded.notices.extend(f"{path}:{where}: {n}" for n in pre_notes)
         loaded.flagged.extend(f"{path}:{where}: {f}" for f in flags)
         loaded.products.append(product)
     if html_rows:
         loaded.notices.append(f"{path}: HTML removed from {html_rows} descriptions")
+    if lifted:
+        examples = "; ".join(f"{key} from '{line}'" for key, line in list(lifted.items())[:LIFTED_EXAMPLES])
+        loaded.notices.append(
+            f"{path}: measures lifted from description bullets into attributes in {lifted_rows} products: "
+            f"{', '.join(lifted)} (e.g. {examples})"
+        )
 
 
 def _read_text(path: Path, limit_mb: float, loaded: LoadedKnowledge) -> str | None:

@@ -110,6 +110,11 @@ def test_references_to_previous_answer(understander: Understander) -> None:
         ("How long does a refund take?", Intent.POLICY),
         ("满多少钱包邮？", Intent.POLICY),
         ("How long is the warranty on headphones?", Intent.POLICY),
+        ("How much is delivery on a ¥300 order?", Intent.POLICY),  # an order's amount, not a budget
+        ("Do you have a physical store in Hangzhou?", Intent.POLICY),
+        ("Can I try the headphones before buying?", Intent.POLICY),
+        ("有实体店吗？", Intent.POLICY),
+        ("headphones under 500 please", Intent.RECOMMEND),
         ("waterproof backpack with laptop sleeve under 500", Intent.RECOMMEND),
         ("do you sell TVs?", Intent.RECOMMEND),
         ("what's the weather like", Intent.UNKNOWN),

@@ -167,6 +167,8 @@ def test_a_title_names_its_variants_and_an_option_picks_one() -> None:
     vocabulary = CatalogVocabulary.from_products(variants, embeddings=False)
     assert sorted(vocabulary.named_skus("How much is the Ember Down Sleeping Bag?")) == ["SB-L", "SB-R"]
     assert vocabulary.named_skus("What does the Ember Down Sleeping Bag (Long) cost?") == ["SB-L"]
+    # A Chinese question names the option in Chinese: the common value words translate it.
+    assert vocabulary.named_skus("Ember Down Sleeping Bag（加长款）多少钱？") == ["SB-L"]
 
 
 PARTIAL_SHOP = [

@@ -187,7 +187,9 @@ class CatalogIndex:
             if product.brand and product.name.lower().startswith(product.brand.lower()):
                 aliases.add(product.name[len(product.brand) :])
             if " - " in product.name:  # a Shopify variant "Title - Option": the title alone names it too
-                aliases.add(product.name.split(" - ")[0])
+                title, option = product.name.rsplit(" - ", 1)
+                aliases.add(title)
+                aliases.add(f"{title} ({option})")  # "Title (Long)" names the Long variant, not its twin
             names.extend((fold(a), product.sku) for a in aliases if len(fold(a)) >= SHORT_NAME_MIN_CHARS)
         names.sort(key=lambda pair: -len(pair[0]))
         doc_facts: set[tuple[str, float]] = set()

@@ -164,7 +164,9 @@ _RULES: dict[str, list[str]] = {
         r"personal (info|information|details|data)|contact (info|details)|orders?|card numbers?|names?)"
         r" (of|for|from) (another|other|the (last|previous|next)|that|all( the)?( other)?|some) (customers?|users?|buyers?|"
         r"shoppers?|persons?|people|clients?)\b",
-        r"\b(previous|last|other|another) (user|customer|shopper)s? (ask|said|say|order|buy|bought|wrote|typed)|"
+        # "what do other customers say about the X tent?" asks for reviews, not for another person's messages.
+        r"\b(previous|last|other|another) (user|customer|shopper)s? (ask|said|say|order|buy|bought|wrote|typed)"
+        r"(?!\w| (about|of) (the |this |that |these |those |your |its )?(?!me\b|you\b|him\b|her\b|them\b|us\b)\w)|"
         r"\b(customer|user|shopper|person) (before|after) me\b",
         r"\b(other|previous|another) (customers?|users?|shoppers?)'?s? (phone|address|email|personal|order|card|contact)",
         r"\b(dump|export|download|list) (the |your |all )?(customer|user|member|client) (database|data|list|records|emails)\b",

@@ -14,6 +14,7 @@ from ..guide import ShoppingGuide
 from ..ports import Retriever
 from ..render import attribute_text, compare_answer, list_answer, money, use_text
 from ..superlative_answer import comparison_answer
+from ..support import asks_price
 from ..texts import text
 from ..turn import TurnContext
 from ..types import Choice, Intent, Language, ProductCard
@@ -179,6 +180,10 @@ class NamedProductStep:
             found.passages = [verdict.evidence, *found.passages[: PROMPT_PASSAGES - 1]]
         draft.fallback_text = grounded_fallback(verdict, product, lang)
         draft.honest_text = honest_answer(Verdict("unknown"), product, lang, colleague=self.handoff_available)
+        if verdict.kind == "facts" and product.price is None and asks_price(ctx.message.text):
+            # No price in the catalog: the fact line says so, and no model wording can state one.
+            ctx.finish(draft.fallback_text)
+            return
         if verdict.kind in ("unknown", "reviews_only"):
             colleague = self.handoff_available
             choices = [Choice(text("human_choice", lang), text("human_choice", lang))]
