@@ -14,13 +14,13 @@ from .config import Settings
 from .conversation import ConversationState, ConversationStore
 from .errors import ConfigError
 from .operations import SCRAPE_TIME, OperationsServer, Readiness, measured, model_check
-from .personal.profile import Erased, Reaction, SQLiteProfileStore
+from .personal.profile import Erased, Reaction
 from .personal.recommender import load_model
 from .personal.service import Personaliser
 from .pipeline import HandoffDesk, Pipeline
 from .ports import Catalog, Generator
 from .safety import build_input_checks, build_output_checks
-from .state.backends import dependency_checks, open_conversation_store
+from .state.backends import dependency_checks, open_conversation_store, open_profile_store
 from .texts import text
 from .types import Choice, IncomingMessage, Intent, Language, Reply, ReplyDone, ReplyEvent, TextDelta, TextReset
 
@@ -220,9 +220,9 @@ def build_assistant(
     if callable(bind_memory):
         # The handoff service clears ``state.handoff`` on resolve, in this same store.
         bind_memory(memory)
-    # Profiles live beside conversation memory (same file, own tables): one thing to back up and purge.
+    # Profiles live beside conversation memory (same file or database, own tables): one thing to back up and purge.
     personaliser = Personaliser(
-        SQLiteProfileStore(settings.memory_db), load_model(settings.data_dir), enabled=settings.personalisation
+        open_profile_store(settings), load_model(settings.data_dir), enabled=settings.personalisation
     )
     pipeline = Pipeline(
         settings,

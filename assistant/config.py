@@ -165,6 +165,11 @@ class Settings(BaseSettings):
     )
     slack_admin_group: str = Field(default="", description="Slack user group id whose members may run kb commands")
     slack_max_turns: int = Field(default=4, description="Slack turns processed at once; more wait in a queue")
+    digest_channel: str = Field(
+        default="", description="Slack channel id for the weekly staff feedback digest; empty: no scheduled digest"
+    )
+    digest_weekday: int = Field(default=0, ge=0, le=6, description="day the digest is posted (0 = Monday, UTC)")
+    digest_hour: int = Field(default=9, ge=0, le=23, description="hour (UTC) the digest is posted")
 
     # --- telegram ---
     telegram_token: SecretStr = Field(default=SecretStr(""), description="bot token from @BotFather (env or .env only)")

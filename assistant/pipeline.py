@@ -20,6 +20,7 @@ from .conversation import ConversationState, ConversationStore, Slots
 from .factcheck import FactChecker
 from .guide import ShoppingGuide
 from .language import detect_language
+from .personal.demand import UnmetRequests
 from .personal.service import Personaliser, PersonalStep
 from .ports import Generator, Retriever, SafetyCheck
 from .references import resolve_references
@@ -98,14 +99,16 @@ class Pipeline:
         guide = ShoppingGuide(self.retriever, vocabulary.label)
         handoff = self.handoff is not None
         personal = (PersonalStep(self.personaliser, self.retriever, vocabulary),) if self.personaliser else ()
+        # Unmet requests name nobody, so they are kept whether or not profiles are (beside them, for staff).
+        requests = UnmetRequests(self.personaliser.store, self.redactor) if self.personaliser else None
         return (
             self.input_safety,
             UnderstandStep(Understander(vocabulary)),
             *personal,
             FixedReplyStep(vocabulary, handoff),
             PolicyStep(self.retriever, vocabulary),
-            NamedProductStep(self.retriever, guide, vocabulary, handoff),
-            RecommendStep(guide, vocabulary),
+            NamedProductStep(self.retriever, guide, vocabulary, handoff, requests),
+            RecommendStep(guide, vocabulary, requests),
             ShowCardsStep(),
             PromptStep(vocabulary),
             # Fact check and output filters run on each sentence inside generation, before it is shown.

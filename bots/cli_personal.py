@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import json
-import time
 from collections import Counter
 from pathlib import Path
 from typing import Annotated, Any
@@ -14,7 +13,7 @@ from rich.markup import escape
 
 from assistant.config import Settings
 from assistant.errors import ShopguideError
-from assistant.personal.profile import SQLiteProfileStore
+from assistant.state.backends import open_profile_store
 
 from .cli_groups import app, eval_app
 from .cli_output import console, report_error
@@ -27,7 +26,6 @@ app.add_typer(shoppers_app, name="shoppers")
 app.add_typer(report_app, name="report")
 
 SKIPPED_SHOWN = 20
-SECONDS_PER_DAY = 86_400
 
 
 def _catalog_skus(settings: Settings) -> set[str] | None:
@@ -82,7 +80,7 @@ def shoppers_import(
         )
     if check:
         return
-    store = SQLiteProfileStore(settings.memory_db)
+    store = open_profile_store(settings)
     try:
         added = store.add_events(read.events)
     finally:
@@ -96,7 +94,7 @@ def shoppers_train() -> None:
     from assistant.personal.training import train_model
 
     settings = Settings()
-    store = SQLiteProfileStore(settings.memory_db)
+    store = open_profile_store(settings)
     try:
         events = list(store.all_events())
     finally:
@@ -152,33 +150,59 @@ def eval_recommend(
 
 @report_app.command("feedback")
 def report_feedback(
-    days: Annotated[float, typer.Option(help="reactions of the last DAYS days")] = 7.0,
+    days: Annotated[float, typer.Option(help="reactions and requests of the last DAYS days")] = 7.0,
     as_json: Annotated[bool, typer.Option("--json", help="print the report as one JSON object")] = False,
+    slack_channel: Annotated[
+        str | None, typer.Option("--slack-channel", help="also post it to this Slack channel id as the staff digest")
+    ] = None,
 ) -> None:
-    """Shoppers' 👍/👎/"something else": totals, the items most passed on, the questions answered badly."""
+    """Shoppers' 👍/👎/"something else", the items most passed on, the questions answered badly or not at all,
+    and the kinds of item asked for that the shop does not sell."""
+    from assistant.personal.demand import feedback_report
+
     settings = Settings()
-    store = SQLiteProfileStore(settings.memory_db)
+    store = open_profile_store(settings)
     try:
-        rows = store.feedback_since(time.time() - days * SECONDS_PER_DAY)
+        report = feedback_report(store, days)
     finally:
         store.close()
-    totals = Counter(r.reaction for r in rows)
-    disliked = Counter(sku for r in rows if r.reaction != "up" for sku in r.skus)
-    failed = Counter(r.question for r in rows if r.reaction == "down" and r.question)
-    report: dict[str, Any] = {
-        "days": days,
-        "reactions": {k: totals.get(k, 0) for k in ("up", "down", "other")},
-        "passed_on_skus": disliked.most_common(10),
-        "questions_rated_down": failed.most_common(10),
-    }
+    if slack_channel:
+        _post_digest(settings, report, slack_channel)
     if as_json:
-        console.print_json(json.dumps(report, ensure_ascii=False))
+        console.print_json(json.dumps(report.as_dict(), ensure_ascii=False))
         return
-    r = report["reactions"]
+    r = report.reactions
     console.print(f"last {days:g} days: {r['up']} 👍, {r['down']} 👎, {r['other']} 'something else'")
-    if disliked:
-        console.print(
-            "items shoppers passed on: " + escape(", ".join(f"{s} ({n})" for s, n in disliked.most_common(10)))
-        )
-    for question, n in failed.most_common(10):
+    if report.passed_on_skus:
+        console.print("items shoppers passed on: " + escape(", ".join(f"{s} ({n})" for s, n in report.passed_on_skus)))
+    for question, n in report.questions_rated_down:
         console.print(f"  👎 {n}x: {escape(question)}", soft_wrap=True)
+    for question, n in report.questions_unanswered:
+        console.print(f"  unanswered {n}x: {escape(question)}", soft_wrap=True)
+    if report.not_carried:
+        console.print(
+            "asked for, not sold: " + escape(", ".join(f"{item} ({n})" for item, n in report.not_carried)),
+            soft_wrap=True,
+        )
+
+
+def _post_digest(settings: Settings, report: Any, channel: str) -> None:
+    import asyncio
+
+    from .slack.client import make_client
+    from .slack.digest import post_digest
+
+    if not settings.slack_bot_token.get_secret_value():
+        console.print("[red]error[/red] posting to Slack needs SHOPGUIDE_SLACK_BOT_TOKEN (xoxb-…)")
+        raise typer.Exit(code=2)
+    try:
+        asyncio.run(post_digest(make_client(settings), channel, report))
+    except Exception as exc:  # the Slack API refused (not_in_channel, invalid_auth) or was unreachable
+        console.print(f"[red]error[/red] the digest was not posted to {escape(channel)}: {escape(_slack_error(exc))}")
+        raise typer.Exit(code=1) from exc
+    console.print(f"posted the digest to {escape(channel)}")
+
+
+def _slack_error(exc: Exception) -> str:
+    data = getattr(getattr(exc, "response", None), "data", None)
+    return str(data.get("error")) if isinstance(data, dict) else type(exc).__name__

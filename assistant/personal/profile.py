@@ -1,4 +1,4 @@
-"""Shopper profiles, imported shopping events and feedback: the port and its SQLite store.
+"""Shopper profiles, imported shopping events, feedback and unmet requests: the port and its SQLite store.
 
 A profile belongs to one shopper on one platform (``telegram:42``), never to a chat: in a group each
 member keeps their own, and the guide uses none of them there (see ``personal_chat``). The SQLite store
@@ -27,6 +27,8 @@ Reaction = Literal["up", "down", "other"]
 REACTIONS: tuple[Reaction, ...] = ("up", "down", "other")
 # Kinds that hold one value per scope: a newer statement replaces the older one instead of adding to it.
 SINGLE_VALUED: frozenset[str] = frozenset({"budget", "language", "size"})
+# What retention drops by age (table, time column); imported history is the shop's record, erased per shopper.
+AGED_TABLES = (("shopper_profiles", "updated_at"), ("shopper_feedback", "at"), ("shop_requests", "at"))
 
 
 @dataclass(frozen=True)
@@ -104,6 +106,21 @@ class Feedback:
     at: float = 0.0
 
 
+RequestKind = Literal["not_carried", "unanswered"]
+
+
+@dataclass(frozen=True)
+class ShopRequest:
+    """Something a shopper asked for that the shop could not give, kept for staff without anyone's name: a
+    kind of item we do not sell ("tv"), or a question about a product nobody could answer (PII redacted)."""
+
+    kind: RequestKind
+    text: str
+    language: str
+    at: float
+    sku: str = ""  # the product an unanswered question was about
+
+
 @dataclass(frozen=True)
 class Erased:
     profiles: int = 0
@@ -134,8 +151,13 @@ class ProfileStore(Protocol):
 
     def erase(self, shopper: str) -> Erased: ...
 
-    def purge_older_than(self, seconds: float) -> Erased:
-        """Profiles and feedback untouched for ``seconds``; imported history is erased per shopper only."""
+    def add_request(self, request: ShopRequest) -> None: ...
+
+    def requests_since(self, at: float) -> list[ShopRequest]: ...
+
+    def purge_older_than(self, seconds: float, *, dry_run: bool = False) -> Erased:
+        """Profiles, feedback and requests untouched for ``seconds`` (counted only with ``dry_run``); imported
+        history is erased per shopper only."""
         ...
 
     def close(self) -> None: ...
@@ -185,6 +207,15 @@ class SQLiteProfileStore:
         at REAL NOT NULL
     );
     CREATE INDEX IF NOT EXISTS shopper_feedback_shopper ON shopper_feedback(shopper);
+    CREATE TABLE IF NOT EXISTS shop_requests (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        kind TEXT NOT NULL,
+        text TEXT NOT NULL,
+        language TEXT NOT NULL,
+        sku TEXT NOT NULL,
+        at REAL NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS shop_requests_at ON shop_requests(at);
     """
 
     def __init__(self, path: Path | str) -> None:
@@ -206,9 +237,7 @@ class SQLiteProfileStore:
                 profile = self._read(shopper)
                 change(profile)
                 profile.updated_at = time.time()
-                payload = json.dumps(
-                    [asdict(p) for p in profile.preferences], ensure_ascii=False, separators=(",", ":")
-                )
+                payload = preferences_json(profile)
                 self._conn.execute(
                     "INSERT INTO shopper_profiles(shopper, profile, updated_at) VALUES(?, ?, ?) "
                     "ON CONFLICT(shopper) DO UPDATE SET profile = excluded.profile, updated_at = excluded.updated_at",
@@ -224,14 +253,7 @@ class SQLiteProfileStore:
         row = self._conn.execute(
             "SELECT profile, updated_at FROM shopper_profiles WHERE shopper = ?", (shopper,)
         ).fetchone()
-        if row is None:
-            return ShopperProfile(shopper=shopper)
-        try:
-            prefs = [Preference(**p) for p in json.loads(row[0])]
-        except (ValueError, TypeError):
-            # A row we cannot read must not break the conversation: the shopper starts afresh.
-            return ShopperProfile(shopper=shopper)
-        return ShopperProfile(shopper=shopper, preferences=prefs, updated_at=float(row[1]))
+        return ShopperProfile(shopper=shopper) if row is None else read_profile(shopper, row[0], row[1])
 
     def add_events(self, events: Sequence[ShopperEvent]) -> int:
         rows = [(e.shopper, e.sku, e.kind, e.at, e.source) for e in events]
@@ -286,6 +308,20 @@ class SQLiteProfileStore:
             ).fetchall()
         return [Feedback(r[0], r[1], r[2], tuple(json.loads(r[3])), r[4], r[5], r[6]) for r in rows]
 
+    def add_request(self, request: ShopRequest) -> None:
+        with self._lock:
+            self._conn.execute(
+                "INSERT INTO shop_requests(kind, text, language, sku, at) VALUES(?, ?, ?, ?, ?)",
+                (request.kind, request.text, request.language, request.sku, request.at or time.time()),
+            )
+
+    def requests_since(self, at: float) -> list[ShopRequest]:
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT kind, text, language, at, sku FROM shop_requests WHERE at >= ? ORDER BY at", (at,)
+            ).fetchall()
+        return [ShopRequest(*r) for r in rows]
+
     def erase(self, shopper: str) -> Erased:
         with self._lock:
             self._conn.execute("BEGIN IMMEDIATE")
@@ -296,20 +332,37 @@ class SQLiteProfileStore:
             self._conn.execute("COMMIT")
         return Erased(*counts)
 
-    def purge_older_than(self, seconds: float) -> Erased:
+    def purge_older_than(self, seconds: float, *, dry_run: bool = False) -> Erased:
         cutoff = time.time() - seconds
+        verb = "SELECT COUNT(*)" if dry_run else "DELETE"
         with self._lock:
             self._conn.execute("BEGIN IMMEDIATE")
-            counts = [
-                self._conn.execute(f"DELETE FROM {table} WHERE {column} < ?", (cutoff,)).rowcount
-                for table, column in (("shopper_profiles", "updated_at"), ("shopper_feedback", "at"))
+            cursors = [
+                self._conn.execute(f"{verb} FROM {table} WHERE {column} < ?", (cutoff,))
+                for table, column in AGED_TABLES
             ]
-            self._conn.execute("COMMIT")
-        return Erased(profiles=counts[0], feedback=counts[1])
+            counts = [int(c.fetchone()[0]) if dry_run else c.rowcount for c in cursors]
+            self._conn.execute("ROLLBACK" if dry_run else "COMMIT")
+        # A request names nobody: it is counted with the feedback it sits beside in the report.
+        return Erased(profiles=counts[0], feedback=counts[1] + counts[2])
 
     def close(self) -> None:
         with self._lock:
             self._conn.close()
+
+
+def preferences_json(profile: ShopperProfile) -> str:
+    """A profile's preferences as stored (one JSON text per shopper, in every store)."""
+    return json.dumps([asdict(p) for p in profile.preferences], ensure_ascii=False, separators=(",", ":"))
+
+
+def read_profile(shopper: str, payload: str, updated_at: float) -> ShopperProfile:
+    try:
+        prefs = [Preference(**p) for p in json.loads(payload)]
+    except (ValueError, TypeError):
+        # A row we cannot read must not break the conversation: the shopper starts afresh.
+        return ShopperProfile(shopper=shopper)
+    return ShopperProfile(shopper=shopper, preferences=prefs, updated_at=float(updated_at))
 
 
 def profile_json(profile: ShopperProfile) -> dict[str, Any]:

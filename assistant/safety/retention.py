@@ -10,22 +10,25 @@ import time
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from knowledge.durable import locked, write_text_atomic
 from knowledge.errors import StorageCorrupt
 
 from ..config import Settings
 from ..conversation import SQLiteConversationStore
-from ..personal.profile import Erased, SQLiteProfileStore
+from ..personal.profile import AGED_TABLES, Erased, ProfileStore, SQLiteProfileStore
 from ..state.backends import shared_engine, uses_postgres
+
+if TYPE_CHECKING:
+    from ..state.postgres import PostgresConversationStore
+
+    KeyedMemory = SQLiteConversationStore | PostgresConversationStore
 
 __all__ = ["PurgeReport", "erase_shopper", "purge"]
 
 SECONDS_PER_DAY = 86_400
 _AUDIT_TIME_FIELDS = ("ts", "at", "time", "timestamp", "created_at")
-# Imported order history is the shop's own record (and the recommender's training data): it is erased per
-# shopper (``--shopper``, /forget), not by age.
-SHOPPER_TABLES = (("shopper_profiles", "updated_at"), ("shopper_feedback", "at"))
 LOG_FILE_GLOB = "shopguide.log.*"  # rotated backups; the live log file is never deleted
 
 
@@ -36,7 +39,9 @@ class PurgeReport:
     audit_entries: int = 0
     handoff_tickets: int = 0
     log_files: int = 0
-    shopper_records: int = 0  # profiles and feedback not updated within the period (assistant.personal)
+    # Profiles, feedback and unmet requests not updated within the period (assistant.personal); imported order
+    # history is the shop's own record (the recommender's training data): erased per shopper, not by age.
+    shopper_records: int = 0
     dry_run: bool = False
 
     def as_dict(self) -> dict[str, float | int | bool]:
@@ -123,6 +128,7 @@ def _purge_conversations(path: Path, seconds: float, cutoff: float, dry_run: boo
 def _purge_shared(settings: Settings, report: PurgeReport, cutoff: float, dry_run: bool) -> None:
     """The same retention in the Postgres tables several replicas share (added to what the files held)."""
     from ..state.postgres import PostgresAuditTrail, PostgresConversationStore, PostgresTicketStore
+    from ..state.profiles import PostgresProfileStore
 
     engine = shared_engine(settings)
     memory = PostgresConversationStore(engine)
@@ -130,6 +136,8 @@ def _purge_shared(settings: Settings, report: PurgeReport, cutoff: float, dry_ru
     report.conversations += memory.count_older_than(age) if dry_run else memory.purge_older_than(age)
     report.audit_entries += PostgresAuditTrail(engine).purge_before(cutoff, dry_run=dry_run)
     report.handoff_tickets += PostgresTicketStore(engine).purge_resolved_before(cutoff, dry_run=dry_run)
+    erased = PostgresProfileStore(engine).purge_older_than(age, dry_run=dry_run)
+    report.shopper_records += erased.profiles + erased.events + erased.feedback
 
 
 def _purge_shoppers(path: Path, seconds: float, cutoff: float, dry_run: bool) -> int:
@@ -138,12 +146,15 @@ def _purge_shoppers(path: Path, seconds: float, cutoff: float, dry_run: bool) ->
     if dry_run:
         conn = sqlite3.connect(str(path))
         try:
-            return sum(
-                int(conn.execute(f"SELECT COUNT(*) FROM {table} WHERE {column} < ?", (cutoff,)).fetchone()[0])
-                for table, column in SHOPPER_TABLES
-            )
-        except sqlite3.OperationalError:
-            return 0
+            counted = 0
+            for table, column in AGED_TABLES:
+                try:
+                    counted += int(
+                        conn.execute(f"SELECT COUNT(*) FROM {table} WHERE {column} < ?", (cutoff,)).fetchone()[0]
+                    )
+                except sqlite3.OperationalError:  # a file from before this table existed
+                    continue
+            return counted
         finally:
             conn.close()
     store = SQLiteProfileStore(path)
@@ -154,24 +165,40 @@ def _purge_shoppers(path: Path, seconds: float, cutoff: float, dry_run: bool) ->
     return erased.profiles + erased.events + erased.feedback
 
 
+def _shopper_stores(settings: Settings) -> list[tuple[ProfileStore, KeyedMemory]]:
+    """Every place a shopper's records may be: the shared database when configured, and the memory file
+    (which also holds what was kept before the switch to the database)."""
+    stores: list[tuple[ProfileStore, KeyedMemory]] = []
+    if not uses_postgres(settings) or settings.memory_db.exists():
+        stores.append((SQLiteProfileStore(settings.memory_db), SQLiteConversationStore(settings.memory_db)))
+    if uses_postgres(settings):
+        from ..state.postgres import PostgresConversationStore
+        from ..state.profiles import PostgresProfileStore
+
+        engine = shared_engine(settings)
+        stores.append((PostgresProfileStore(engine), PostgresConversationStore(engine)))
+    return stores
+
+
 def erase_shopper(settings: Settings, shopper: str) -> Erased:
     """Everything kept about one shopper (``platform:user_id``): profile, history, feedback, conversations."""
-    store = SQLiteProfileStore(settings.memory_db)
-    try:
-        erased = store.erase(shopper)
-    finally:
-        store.close()
-    memory = SQLiteConversationStore(settings.memory_db)
-    try:
-        platform, _, user = shopper.partition(":")
-        stored = memory.keys()  # the store's own list of conversation keys (not a dict)
-        for key in stored:
-            parts = key.split(":")
-            if parts[0] == platform and parts[-1] == user:
-                memory.reset(key)
-    finally:
-        memory.close()
-    return erased
+    platform, _, user = shopper.partition(":")
+    total = Erased()
+    for profiles, memory in _shopper_stores(settings):
+        try:
+            erased = profiles.erase(shopper)
+            total = Erased(
+                total.profiles + erased.profiles, total.events + erased.events, total.feedback + erased.feedback
+            )
+            stored = memory.keys()  # the store's own list of conversation keys (not a dict)
+            for key in stored:
+                parts = key.split(":")
+                if parts[0] == platform and parts[-1] == user:
+                    memory.reset(key)
+        finally:
+            profiles.close()
+            memory.close()
+    return total
 
 
 def purge(

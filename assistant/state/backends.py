@@ -22,6 +22,7 @@ from .coordination import LeaderLock, LocalTurnOrder, RedisTurnOrder, SharedRate
 
 if TYPE_CHECKING:
     from ..admin import AuditTrail
+    from ..personal.profile import ProfileStore
 
 _engines: dict[tuple[str, str], Engine] = {}
 _redis: dict[str, redis.Redis] = {}
@@ -81,6 +82,18 @@ def open_conversation_store(settings: Settings) -> ConversationStore:
 
         return PostgresConversationStore(shared_engine(settings))
     return SQLiteConversationStore(settings.memory_db)
+
+
+def open_profile_store(settings: Settings) -> ProfileStore:
+    """Shopper profiles, history, feedback and unmet requests on the same storage as conversation memory:
+    its own tables in the memory file, or in the shared database."""
+    if uses_postgres(settings):
+        from .profiles import PostgresProfileStore
+
+        return PostgresProfileStore(shared_engine(settings))
+    from ..personal.profile import SQLiteProfileStore
+
+    return SQLiteProfileStore(settings.memory_db)
 
 
 def open_ticket_store(settings: Settings) -> TicketStore:

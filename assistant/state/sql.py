@@ -84,6 +84,55 @@ seen_deliveries = Table(
 )
 
 
+# Shopper profiles, history, feedback and unmet requests (assistant.personal): the columns of the SQLite
+# store's tables, so both stores read and write the same records.
+shopper_profiles = Table(
+    "shopper_profiles",
+    metadata,
+    Column("shopper", Text, primary_key=True),
+    Column("profile", Text, nullable=False),
+    Column("updated_at", Double, nullable=False),
+)
+
+shopper_events = Table(
+    "shopper_events",
+    metadata,
+    Column("shopper", Text, primary_key=True),
+    Column("sku", Text, primary_key=True),
+    Column("kind", Text, primary_key=True),
+    Column("at", Double, primary_key=True),
+    Column("source", Text, nullable=False),
+    Index("shopper_events_at", "at"),
+)
+
+shopper_feedback = Table(
+    "shopper_feedback",
+    metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=True),
+    Column("shopper", Text, nullable=False),
+    Column("conversation", Text, nullable=False),
+    Column("turn_at", Double, nullable=False),
+    Column("reaction", Text, nullable=False),
+    Column("skus", Text, nullable=False),
+    Column("question", Text, nullable=False),
+    Column("at", Double, nullable=False),
+    Index("shopper_feedback_shopper", "shopper"),
+    Index("shopper_feedback_at", "at"),
+)
+
+shop_requests = Table(
+    "shop_requests",
+    metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=True),
+    Column("kind", Text, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("language", Text, nullable=False),
+    Column("sku", Text, nullable=False),
+    Column("at", Double, nullable=False),
+    Index("shop_requests_at", "at"),
+)
+
+
 class DatabaseUnavailable(ShopguideError):
     code = "database_unavailable"
 

@@ -11,6 +11,7 @@ from ..answerability import Verdict, grounded_fallback, honest_answer, policy_an
 from ..answerability import judge as judge_answerable
 from ..conversation import Slots
 from ..guide import ShoppingGuide
+from ..personal.demand import UnmetRequests
 from ..ports import Retriever
 from ..render import attribute_text, compare_answer, list_answer, money, use_text
 from ..superlative_answer import comparison_answer
@@ -116,12 +117,18 @@ class NamedProductStep:
     blocking = True
 
     def __init__(
-        self, retriever: Retriever, guide: ShoppingGuide, vocabulary: CatalogVocabulary, handoff_available: bool
+        self,
+        retriever: Retriever,
+        guide: ShoppingGuide,
+        vocabulary: CatalogVocabulary,
+        handoff_available: bool,
+        requests: UnmetRequests | None = None,
     ) -> None:
         self.retriever = retriever
         self.guide = guide
         self.vocabulary = vocabulary
         self.handoff_available = handoff_available
+        self.requests = requests  # questions nobody could answer, for staff
 
     def run(self, ctx: TurnContext) -> None:
         if _asked(ctx) not in (Intent.PRODUCT_INFO, Intent.COMPARE):
@@ -185,6 +192,8 @@ class NamedProductStep:
             ctx.finish(draft.fallback_text)
             return
         if verdict.kind in ("unknown", "reviews_only"):
+            if verdict.kind == "unknown" and self.requests is not None:
+                self.requests.unanswered(ctx.message.text, product.sku, lang)
             colleague = self.handoff_available
             choices = [Choice(text("human_choice", lang), text("human_choice", lang))]
             body = honest_answer(verdict, product, lang, colleague=colleague)
@@ -197,9 +206,12 @@ class RecommendStep:
     name = RETRIEVE
     blocking = True
 
-    def __init__(self, guide: ShoppingGuide, vocabulary: CatalogVocabulary) -> None:
+    def __init__(
+        self, guide: ShoppingGuide, vocabulary: CatalogVocabulary, requests: UnmetRequests | None = None
+    ) -> None:
         self.guide = guide
         self.vocabulary = vocabulary
+        self.requests = requests  # kinds of item asked for that the shop does not sell, for staff
 
     def run(self, ctx: TurnContext) -> None:
         if _asked(ctx) is not Intent.RECOMMEND:
@@ -208,6 +220,8 @@ class RecommendStep:
         assert u is not None
         lang, found = ctx.language, ctx.found
         if u.not_carried:
+            if self.requests is not None:
+                self.requests.not_carried(u.not_carried, lang)
             ctx.finish(text("not_carried", lang, item=u.not_carried), choices=category_choices(self.vocabulary, lang))
             return
         state = ctx.state

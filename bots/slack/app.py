@@ -36,14 +36,16 @@ from .blocks import (
     ACTION_RESOLVE,
     render_reply,
     text_message,
-    unescape,
 )
 from .channels import SlackShopperChannel
 from .client import make_client
 from .commands import HELP_TEXT, Command, KbOperations, StaffCommands, parse_command
 from .dedupe import EventDedupeMiddleware
 from .desk import SlackStaffDesk, desk_ref
+from .digest import digest_schedule
 from .ingress import WorkDispatcher
+from .markup import strip_mentions
+from .personal import PERSONAL_COMMANDS, personal_reply
 from .sinks import ResponseUrlSink, Sink, ThreadSink, safe_post
 from .streamer import ChannelPacer, SlackReplyStreamer, StreamTarget
 from .transport import SlackTransport
@@ -51,10 +53,6 @@ from .transport import SlackTransport
 log = logging.getLogger("shopguide.slack")
 
 ADMIN_GROUP_CACHE_S = 300.0
-_MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
-_LINK = re.compile(r"<((?:https?|mailto):[^|>]+)(?:\|([^>]*))?>")
-_CHANNEL = re.compile(r"<#[A-Z0-9]+\|([^>]*)>")
-_SPECIAL = re.compile(r"<![^>]*>")
 # Message subtypes that are still a person writing: staff "also send to channel" replies and uploads
 # with a comment are relayed (their text); edits, deletions, joins and bot posts are not.
 WRITTEN_SUBTYPES = frozenset({"thread_broadcast", "file_share"})
@@ -63,16 +61,6 @@ RELAY_FAILED = "Could not deliver that to the shopper ({error}); they did not ge
 EDIT_NOT_RELAYED = "Edits do not reach the shopper: they still see the original. Write a new reply to correct it."
 RESOLVED_TEXT = "Resolved: the shopper is back with the bot."
 UNKNOWN_COMMAND_TEXT = "shopguide only handles /shopguide; try `/shopguide help`."
-
-
-def strip_mentions(text: str) -> str:
-    """Slack markup to plain text: mentions and @here dropped, links as "label (url)", channels as #name."""
-    text = _SPECIAL.sub("", _MENTION.sub("", text))
-    text = _CHANNEL.sub(lambda m: f"#{m.group(1)}", text)
-    text = _LINK.sub(
-        lambda m: f"{m.group(2)} ({m.group(1)})" if m.group(2) and m.group(2) != m.group(1) else m.group(1), text
-    )
-    return unescape(text).strip()
 
 
 class SlackBot:
@@ -120,6 +108,7 @@ class SlackBot:
         )
         self.app.use(self.dedupe)
         self.transport = SlackTransport(self.app, secret, self.work)
+        self.digest = digest_schedule(settings, client, assistant.personaliser.store, self.seen)
         if handoff is not None:
             if settings.slack_support_channel:
                 handoff.set_desk(SlackStaffDesk(client, settings.slack_support_channel))
@@ -271,7 +260,7 @@ class SlackBot:
         if parsed.name == "kb":
             sink: Sink = await self._kb_thread(channel, user, parsed, respond)
         else:
-            sink = ResponseUrlSink(respond, in_channel=parsed.name in ("copy", "reviews"))
+            sink = ResponseUrlSink(respond, in_channel=parsed.name in ("copy", "reviews", "digest"))
         await self._guard(self._run_command(parsed, sink, user, channel, None), ResponseUrlSink(respond, False))
 
     async def _resolve_turn(self, ticket_id: str, user: str, respond: AsyncRespond) -> None:
@@ -357,6 +346,9 @@ class SlackBot:
                 return
             # The ticket thread is told too, so everyone reading it sees the conversation went back to the bot.
             await sink.post(text_message(await self._resolve(ticket_id, user)))
+        elif command.name in PERSONAL_COMMANDS:
+            admin = command.name == "digest" and await self.is_admin(user)
+            await sink.post(personal_reply(self.assistant, command.name, user, channel, thread_ts, admin=admin))
         elif command.name == "kb":
 
             async def progress(line: str) -> None:
@@ -467,11 +459,20 @@ class SlackBot:
     async def start_http(self, host: str, port: int) -> None:
         """Serve on ``host:port`` from the ingress thread (port 0 picks a free one, see ``http_port``)."""
         await self.transport.start_http(host, port)
+        self._start_jobs()
 
     async def start_socket_mode(self, app_token: str) -> None:
         await self.transport.start_socket_mode(app_token)
+        self._start_jobs()
+
+    def _start_jobs(self) -> None:
+        """Scheduled work (the weekly digest) on the loop that runs turns."""
+        if self.digest is not None:
+            self.digest.start()
 
     async def aclose(self) -> None:
+        if self.digest is not None:
+            await self.digest.stop()
         await self.transport.aclose()
         self.seen.close()
 

@@ -14,7 +14,9 @@ from assistant.types import Language
 
 log = logging.getLogger("shopguide.slack.commands")
 
-COMMANDS = ("ask", "copy", "reviews", "kb", "help", "resolve")
+COMMANDS = ("ask", "copy", "reviews", "kb", "help", "resolve", "profile", "forget", "digest")
+# Commands that are only ever the whole message: "forget it, show me tents" is a question, not an erasure.
+BARE_COMMANDS = ("profile", "forget", "digest")
 KB_ACTIONS = ("status", "reload", "diff", "rollback")
 Progress = Callable[[str], Awaitable[None]]
 
@@ -24,6 +26,8 @@ HELP_TEXT = """*shopguide* for staff — use `/shopguide <command>` or mention m
 • `reviews <SKU> [zh|en]` — pros, cons and sentiment split of the product's reviews
 • `kb status|reload|diff|rollback [release]` — knowledge base (admins only)
 • `resolve [ticket]` — in a handoff thread: hand the shopper back to the bot
+• `profile` — what shopguide keeps about you (shown in a DM); `forget` — erase it
+• `digest` — post this week's shopper feedback digest here (admins only)
 • `help` — this text"""
 
 
@@ -41,7 +45,7 @@ def parse_command(text: str) -> Command | None:
     if not words:
         return Command("help")
     head = words[0].lower()
-    if head not in COMMANDS:
+    if head not in COMMANDS or (head in BARE_COMMANDS and len(words) > 1):
         return None
     return Command(head, words[1:], stripped[len(words[0]) :].strip())
 
