@@ -24,7 +24,7 @@ from .factcheck import SENTENCE_SPLIT_RE, FactChecker, FactCheckResult
 from .language import detect_language
 from .operations import FACTCHECK_DROPS
 from .ports import SafetyCheck, SafetyContext
-from .safety.compliance import REFUSED_OUTPUT_REASONS
+from .safety.compliance import REFUSED_OUTPUT_REASONS, HarmfulComplianceFilter
 from .safety.replies import refusal_text
 from .safety.rules import REASON_HARMFUL
 from .support import says_dont_know
@@ -166,6 +166,13 @@ class SentenceVerifier:
                 return SentenceVerdict(None, stop=True, reason=f"safety_out:{screened.reason}")
         return SentenceVerdict(body)
 
+    def request_doubtful(self) -> bool:
+        """The output side doubts the request: a clause could begin to comply before its sentence says so."""
+        return any(
+            isinstance(check, HarmfulComplianceFilter) and check.doubts(self.ctx.message.text, self.ctx.language)
+            for check in self.output_checks
+        )
+
     def mentions_a_product(self, shown: str) -> bool:
         lowered = shown.lower()
         return any(
@@ -190,6 +197,8 @@ async def verified_stream(
     """
     started = time.perf_counter()
     verifier = SentenceVerifier(ctx, checker, output_checks)
+    if clause_words and await asyncio.to_thread(verifier.request_doubtful):
+        clause_words = 0  # whole sentences only: "Sure, I can help: first…" must be judged with what follows
     cutter = SentenceCutter()
     answer = VerifiedAnswer()
     held = ""  # checked text not shown yet: whitespace between sentences, a sentence whose language is open

@@ -80,6 +80,15 @@ class HarmfulComplianceFilter:
     def warm_up(self) -> None:
         self.classifier.warm_up()
 
+    def doubts(self, request: str, language: Language) -> bool:
+        """True when the request alone reaches the reply's cut: a reply to it passes only if it declines, and
+        that is seen at the end of its first sentence, not in a clause ("Sure, I can help: first…")."""
+        asked = _views(request.strip())
+        if not asked:
+            return False
+        detector = self.classifier.detector
+        return float(detector.safety_risks(asked).max()) > detector.weights.cut(language) * self.factor
+
     def check(self, text: str, language: Language, context: SafetyContext = NO_SAFETY_CONTEXT) -> SafetyVerdict:
         reply, request = text.strip(), context.request.strip()
         if not reply or not request or declines(reply):
