@@ -22,7 +22,7 @@ from .ports import Catalog, Generator
 from .safety import build_input_checks, build_output_checks
 from .state.backends import dependency_checks, open_conversation_store, open_profile_store
 from .texts import text
-from .types import Choice, IncomingMessage, Intent, Language, Reply, ReplyDone, ReplyEvent, TextDelta, TextReset
+from .types import Choice, IncomingMessage, Intent, Language, Reply, ReplyDone, ReplyEvent, TextDelta
 
 
 def feedback_choices(language: Language) -> list[Choice]:
@@ -278,14 +278,12 @@ def start_operations(
 
 
 async def collect_text(events: AsyncIterator[ReplyEvent]) -> tuple[str, Reply]:
-    """Fold a stream the way an adapter would: deltas append, a reset replaces."""
+    """Fold a stream the way an adapter would: deltas append."""
     shown = ""
     reply: Reply | None = None
     async for event in events:
         if isinstance(event, TextDelta):
             shown += event.text
-        elif isinstance(event, TextReset):
-            shown = event.text
         elif isinstance(event, ReplyDone):
             reply = event.reply
     assert reply is not None

@@ -21,7 +21,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_
 from prometheus_client.core import REGISTRY, GaugeMetricFamily
 from prometheus_client.registry import Collector
 
-from .types import CardsReady, IncomingMessage, Reply, ReplyDone, ReplyEvent, TextDelta, TextReset
+from .types import CardsReady, IncomingMessage, Reply, ReplyDone, ReplyEvent, TextDelta
 
 log = logging.getLogger("shopguide.operations")
 
@@ -89,7 +89,7 @@ async def measured(message: IncomingMessage, events: AsyncIterator[ReplyEvent]) 
     finished = False
     try:
         async for event in events:
-            if not visible and isinstance(event, (CardsReady, TextDelta, TextReset)):
+            if not visible and isinstance(event, (CardsReady, TextDelta)):
                 visible = True
                 FIRST_VISIBLE.labels(message.platform).observe(time.perf_counter() - started)
             if not token and isinstance(event, TextDelta) and event.text:

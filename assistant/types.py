@@ -106,15 +106,9 @@ class TextDelta:
 
 
 @dataclass(frozen=True)
-class TextReset:
-    """The streamed text so far was replaced (fact check repair or safety fallback)."""
-
-    text: str
-
-
-@dataclass(frozen=True)
 class ReplyDone:
     reply: Reply
 
 
-ReplyEvent = CardsReady | TextDelta | TextReset | ReplyDone
+# Shown text is only ever extended: every sentence is checked before it streams, so no event takes text back.
+ReplyEvent = CardsReady | TextDelta | ReplyDone

@@ -36,7 +36,7 @@ from assistant.app import Assistant, build_assistant, load_knowledge  # noqa: E4
 from assistant.config import Settings  # noqa: E402
 from assistant.llm.scripted import ScriptedGenerator  # noqa: E402
 from assistant.ports import Generator  # noqa: E402
-from assistant.types import IncomingMessage, ReplyDone, TextDelta, TextReset  # noqa: E402
+from assistant.types import IncomingMessage, ReplyDone, TextDelta  # noqa: E402
 from bots.telegram.adapter import TelegramAdapter  # noqa: E402
 from bots.telegram.limits import EDIT_INTERVAL_S  # noqa: E402
 from knowledge.store import KnowledgeStore  # noqa: E402
@@ -88,7 +88,7 @@ async def core_text_baseline(assistant: Assistant, questions: list[str]) -> list
         started = time.perf_counter()
         first: float | None = None
         async for event in assistant.respond(msg):
-            if first is None and isinstance(event, (TextDelta, TextReset, ReplyDone)):
+            if first is None and isinstance(event, (TextDelta, ReplyDone)):
                 first = time.perf_counter() - started
         out.append(first or 0.0)
     return out

@@ -30,7 +30,7 @@ from assistant.inbound import clean_text
 from assistant.logs import configure_logging
 from assistant.personal.profile import Reaction
 from assistant.render import money
-from assistant.types import CardsReady, Choice, IncomingMessage, Language, ProductCard, Reply, TextDelta, TextReset
+from assistant.types import CardsReady, Choice, IncomingMessage, Language, ProductCard, Reply, TextDelta
 
 from .cli_groups import app, eval_app, serve_app
 from .cli_output import console, err_console, report_error, report_settings_error
@@ -162,7 +162,7 @@ def say(body: str, *, end: str = "\n") -> None:
 
 
 async def _chat_turn(assistant: Assistant, message: IncomingMessage) -> Reply:
-    """Cards first (they arrive before the model starts), then streamed text; a reset reprints the text."""
+    """Cards first (they arrive before the model starts), then streamed text."""
     fold = ReplyFold()
     cards_shown = text_shown = line_open = False
     async for event in assistant.respond(message):
@@ -175,12 +175,6 @@ async def _chat_turn(assistant: Assistant, message: IncomingMessage) -> Reply:
                 say("", end="")
                 line_open = text_shown = True
             console.print(literal(event.text), end="", soft_wrap=True)
-        elif isinstance(event, TextReset):
-            if line_open:
-                console.print()
-                console.print(Text("(checked against the catalog)", "dim"))
-            say(event.text)
-            line_open, text_shown = False, True
     reply = fold.reply
     if reply is None:
         raise IncompleteReply("the reply stream ended without ReplyDone")

@@ -9,7 +9,7 @@ from assistant.app import build_assistant, load_knowledge
 from assistant.config import Settings
 from assistant.llm.scripted import ScriptedGenerator
 from assistant.safety.grounding import AdversarialGenerator, build_eval_catalog, grounding_questions
-from assistant.types import IncomingMessage, ReplyDone, ReplyEvent, TextDelta, TextReset
+from assistant.types import CardsReady, IncomingMessage, ReplyDone, ReplyEvent, TextDelta
 from assistant.verified_stream import SentenceCutter
 from knowledge.store import KnowledgeStore
 
@@ -21,16 +21,12 @@ def msg(text: str, user: str = "u1") -> IncomingMessage:
 
 
 def shown_versions(events: list[ReplyEvent]) -> list[str]:
-    """Every text the shopper saw, in order (a reset would replace the text; deltas extend it)."""
+    """Every text the shopper saw, in order (deltas extend it; no event takes text back)."""
     versions, text = [], ""
     for event in events:
         if isinstance(event, TextDelta):
             text += event.text
-        elif isinstance(event, TextReset):
-            text = event.text
-        else:
-            continue
-        versions.append(text)
+            versions.append(text)
     return versions
 
 
@@ -38,7 +34,7 @@ def assert_never_taken_back(events: list[ReplyEvent]) -> str:
     versions = shown_versions(events)
     done = events[-1]
     assert isinstance(done, ReplyDone)
-    assert not any(isinstance(e, TextReset) for e in events), "shown text was replaced"
+    assert all(isinstance(e, (CardsReady, TextDelta, ReplyDone)) for e in events), "an event took text back"
     for version in versions:
         assert done.reply.text.startswith(version.strip()), (version, done.reply.text)
     return versions[-1] if versions else ""

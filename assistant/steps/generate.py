@@ -14,7 +14,7 @@ from ..factcheck import FactChecker
 from ..ports import Generator, SafetyCheck
 from ..prompt import build_messages
 from ..turn import TurnContext
-from ..types import CardsReady, Intent, Reply, ReplyEvent, TextDelta, TextReset
+from ..types import CardsReady, Intent, Reply, ReplyEvent, TextDelta
 from ..understanding import CatalogVocabulary
 from ..verified_stream import verified_stream
 from .answers import describe_need
@@ -117,14 +117,13 @@ class GenerateStep:
 
 
 class FinishStep:
-    """The checked answer replaces what was streamed when they differ, and becomes the turn's reply."""
+    """What was streamed (each sentence checked before it was shown) becomes the turn's reply."""
 
     name = "finish"
+    blocking = False
 
-    async def stream(self, ctx: TurnContext) -> AsyncIterator[ReplyEvent]:
+    def run(self, ctx: TurnContext) -> None:
         draft = ctx.draft
-        if draft.answer != draft.streamed:
-            yield TextReset(draft.answer)
         ctx.reply = Reply(
             text=draft.answer,
             language=ctx.language,

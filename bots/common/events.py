@@ -1,4 +1,4 @@
-"""Folding the core's reply events (cards, text deltas, resets, done) into what a surface shows.
+"""Folding the core's reply events (cards, text deltas, done) into what a surface shows.
 
 Every surface that streams (Telegram edits, Slack updates, the terminal) and every caller that only
 wants the final ``Reply`` reads ``ReplyEvent``s the same way; this is that one reading.
@@ -9,12 +9,12 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
-from assistant.types import CardsReady, Language, ProductCard, Reply, ReplyDone, ReplyEvent, TextDelta, TextReset
+from assistant.types import CardsReady, Language, ProductCard, Reply, ReplyDone, ReplyEvent, TextDelta
 
 
 @dataclass
 class ReplyFold:
-    """The reply so far: text (deltas appended, resets replacing it), the cards, and the final ``Reply``."""
+    """The reply so far: text (deltas appended), the cards, and the final ``Reply``."""
 
     text: str = ""
     cards: list[ProductCard] = field(default_factory=list)
@@ -26,8 +26,6 @@ class ReplyFold:
             self.cards, self.language = list(event.cards), event.language
         elif isinstance(event, TextDelta):
             self.text += event.text
-        elif isinstance(event, TextReset):
-            self.text = event.text
         elif isinstance(event, ReplyDone):
             self.reply = event.reply
 

@@ -19,7 +19,6 @@ from assistant.types import (
     ReplyDone,
     ReplyEvent,
     TextDelta,
-    TextReset,
 )
 
 from .limits import TYPING_DELAY_S, TYPING_REFRESH_S
@@ -90,8 +89,6 @@ class TurnDelivery:
                         )
                 elif isinstance(event, TextDelta):
                     stream.append(event.text)
-                elif isinstance(event, TextReset):
-                    stream.replace(event.text)
                 elif isinstance(event, ReplyDone):
                     reply = event.reply
         except BaseException:
