@@ -88,6 +88,37 @@ def shoppers_import(
     console.print(f"stored {added} new events ({len(read.events) - added} were already stored)", soft_wrap=True)
 
 
+@shoppers_app.command("link")
+def shoppers_link(
+    path: Annotated[
+        Path, typer.Argument(help="CSV of email,shopper pairs (shopper as the chat knows them: telegram:42)")
+    ],
+) -> None:
+    """Give order-export customers' history to their chat identity. E-mails are hashed as read, never stored;
+    run it after each import of an orders export (linking again is harmless)."""
+    from assistant.personal.linking import apply_links, read_links
+
+    settings = Settings()
+    try:
+        links = read_links(path)
+    except ShopguideError as exc:
+        report_error(exc)
+        raise typer.Exit(code=1) from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        console.print(f"[red]error[/red] cannot read {escape(str(path))}: {escape(str(exc))}")
+        raise typer.Exit(code=1) from exc
+    store = open_profile_store(settings)
+    try:
+        customers, moved = apply_links(store, links)
+    finally:
+        store.close()
+    console.print(
+        f"{len(links)} pairs read; {customers} customers had imported history: {moved} events now belong to their "
+        "chat identity",
+        soft_wrap=True,
+    )
+
+
 @shoppers_app.command("train")
 def shoppers_train() -> None:
     """Train the recommender on every stored event; the next start of the bot serves it."""

@@ -91,6 +91,13 @@ async def test_profile_and_forget_for_the_shopper(slack: SlackHarness) -> None:
     await slack.slash("profile", channel="CGENERAL", rid="p2")
     assert "Profiles are only shown in a private chat" in (await _response(slack, "p2"))["text"]
 
+    # In a channel nobody's profile is used, and there are no rating buttons.
+    await slack.mention("I need running shoes", ts="1700001150.000100")
+    await slack.api.wait_for(lambda: _final(slack.api.thread("CGENERAL", "1700001150.000100")))
+    await asyncio.sleep(0.3)
+    in_channel = slack.api.thread("CGENERAL", "1700001150.000100")[-1]
+    assert "usually" not in in_channel.text and "👍" not in _buttons(in_channel)
+
     # "forget" inside a sentence is a question, not an erasure.
     await _ask_in_dm(slack, "forget it, show me tents", "1700001200.000100")
     assert slack.assistant.personaliser.store.load("slack:U1").preferences
