@@ -18,6 +18,7 @@ from knowledge.models import Product
 from knowledge.passages import without_name
 from knowledge.search import PassageHit
 
+from .lexicon import contains
 from .render import spec_answer
 from .support import (
     COVERAGE_MIN,
@@ -38,7 +39,6 @@ from .support import (
 )
 from .texts import text
 from .types import Language
-from .vocabulary import contains
 
 Answerability = Literal["facts", "passage", "reviews_only", "unknown"]
 # Shop documents (FAQ, policies) answer a question when they hold enough of its words. English words are

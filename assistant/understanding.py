@@ -13,10 +13,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .conversation import Slots
+from .lexicon import first_contained, lexicon, use_labels, use_words
 from .superlatives import parse_measure_order, parse_sort
 from .support import is_yes_no_question, phrases, terms
 from .types import Intent, Language
-from .vocabulary import SKU_RE, CatalogVocabulary, first_contained, lexicon, use_labels, use_words
+from .vocabulary import SKU_RE, CatalogVocabulary
 
 MAX_ITEM_CHARS = 40  # an asked-for kind ("do you sell X?") is a short noun phrase; longer captures are sentences
 MIN_KIND_CHARS = 3  # an English word shorter than this is not taken for the name of a kind
