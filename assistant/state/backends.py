@@ -115,15 +115,16 @@ def open_audit_trail(settings: Settings) -> AuditTrail:
 
 
 def open_delivery_claims(settings: Settings, sqlite_path: Path, ttl_s: float = SEEN_TTL_S) -> DeliveryClaims:
-    """Redis keys with expiry when Redis is configured, else a Postgres table, else the SQLite file given.
+    """A Postgres table when Postgres is configured (leases hold the update to answer, which must outlive a
+    Redis restart), else Redis keys with expiry, else the SQLite file given.
     Dropped duplicates are counted under the file's name (``telegram``, ``slack``)."""
     claims: DeliveryClaims
-    if uses_redis(settings):
-        claims = RedisDeliveryClaims(shared_redis(settings), settings.redis_prefix, ttl_s)
-    elif uses_postgres(settings):
+    if uses_postgres(settings):
         from .postgres import PostgresDeliveryClaims
 
         claims = PostgresDeliveryClaims(shared_engine(settings), ttl_s)
+    elif uses_redis(settings):
+        claims = RedisDeliveryClaims(shared_redis(settings), settings.redis_prefix, ttl_s)
     else:
         claims = SQLiteDeliveryClaims(sqlite_path, ttl_s)
     return CountedClaims(claims, sqlite_path.stem)
@@ -137,12 +138,26 @@ class CountedClaims:
         self.source = source
 
     def claim(self, delivery_id: str) -> bool:
+        return self._counted(self.inner.claim(delivery_id))
+
+    def lease(self, delivery_id: str, payload: str) -> bool:
+        return self._counted(self.inner.lease(delivery_id, payload))
+
+    def _counted(self, claimed: bool) -> bool:
         from ..operations import DUPLICATES_DROPPED
 
-        claimed = self.inner.claim(delivery_id)
         if not claimed:
             DUPLICATES_DROPPED.labels(self.source).inc()
         return claimed
+
+    def renew(self, delivery_id: str) -> bool:
+        return self.inner.renew(delivery_id)
+
+    def delivered(self, delivery_id: str) -> None:
+        self.inner.delivered(delivery_id)
+
+    def expired(self, prefix: str, limit: int) -> list[tuple[str, str]]:
+        return self.inner.expired(prefix, limit)
 
     def close(self) -> None:
         self.inner.close()

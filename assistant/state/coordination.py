@@ -33,7 +33,10 @@ LEADER_LEASE_S = 15.0
 class TurnOrder(Protocol):
     """One turn at a time per conversation, in arrival order."""
 
-    def turn(self, key: str | int) -> contextlib.AbstractAsyncContextManager[None]: ...
+    def turn(self, key: str | int, token: str | None = None) -> contextlib.AbstractAsyncContextManager[None]:
+        """``token`` names the turn (a delivery id): a turn taken over from a dead replica with the same token
+        resumes its place in the chat's queue instead of going to the back."""
+        ...
 
 
 class LocalTurnOrder:
@@ -44,7 +47,7 @@ class LocalTurnOrder:
         self._users: dict[str | int, int] = {}
 
     @contextlib.asynccontextmanager
-    async def turn(self, key: str | int) -> AsyncIterator[None]:
+    async def turn(self, key: str | int, token: str | None = None) -> AsyncIterator[None]:
         lock = self._locks.setdefault(key, asyncio.Lock())
         self._users[key] = self._users.get(key, 0) + 1
         try:
@@ -85,6 +88,14 @@ if next then
 end
 return 1
 """
+# Take a lease and join the queue's tail, unless a turn of that name is queued already (a dead replica's turn
+# being taken over): then keep its place.
+_ENQUEUE = """
+redis.call('SET', KEYS[2], 1, 'PX', ARGV[2])
+if redis.call('LPOS', KEYS[1], ARGV[1]) == false then redis.call('RPUSH', KEYS[1], ARGV[1]) end
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+return 1
+"""
 _RENEW = """
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
 return 0
@@ -110,9 +121,9 @@ class RedisTurnOrder:
         return self._client
 
     @contextlib.asynccontextmanager
-    async def turn(self, key: str | int) -> AsyncIterator[None]:
+    async def turn(self, key: str | int, token: str | None = None) -> AsyncIterator[None]:
         client = self._redis()
-        token = uuid.uuid4().hex
+        token = token or uuid.uuid4().hex
         queue = f"{self._prefix}:q:{key}"
         lease_prefix, wake_prefix = f"{self._prefix}:lease:", f"{self._prefix}:wake:"
         lease_ms = int(self.lease_s * 1000)
@@ -141,11 +152,7 @@ class RedisTurnOrder:
 
     @staticmethod
     async def _enqueue(client: aioredis.Redis, queue: str, token: str, lease_key: str, lease_ms: int) -> None:
-        async with client.pipeline(transaction=True) as pipe:
-            pipe.set(lease_key, b"1", px=lease_ms)
-            pipe.rpush(queue, token)
-            pipe.pexpire(queue, int(QUEUE_EXPIRY_S * 1000))
-            await pipe.execute()
+        await client.eval(_ENQUEUE, 2, queue, lease_key, token, lease_ms, int(QUEUE_EXPIRY_S * 1000))
 
     async def _renew(self, client: aioredis.Redis, lease_key: str, lease_ms: int) -> None:
         while True:

@@ -4,18 +4,23 @@ tickets, audit log and delivery ids. Each call is one short transaction on a poo
 from __future__ import annotations
 
 import json
+import logging
 import time
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import Engine, delete, func, insert, select, text
+from sqlalchemy import Engine, delete, func, insert, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.exc import OperationalError
 
 from ..admin import AdminActor, audit_entry
 from ..conversation import ConversationState, read_state, state_to_json
 from ..handoff import TICKET_COLUMNS, HandoffTicket, ticket_from_row, ticket_row
 from ..safety.pii import PiiRedactor
+from .claims import DELIVERY_LEASE_S, MAX_ATTEMPTS, new_owner
 from .sql import audit_log, conversations, handoff_tickets, seen_deliveries
+
+log = logging.getLogger("shopguide.dedupe")
 
 # Expired delivery claims are swept every this many claims (one indexed DELETE, off the common path).
 SWEEP_EVERY_CLAIMS = 500
@@ -169,11 +174,14 @@ class PostgresAuditTrail:
 
 
 class PostgresDeliveryClaims:
-    """Delivery ids claimed once across replicas: the primary key makes the second claim a no-op."""
+    """Delivery ids claimed once across replicas: the primary key makes the second claim a no-op, and a lease
+    row (``lease_until`` set) is taken over only once it lapsed undelivered."""
 
-    def __init__(self, engine: Engine, ttl_s: float) -> None:
+    def __init__(self, engine: Engine, ttl_s: float, lease_s: float = DELIVERY_LEASE_S) -> None:
         self._engine = engine
         self.ttl_s = ttl_s
+        self.lease_s = lease_s
+        self.owner = new_owner()
         self._claims = 0
 
     def claim(self, delivery_id: str) -> bool:
@@ -186,10 +194,80 @@ class PostgresDeliveryClaims:
         )
         with self._engine.begin() as conn:
             claimed = conn.execute(statement).first() is not None
-            self._claims += 1
-            if self._claims % SWEEP_EVERY_CLAIMS == 0:
-                conn.execute(delete(seen_deliveries).where(seen_deliveries.c.at < now - self.ttl_s))
+            self._sweep(conn, now)
         return claimed
+
+    def _sweep(self, conn: Any, now: float) -> None:
+        self._claims += 1
+        if self._claims % SWEEP_EVERY_CLAIMS == 0:
+            conn.execute(delete(seen_deliveries).where(seen_deliveries.c.at < now - self.ttl_s))
+
+    def lease(self, delivery_id: str, payload: str) -> bool:
+        now = time.time()
+        table = seen_deliveries
+        insert_row = pg_insert(table).values(
+            delivery_id=delivery_id,
+            at=now,
+            lease_until=now + self.lease_s,
+            owner=self.owner,
+            payload=payload,
+            attempts=1,
+        )
+        statement = insert_row.on_conflict_do_update(
+            index_elements=[table.c.delivery_id],
+            set_={
+                "lease_until": insert_row.excluded.lease_until,
+                "owner": insert_row.excluded.owner,
+                "attempts": table.c.attempts + 1,
+            },
+            where=table.c.lease_until.is_not(None) & (table.c.lease_until < now) & (table.c.attempts < MAX_ATTEMPTS),
+        ).returning(table.c.delivery_id)
+        try:
+            with self._engine.begin() as conn:
+                leased = conn.execute(statement).first() is not None
+                self._sweep(conn, now)
+        except OperationalError as exc:
+            # Answering (maybe twice) beats dropping the shopper's message while Postgres restarts.
+            log.warning("dedupe database_unavailable delivery_id=%s error=%s", delivery_id, type(exc).__name__)
+            return True
+        return leased
+
+    def renew(self, delivery_id: str) -> bool:
+        table = seen_deliveries
+        statement = (
+            update(table)
+            .where(
+                (table.c.delivery_id == delivery_id) & (table.c.owner == self.owner) & table.c.lease_until.is_not(None)
+            )
+            .values(lease_until=time.time() + self.lease_s)
+        )
+        try:
+            with self._engine.begin() as conn:
+                return int(conn.execute(statement).rowcount) == 1
+        except OperationalError as exc:
+            log.warning("lease renew_failed delivery_id=%s error=%s", delivery_id, type(exc).__name__)
+            return True  # still ours as far as we know; the next renewal tries again
+
+    def delivered(self, delivery_id: str) -> None:
+        table = seen_deliveries
+        with self._engine.begin() as conn:
+            conn.execute(update(table).where(table.c.delivery_id == delivery_id).values(lease_until=None, payload=None))
+
+    def expired(self, prefix: str, limit: int) -> list[tuple[str, str]]:
+        table = seen_deliveries
+        query = (
+            select(table.c.delivery_id, table.c.payload)
+            .where(
+                table.c.lease_until.is_not(None)
+                & (table.c.lease_until < time.time())
+                & (table.c.attempts < MAX_ATTEMPTS)
+                & table.c.delivery_id.startswith(prefix, autoescape=True)
+            )
+            .order_by(table.c.at)
+            .limit(limit)
+        )
+        with self._engine.connect() as conn:
+            return [(str(r[0]), str(r[1] or "")) for r in conn.execute(query)]
 
     def close(self) -> None:
         """The engine is shared with the other stores; its owner disposes of it."""

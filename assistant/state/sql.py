@@ -17,6 +17,7 @@ from sqlalchemy import (
     Double,
     Engine,
     Index,
+    Integer,
     MetaData,
     Table,
     Text,
@@ -80,7 +81,13 @@ seen_deliveries = Table(
     metadata,
     Column("delivery_id", Text, primary_key=True),
     Column("at", Double, nullable=False),
+    # Two-step deliveries (migration 0002): NULL lease_until = delivered (or claimed in one step).
+    Column("lease_until", Double),
+    Column("owner", Text),
+    Column("payload", Text),
+    Column("attempts", Integer, nullable=False, server_default="0"),
     Index("seen_by_time", "at"),
+    Index("seen_by_lease", "lease_until", postgresql_where=text("lease_until IS NOT NULL")),
 )
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import time
 from collections.abc import AsyncIterator, Iterator
@@ -51,6 +52,7 @@ from assistant.types import (
 )
 from bots.common.commands import CHAT_COMMANDS, ChatCommand, chat_command_reply, parse_chat_command
 from bots.common.dedupe import DeliveryClaims
+from bots.common.leases import LeasedDeliveries, cancel_task
 from bots.common.texts import phrase
 
 from .channel import TelegramShopperChannel
@@ -75,6 +77,8 @@ ADMIN_COMMANDS = ("kb_status", "kb_reload", "kb_diff", "kb_rollback")
 ALLOWED_UPDATES = ["message", "callback_query"]
 # Runs before every handler group (PTB's default group is 0): redeliveries stop there.
 DEDUPE_GROUP = -1
+# Runs after the handlers: the update is marked delivered once its answer is out.
+DELIVERED_GROUP = 1
 
 
 @dataclass
@@ -121,6 +125,8 @@ class TelegramAdapter:
         self.queue: TurnOrder = open_turn_order(self.settings)
         if self.seen is None:
             self.seen = open_delivery_claims(self.settings, self.settings.telegram_db)
+        self.leases = LeasedDeliveries(self.seen)
+        self._take_over_task: asyncio.Task[None] | None = None
         install_payload_filter()
         self._register_handlers()
 
@@ -133,6 +139,7 @@ class TelegramAdapter:
     def _register_handlers(self) -> None:
         app = self.application
         app.add_handler(TypeHandler(Update, self._drop_redelivered), group=DEDUPE_GROUP)
+        app.add_handler(TypeHandler(Update, self._mark_delivered), group=DELIVERED_GROUP)
         new_messages = filters.UpdateType.MESSAGE
         for command in CHAT_COMMANDS:
             app.add_handler(CommandHandler(command, self._cmd_chat, filters=new_messages))
@@ -246,9 +253,14 @@ class TelegramAdapter:
             with self._startup_errors():
                 await self.announce_commands()
                 await app.start()
+            self._take_over_task = asyncio.create_task(
+                self.leases.take_over_lapsed(self._delivery_id(""), self._resubmit)
+            )
             try:
                 yield
             finally:
+                await cancel_task(self._take_over_task)
+                self.leases.stop()
                 if app.updater is not None and app.updater.running:
                     await app.updater.stop()
                 if app.running:
@@ -335,13 +347,27 @@ class TelegramAdapter:
         return False, phrase("rate_limited", self.assistant.language_of(incoming), seconds=max(1, round(retry_in)))
 
     # ---- handlers ------------------------------------------------------------------------------
+    def _delivery_id(self, update_id: int | str) -> str:
+        return f"{PLATFORM}:{self.application.bot.id}:{update_id}"
+
     async def _drop_redelivered(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Telegram redelivers a webhook update whose answer was slow: answer each ``update_id`` once."""
-        assert self.seen is not None
-        if not self.seen.claim(f"{PLATFORM}:{self.application.bot.id}:{update.update_id}"):
+        """Telegram redelivers a webhook update whose answer was slow: answer each ``update_id`` once.
+
+        The claim is a lease kept alive while the update is answered and marked delivered after; if this
+        replica dies mid-turn, another takes the update over once the lease lapses."""
+        if not self.leases.take(self._delivery_id(update.update_id), update.to_json()):
             self.redeliveries += 1
             log.info("telegram update duplicate_dropped update_id=%s", update.update_id)
             raise ApplicationHandlerStop
+
+    async def _mark_delivered(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        await self.leases.done(self._delivery_id(update.update_id))
+
+    def _resubmit(self, delivery_id: str, payload: str) -> None:
+        """A dead replica's update: through the handlers like a redelivery (the lease decides who answers)."""
+        update = Update.de_json(json.loads(payload), self.application.bot)
+        if update is not None:
+            self.application.create_task(self.application.process_update(update), update=update)
 
     async def _on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message, user = update.effective_message, update.effective_user
@@ -414,7 +440,7 @@ class TelegramAdapter:
             return
         incoming, target = ctx
         command = parse_chat_command(incoming.text) or ChatCommand("")
-        async with self.queue.turn(target.chat_id):
+        async with self.queue.turn(target.chat_id, self._turn_token(target)):
             await self._say(target, chat_command_reply(self.assistant, incoming, command))
 
     async def _cmd_admin(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -435,7 +461,7 @@ class TelegramAdapter:
         async def say(text: str) -> None:
             await self._say(target, text)
 
-        async with self.queue.turn(target.chat_id):
+        async with self.queue.turn(target.chat_id, self._turn_token(target)):
             if self.kb is not None:
                 # The kb handler refuses non-admins itself, so refusals land in the audit log too.
                 await self.kb(
@@ -447,11 +473,15 @@ class TelegramAdapter:
                 await say(phrase("admin_unavailable", language))
 
     # ---- answering -----------------------------------------------------------------------------
+    def _turn_token(self, target: ChatTarget) -> str:
+        """Named after the update, so a turn taken over from a dead replica keeps its place in the chat."""
+        return f"{PLATFORM}:{self.application.bot.id}:{target.request_id}"
+
     async def _say(self, target: ChatTarget, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
         await self.delivery.say(target, text, markup)
 
     async def _answer(self, target: ChatTarget, incoming: IncomingMessage, received: float) -> None:
-        async with self.queue.turn(target.chat_id):
+        async with self.queue.turn(target.chat_id, self._turn_token(target)):
             stats = TurnStats(target.request_id, received, chat_id=target.chat_id)
             try:
                 await self.delivery.run(self.assistant.respond(incoming), target, stats)
