@@ -17,7 +17,8 @@ from typing import Any, Literal
 from langchain_text_splitters import MarkdownHeaderTextSplitter, RecursiveCharacterTextSplitter
 from pydantic import ValidationError
 
-from .catalog_csv import describe_columns, read_catalog_csv
+from .catalog_csv import read_catalog_csv
+from .csv_columns import describe_columns
 from .described_specs import lift_described_measures
 from .errors import CatalogValidationError, CsvHeaderError, UndecodableFile
 from .firewall import REMOVED_MARKER, neutralise
