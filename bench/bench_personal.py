@@ -7,7 +7,10 @@ so other processes on a busy machine do not count. Whole turns with personalisat
 retrieval-only answers) are printed too, as wall time: on a loaded 2-core machine they swing by tens of ms.
 Prints a table and writes bench/results/personal.json.
 
-    python bench/bench_personal.py [--turns 40]
+    python bench/bench_personal.py [--turns 40] [--database-url postgresql://…]
+
+With ``--database-url`` profiles, history and conversations live in Postgres (a fresh schema, dropped at the
+end), as with ``SHOPGUIDE_DATABASE_URL``: the personal step's wall time then includes its round trips.
 """
 
 from __future__ import annotations
@@ -26,12 +29,14 @@ from assistant.app import Assistant, build_assistant, load_knowledge
 from assistant.config import Settings
 from assistant.evaluation.recommend_data import generate_events
 from assistant.guide import ShoppingGuide
-from assistant.personal.profile import Preference, ShopperEvent, ShopperProfile, SQLiteProfileStore
+from assistant.personal.profile import Preference, ShopperEvent, ShopperProfile
 from assistant.personal.ranking import PersonalRanking
 from assistant.personal.recommender import load_model
 from assistant.personal.service import HISTORY_EVENTS
 from assistant.personal.statements import read_statements
 from assistant.personal.training import train_model
+from assistant.state.backends import dispose_shared, open_profile_store, shared_engine
+from assistant.state.sql import drop_schema
 from assistant.types import IncomingMessage
 from assistant.understanding import CatalogVocabulary, Understander
 from bench._report import percentile, verdict, write_report
@@ -85,7 +90,7 @@ def cpu_cost(knowledge: KnowledgeStore, base: Settings, reps: int) -> tuple[list
     vocabulary = CatalogVocabulary.from_products(knowledge.all_products())
     understander = Understander(vocabulary)
     guide = ShoppingGuide(knowledge, vocabulary.label)
-    store = SQLiteProfileStore(base.memory_db)
+    store = open_profile_store(base)
     model = load_model(base.data_dir)
     catalog = {p.sku: p for p in knowledge.all_products()}
     plain: list[float] = []
@@ -116,14 +121,16 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--turns", type=int, default=40)
     parser.add_argument("--reps", type=int, default=20, help="repetitions of the CPU-time measurement")
+    parser.add_argument("--database-url", default="", help="keep profiles and conversations in this Postgres")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="shopguide-bench-personal-") as tmp:
-        base = Settings(data_dir=Path(tmp), llm_backend="none")
+        schema = f"bench_personal_{os.getpid()}"
+        base = Settings(data_dir=Path(tmp), llm_backend="none", database_url=args.database_url, database_schema=schema)
         knowledge = load_knowledge(base)
         skus = [p.sku for p in knowledge.all_products()]
         started = time.perf_counter()
         events = history_on_demo_skus(skus, 1000)
-        store = SQLiteProfileStore(base.memory_db)
+        store = open_profile_store(base)
         store.add_events(events)
         mine = [e for e in events if e.shopper == "gen:00001"][:100]
         store.add_events([ShopperEvent("telegram:9", e.sku, e.kind, e.at) for e in mine])
@@ -152,6 +159,9 @@ def main() -> None:
         decide_cpu, added_cpu = cpu_cost(knowledge, base, args.reps)
         asyncio.run(on_assistant.aclose())
         asyncio.run(off_assistant.aclose())
+        if args.database_url:
+            drop_schema(shared_engine(base), schema)
+            dispose_shared()
     off_total = [p[0] for p in pairs]
     on_total = [p[1] for p in pairs]
     step = [p[2] for p in pairs]
@@ -176,9 +186,10 @@ def main() -> None:
         ("personal step wall p50 / p95", f"{percentile(step, 50):.2f} / {percentile(step, 95):.2f} ms", "", ""),
     ]
     write_report(
-        "personal",
+        "personal_postgres" if args.database_url else "personal",
         rows,
         {
+            "store": "postgres" if args.database_url else "sqlite",
             "turns": len(messages),
             "history_events": len(events),
             "setup_s": round(setup_s, 1),
