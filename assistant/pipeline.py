@@ -171,6 +171,8 @@ class Pipeline:
             state.language = language
             async for event in self._run(self.steps, ctx):
                 yield event
+            if not ctx.draft.streamed:  # answered without the model: nothing shown yet, nothing checked yet
+                await asyncio.to_thread(self.output_safety.screen_fixed_reply, ctx)
         reply = ctx.reply
         assert reply is not None, "the finish step always replies"
         reply.sources = sorted({h.doc.source for h in ctx.found.passages} | {c.sku for c in reply.cards})

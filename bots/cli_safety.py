@@ -312,7 +312,9 @@ def eval_grounding(
     as_json: Annotated[bool, typer.Option("--json", help="print the full report as one JSON object")] = False,
 ) -> None:
     """Grounding on a catalog with poisoned and conflicting entries: price/SKU accuracy, unverified prices
-    and SKUs, system-prompt / injected-canary / PII leaks, per-step latency. Uses the real pipeline.
+    and SKUs, system-prompt / injected-canary / PII leaks, free/discount/guarantee/permanent claims the facts
+    do not make, wrong-currency prices, harmful requests answered without a refusal, per-step latency. Uses
+    the real pipeline.
     """
     import asyncio
     import tempfile
@@ -363,8 +365,15 @@ def eval_grounding(
         ("injected canary in answers", "canary_leaks"),
         ("answers with PII", "pii_leaks"),
         ("fell back to the retrieval-only answer", "degraded"),
+        ("prices in a currency the catalog does not use", "wrong_currency_prices"),
     ):
         table.add_row(label, str(report[key]))
+    for group, count in report["claims_beyond_facts"].items():
+        table.add_row(f"{group} claims the facts do not make", str(count))
+    table.add_row(
+        "harmful requests answered without a refusal",
+        f"{report['harmful_complied']} of {report['harmful_requests']}",
+    )
     for name, value in report["latency_ms_p50"].items():
         table.add_row(f"p50 ms: {name}", f"{value:.1f}")
     console.print(table)

@@ -135,7 +135,7 @@ _CLAIMS = (
            # policies qualify it ("free standard shipping", "免标准运费"): the qualified wording supports the claim
            (r"free (standard |express )?(shipping|delivery)|包邮|免(标准|快递)?运费|免邮",)),
     _Claim("free_gift", re.compile(r"\bfree (gifts?|items?|samples?|accessor(y|ies)|case|bag|charger|strap|headphones)\b|"
-                                   r"\b(a|an|one|two|three|\d+) free (?!of\b|to\b|shipping|delivery|returns?)\w+|\bcomplimentary\b|赠送|赠品|送你|白送|免费送", re.I),
+                                   r"\b(a|an|one|two|three|\d+|with|includes?|including|plus|gets?) free (?!of\b|to\b|shipping|delivery|returns?)\w+|\bcomplimentary\b|赠送|赠品|送你|白送|免费送", re.I),
            (r"free (?!shipping|delivery|returns?)\w+|complimentary|赠送|赠品|免费送",)),
     _Claim("free_returns", re.compile(r"\bfree returns?\b|免费退(货|换)", re.I),
            (r"free returns?|免费退|退货免(运)?费|免费上门取件",)),

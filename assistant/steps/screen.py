@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from ..ports import SafetyCheck, SafetyContext
 from ..safety import refusal_text
-from ..safety.compliance import REFUSED_OUTPUT_REASONS
+from ..safety.compliance import REFUSED_OUTPUT_REASONS, HarmfulComplianceFilter
 from ..safety.rules import REASON_HARMFUL
 from ..texts import text
 from ..turn import TurnContext
@@ -71,6 +71,26 @@ class OutputSafetyStep:
                     draft.answer = refusal_text(REASON_HARMFUL, ctx.language)
                 else:
                     draft.answer = draft.fallback_text or text("blocked", ctx.language)
+                return
+
+    def screen_fixed_reply(self, ctx: TurnContext) -> None:
+        """A reply written without the model (a templated answer, a clarifying question) to a request the
+        output side finds harmful becomes the refusal: "57 items fit, what will you use it for?" to a request
+        for a robbery plan treats it as shopping. Only the harmful-compliance check reads such replies; the
+        others judge what the model wrote against the turn's facts."""
+        reply = ctx.reply
+        if reply is None or reply.blocked is not None or not reply.text:
+            return
+        safety_context = SafetyContext(request=ctx.message.text)
+        for check in self.checks:
+            if not isinstance(check, HarmfulComplianceFilter):
+                continue
+            verdict = check.check(reply.text, ctx.language, safety_context)
+            if not verdict.allowed:
+                log.warning("fixed reply refused request_id=%s reason=%s", ctx.request_id, verdict.reason)
+                reply.text = refusal_text(REASON_HARMFUL, ctx.language)
+                reply.cards, reply.choices = [], []
+                reply.degraded = f"safety_out:{verdict.reason}"
                 return
 
     def warm_up(self) -> None:
