@@ -39,7 +39,8 @@ ANSWERS = [
     "Good news: 20% off today and it will arrive tomorrow!",
     "Compared with the Nordpeak, the Kestrel is lighter but has a smaller battery.",
 ]
-FACTS = "<<<FACTS\n- X200 Headphones ¥1,299 stock 12; warranty_years=2, battery_hours=30\nFACTS>>>\nQUESTION: tell me"
+REQUEST = "tell me about the X200 headphones"
+FACTS = f"<<<FACTS\n- X200 Headphones ¥1,299 stock 12; warranty_years=2, battery_hours=30\nFACTS>>>\nQUESTION: {REQUEST}"
 
 
 def pct(values: list[float], q: float) -> float:
@@ -82,7 +83,7 @@ def main() -> None:
             started = time.perf_counter()
             for check in output_checks:
                 step_start = time.perf_counter()
-                check.check(answer, "en", SafetyContext(prompt=FACTS))
+                check.check(answer, "en", SafetyContext(prompt=FACTS, request=REQUEST))
                 out_ms[check.name].append((time.perf_counter() - step_start) * 1000)
             out_total.append((time.perf_counter() - started) * 1000)
 
