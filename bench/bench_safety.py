@@ -40,7 +40,10 @@ ANSWERS = [
     "Compared with the Nordpeak, the Kestrel is lighter but has a smaller battery.",
 ]
 REQUEST = "tell me about the X200 headphones"
-FACTS = f"<<<FACTS\n- X200 Headphones ¥1,299 stock 12; warranty_years=2, battery_hours=30\nFACTS>>>\nQUESTION: {REQUEST}"
+FACTS = (
+    "<<<FACTS\n- X200 Headphones ¥1,299 stock 12; warranty_years=2, battery_hours=30\nFACTS>>>\n"
+    f"QUESTION: {REQUEST}"
+)
 
 
 def pct(values: list[float], q: float) -> float:
