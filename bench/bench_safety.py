@@ -41,8 +41,7 @@ ANSWERS = [
 ]
 REQUEST = "tell me about the X200 headphones"
 FACTS = (
-    "<<<FACTS\n- X200 Headphones ¥1,299 stock 12; warranty_years=2, battery_hours=30\nFACTS>>>\n"
-    f"QUESTION: {REQUEST}"
+    f"<<<FACTS\n- X200 Headphones ¥1,299 stock 12; warranty_years=2, battery_hours=30\nFACTS>>>\nQUESTION: {REQUEST}"
 )
 
 
