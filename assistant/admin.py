@@ -70,6 +70,7 @@ class ProgressEvent:
     stage: str  # validated, products, documents, indexed, gated, live
     done: int
     total: int
+    eta_s: float | None = None  # time left in this stage at its pace so far; None until it can be told
 
     def describe(self) -> str:
         labels = {
@@ -80,7 +81,37 @@ class ProgressEvent:
             "gated": "checked {done} reference questions",
             "live": "new release is live",
         }
-        return labels.get(self.stage, self.stage + " {done}/{total}").format(done=self.done, total=self.total)
+        line = labels.get(self.stage, self.stage + " {done}/{total}").format(done=self.done, total=self.total)
+        return f"{line} · {describe_eta(self.eta_s)}" if self.eta_s is not None else line
+
+
+# An estimate below this is said as seconds, above it as minutes.
+ETA_MINUTES_FROM_S = 90.0
+
+
+def describe_eta(seconds: float) -> str:
+    if seconds < ETA_MINUTES_FROM_S:
+        return f"about {max(1, round(seconds))} s left"
+    return f"about {round(seconds / 60)} min left"
+
+
+class StagePace:
+    """Turns a reload's raw progress into events with an ETA: a stage starts when the step before it ended,
+    and what is left goes at the pace of what is done."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self.clock = clock
+        self._last = clock()
+        self._started: dict[str, float] = {}
+
+    def event(self, stage: str, done: int, total: int) -> ProgressEvent:
+        now = self.clock()
+        started = self._started.setdefault(stage, self._last)
+        self._last = now
+        eta = None
+        if 0 < done < total and now > started:
+            eta = (now - started) / done * (total - done)
+        return ProgressEvent(stage, done, total, eta)
 
 
 @dataclass(frozen=True)
@@ -199,6 +230,7 @@ class ReleaseAdmin(Protocol):
         *,
         skip_invalid: bool = False,
         force: bool = False,
+        cancel: threading.Event | None = None,
     ) -> ReloadOutcome: ...
 
 
@@ -300,12 +332,16 @@ class KnowledgeAdmin:
         *,
         skip_invalid: bool = False,
         force: bool = False,
+        cancel: threading.Event | None = None,
     ) -> ReloadOutcome:
-        """Build a release from ``sources`` (default: the configured catalog), gate it and switch to it."""
+        """Build a release from ``sources`` (default: the configured catalog), gate it and switch to it.
+
+        ``cancel`` set stops it before the switch with ``ReloadCancelled`` (the live release untouched)."""
         names = [Path(s).name for s in sources or [self.settings.catalog_dir]]  # base names: paths carry user names
         with self._operation(actor, "reload", sources=names, skip_invalid=skip_invalid, force=force) as record:
             paths = self._sources(actor, sources)
-            relay = (lambda stage, done, total: progress(ProgressEvent(stage, done, total))) if progress else None
+            pace = StagePace()
+            relay = (lambda stage, done, total: progress(pace.event(stage, done, total))) if progress else None
             outcome = reload_catalog(
                 self.store,
                 paths,
@@ -315,6 +351,7 @@ class KnowledgeAdmin:
                 reference_questions=self.settings.kb_reference_questions,
                 force=force,
                 progress=relay,
+                cancel=cancel,
             )
             record.update(release=outcome.release_id, detail=outcome.summary())
         self._switched()
@@ -328,9 +365,12 @@ class KnowledgeAdmin:
         *,
         skip_invalid: bool = False,
         force: bool = False,
+        cancel: threading.Event | None = None,
     ) -> ReloadOutcome:
         """``reload`` in a worker thread: embedding a catalog must not block the adapter's event loop."""
-        return await asyncio.to_thread(self.reload, actor, sources, progress, skip_invalid=skip_invalid, force=force)
+        return await asyncio.to_thread(
+            self.reload, actor, sources, progress, skip_invalid=skip_invalid, force=force, cancel=cancel
+        )
 
     def diff(
         self,

@@ -8,6 +8,7 @@ from knowledge.errors import (
     KnowledgeStoreCorrupt,
     ProductNotFound,
     ReleaseNotFound,
+    ReloadCancelled,
     ShopguideError,
 )
 
@@ -24,6 +25,7 @@ __all__ = [
     "ProductNotFound",
     "RateLimited",
     "ReleaseNotFound",
+    "ReloadCancelled",
     "ShopguideError",
     "TicketNotFound",
 ]

@@ -12,17 +12,18 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from assistant.admin import LOCAL_PLATFORM, AdminActor, KnowledgeAdmin, ProgressEvent
+from assistant.admin import LOCAL_PLATFORM, AdminActor, KnowledgeAdmin
 from assistant.config import Settings
 from assistant.errors import ShopguideError
 from knowledge.bootstrap import open_store
 from knowledge.doctor import diagnose
-from knowledge.errors import ReleaseGateRefused
+from knowledge.errors import ReleaseGateRefused, ReloadCancelled
 from knowledge.loaders import LoadOptions, load_paths
 from knowledge.reload import ReloadOutcome
 
 from .cli_groups import kb_app
 from .cli_output import console, err_console, report_error
+from .cli_progress import EXIT_CANCELLED, ReloadBars, run_cancellable
 
 PROBLEMS_SHOWN = 50
 DIFF_LINES_SHOWN = 40
@@ -121,12 +122,22 @@ def reload(  # noqa: PLR0917 (typer maps parameters to options)
             console.print(f"  {escape(line)}")
         raise typer.Exit(code=1 if loaded.problems else 0)
 
-    def show(event: ProgressEvent) -> None:
-        if event.stage != "products" or event.done == event.total:
-            err_console.print(f"[dim]{escape(event.describe())}[/dim]")
+    admin = _admin(settings)
+
+    def cancelling() -> None:
+        err_console.print("[yellow]cancelling…[/yellow] the live release stays as it is")
 
     try:
-        outcome = _admin(settings).reload(_actor(), paths, show, skip_invalid=skip_invalid, force=force)
+        with ReloadBars() as bars:
+            outcome = run_cancellable(
+                lambda cancel: admin.reload(
+                    _actor(), paths, bars, skip_invalid=skip_invalid, force=force, cancel=cancel
+                ),
+                on_cancel=cancelling,
+            )
+    except ReloadCancelled as exc:
+        err_console.print(f"[yellow]cancelled[/yellow] {escape(exc.message)}")
+        raise typer.Exit(code=EXIT_CANCELLED) from exc
     except ReleaseGateRefused as exc:
         err_console.print(f"[red]refused[/red] {escape(exc.message)}")
         gate = getattr(exc.outcome, "gate", None)

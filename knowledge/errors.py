@@ -56,6 +56,12 @@ class ReleaseGateRefused(KnowledgeError):
         self.outcome = outcome
 
 
+class ReloadCancelled(KnowledgeError):
+    """The admin cancelled a reload before its switch: the half-built release is dropped, the live one serves."""
+
+    code = "reload_cancelled"
+
+
 class ProductNotFound(KnowledgeError):
     code = "product_not_found"
 

@@ -68,9 +68,13 @@ def write_release(
     for start in range(0, total, ADD_BATCH):
         batch = range(start, min(total, start + ADD_BATCH))
         mark = time.perf_counter()
-        vectors = np.concatenate(
-            [embedder.encode(dense_texts[s : s + EMBED_BATCH]) for s in range(batch.start, batch.stop, EMBED_BATCH)]
-        )
+        parts = []
+        for s in range(batch.start, batch.stop, EMBED_BATCH):
+            parts.append(embedder.encode(dense_texts[s : s + EMBED_BATCH]))
+            if progress and s + EMBED_BATCH < batch.stop:
+                # Embedding is most of a reload: report (and let a cancel stop it) per embedded batch.
+                progress("products", s + EMBED_BATCH, total)
+        vectors = np.concatenate(parts)
         spent["embed"] += time.perf_counter() - mark
         mark = time.perf_counter()
         groups: dict[str, list[int]] = {}

@@ -6,12 +6,13 @@ The live release is untouched until the gate passes; any failure before the swit
 from __future__ import annotations
 
 import contextlib
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import CatalogValidationError, KnowledgeError, ReleaseGateRefused
+from .errors import CatalogValidationError, KnowledgeError, ReleaseGateRefused, ReloadCancelled
 from .evaluation import GateReport, LabelledQuery, load_queries, run_gate
 from .loaders import REFERENCE_QUESTIONS_FILE, LoadedKnowledge, LoadOptions, expand_paths, load_paths
 from .releases import ReleaseDiff, diff_products, products_by_sku
@@ -120,8 +121,14 @@ def reload_catalog(
     force: bool = False,
     activate: bool = True,
     progress: ReloadProgress | None = None,
+    cancel: threading.Event | None = None,
 ) -> ReloadOutcome:
-    """Build, gate and (if it passes) switch to a new release from ``paths``."""
+    """Build, gate and (if it passes) switch to a new release from ``paths``.
+
+    ``cancel`` set (Ctrl-C, a chat's cancel command) stops the reload at its next progress step before the
+    switch with ``ReloadCancelled``; the half-built release is dropped and the live one keeps serving.
+    """
+    progress = _cancellable(progress, cancel)
     timings: dict[str, float] = {}
     started = time.perf_counter()
     loaded = load_checked(paths, options or LoadOptions(), skip_invalid=skip_invalid)
@@ -145,6 +152,25 @@ def reload_catalog(
                 store.drop_release(release_id)
         raise
     return outcome
+
+
+def _cancellable(progress: ReloadProgress | None, cancel: threading.Event | None) -> ReloadProgress | None:
+    """Progress that also stops the reload once ``cancel`` is set: every indexed batch reports, so a
+    cancel takes effect within one batch. Once the new release is live there is nothing left to stop."""
+    if cancel is None:
+        return progress
+
+    def stop_if_cancelled(stage: str) -> None:
+        if cancel.is_set() and stage != "live":
+            raise ReloadCancelled(f"reload cancelled at '{stage}': the live release is unchanged, no new one kept")
+
+    def step(stage: str, done: int, total: int) -> None:
+        stop_if_cancelled(stage)
+        if progress is not None:
+            progress(stage, done, total)
+        stop_if_cancelled(stage)  # a cancel while this step was shown counts before the next (the switch)
+
+    return step
 
 
 def _gate_and_switch(

@@ -1,4 +1,5 @@
-"""The knowledge-base verbs chat admins run (status, reload, diff, rollback), with throttled reload progress.
+"""The knowledge-base verbs chat admins run (status, reload, diff, rollback, cancel), with throttled reload
+progress (counts and an ETA).
 
 ``KnowledgeAdmin`` checks the allowlist and writes the audit log; here the verbs run off the event loop,
 their arguments are parsed once, and a reload's progress (reported from its worker thread) reaches the
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import threading
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
@@ -17,7 +19,7 @@ from assistant.admin import AdminActor, ProgressEvent, ReleaseAdmin
 from knowledge.releases import ReleaseDiff
 from knowledge.reload import ReloadOutcome
 
-KB_ACTIONS = ("status", "reload", "diff", "rollback")
+KB_ACTIONS = ("status", "reload", "diff", "rollback", "cancel")
 # Flags a chat admin may add to a reload (the terminal's ``shopguide kb reload`` has the same options).
 KB_FLAGS = {"--force": "force", "--skip-invalid": "skip_invalid"}
 # A reload reports every indexed batch; a chat gets the first and last line of each stage and at most one
@@ -74,6 +76,14 @@ class KbVerbs:
     def __init__(self, admin: ReleaseAdmin, *, progress_interval_s: float = PROGRESS_INTERVAL_S) -> None:
         self.admin = admin
         self.progress_interval_s = progress_interval_s
+        self._running: set[threading.Event] = set()  # one per reload in progress: set it to cancel that reload
+
+    def cancel(self) -> bool:
+        """Cancel the reloads in progress (they stop within one indexed batch, before their switch);
+        False when none is running. Callers check the admin allowlist first."""
+        for running in self._running:
+            running.set()
+        return bool(self._running)
 
     async def status(self, actor: AdminActor) -> list[str]:
         status = await asyncio.to_thread(self.admin.status, actor)
@@ -88,10 +98,26 @@ class KbVerbs:
     async def reload(self, actor: AdminActor, args: KbArgs, progress: ProgressSink | None = None) -> ReloadOutcome:
         """Reload, handing due progress events to ``progress`` in order on this loop.
 
-        A progress write that fails is dropped: a lost progress line must not fail the reload.
+        A progress write that fails is dropped: a lost progress line must not fail the reload. ``cancel()``
+        stops it with ``ReloadCancelled``, the live release untouched.
         """
+        cancel = threading.Event()
+        self._running.add(cancel)
+        try:
+            return await self._reload(actor, args, progress, cancel)
+        except asyncio.CancelledError:
+            cancel.set()  # the adapter is shutting down: its worker thread stops too, before any switch
+            raise
+        finally:
+            self._running.discard(cancel)
+
+    async def _reload(
+        self, actor: AdminActor, args: KbArgs, progress: ProgressSink | None, cancel: threading.Event
+    ) -> ReloadOutcome:
         if progress is None:
-            return await self.admin.areload(actor, args.sources, force=args.force, skip_invalid=args.skip_invalid)
+            return await self.admin.areload(
+                actor, args.sources, force=args.force, skip_invalid=args.skip_invalid, cancel=cancel
+            )
         loop = asyncio.get_running_loop()
         events: asyncio.Queue[ProgressEvent | None] = asyncio.Queue()
         throttle = ProgressThrottle(self.progress_interval_s)
@@ -108,7 +134,7 @@ class KbVerbs:
         shower = asyncio.create_task(show())
         try:
             return await self.admin.areload(
-                actor, args.sources, relay, force=args.force, skip_invalid=args.skip_invalid
+                actor, args.sources, relay, force=args.force, skip_invalid=args.skip_invalid, cancel=cancel
             )
         finally:
             events.put_nowait(None)

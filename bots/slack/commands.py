@@ -11,20 +11,20 @@ from assistant.admin import AdminActor, AuditTrail
 from assistant.errors import ShopguideError
 from assistant.staff import TONES, CopyWriter, ReviewSummariser, Tone
 from assistant.types import Language
+from bots.common.kb import KB_ACTIONS
 
 log = logging.getLogger("shopguide.slack.commands")
 
 COMMANDS = ("ask", "copy", "reviews", "kb", "help", "resolve", "profile", "forget", "digest")
 # Commands that are only ever the whole message: "forget it, show me tents" is a question, not an erasure.
 BARE_COMMANDS = ("profile", "forget", "digest")
-KB_ACTIONS = ("status", "reload", "diff", "rollback")
 Progress = Callable[[str], Awaitable[None]]
 
 HELP_TEXT = """*shopguide* for staff — use `/shopguide <command>` or mention me with the same words:
 • `ask <question>` — ask about products or policies (or just mention me with the question)
 • `copy <SKU> [zh|en] [friendly|premium|playful|professional]` — description, ad line and social post
 • `reviews <SKU> [zh|en]` — pros, cons and sentiment split of the product's reviews
-• `kb status|reload|diff|rollback [release]` — knowledge base (admins only)
+• `kb status|reload|diff|rollback|cancel [release]` — knowledge base (admins only)
 • `resolve [ticket]` — in a handoff thread: hand the shopper back to the bot
 • `profile` — what shopguide keeps about you (shown in a DM); `forget` — erase it
 • `digest` — post this week's shopper feedback digest here (admins only)

@@ -7,7 +7,9 @@ from typing import Any
 from assistant.admin import AdminActor, KnowledgeAdmin, ProgressEvent, ReleaseAdmin
 from assistant.app import Assistant
 from assistant.config import Settings
+from assistant.errors import ReloadCancelled
 from bots.common.kb import PROGRESS_INTERVAL_S, KbArgs, KbVerbs
+from bots.common.texts import phrase
 
 from .commands import Progress
 
@@ -51,8 +53,13 @@ class AdminKbOperations:
             return (await self.verbs.diff(who, args)).summary()
         if action == "rollback":
             return f"Rolled back: release {await self.verbs.rollback(who, args)} is live."
+        if action == "cancel":
+            return phrase("kb_cancelling" if self.verbs.cancel() else "kb_nothing_to_cancel", "en")
 
         async def post(event: ProgressEvent) -> None:
             await progress(f"reload: {event.describe()}")
 
-        return (await self.verbs.reload(who, args, post)).summary()
+        try:
+            return (await self.verbs.reload(who, args, post)).summary()
+        except ReloadCancelled:
+            return phrase("kb_cancelled", "en")

@@ -73,7 +73,9 @@ MAX_CONCURRENT_UPDATES = 512
 CONNECTION_POOL_SIZE = 64
 POOL_TIMEOUT_S = 30.0
 GROUP_TYPES = (ChatType.GROUP, ChatType.SUPERGROUP)
-ADMIN_COMMANDS = ("kb_status", "kb_reload", "kb_diff", "kb_rollback")
+ADMIN_COMMANDS = ("kb_status", "kb_reload", "kb_diff", "kb_rollback", "kb_cancel")
+# Commands that must not wait for the chat's turn: a cancel would otherwise queue behind the reload it stops.
+UNQUEUED_COMMANDS = frozenset({"kb_cancel"})
 ALLOWED_UPDATES = ["message", "callback_query"]
 # Runs before every handler group (PTB's default group is 0): redeliveries stop there.
 DEDUPE_GROUP = -1
@@ -461,7 +463,9 @@ class TelegramAdapter:
         async def say(text: str) -> None:
             await self._say(target, text)
 
-        async with self.queue.turn(target.chat_id, self._turn_token(target)):
+        unqueued = command in UNQUEUED_COMMANDS
+        turn = contextlib.nullcontext() if unqueued else self.queue.turn(target.chat_id, self._turn_token(target))
+        async with turn:
             if self.kb is not None:
                 # The kb handler refuses non-admins itself, so refusals land in the audit log too.
                 await self.kb(

@@ -1,4 +1,4 @@
-"""Admin chat commands ``/kb_status /kb_reload /kb_diff /kb_rollback`` on the shared ``KbVerbs``.
+"""Admin chat commands ``/kb_status /kb_reload /kb_diff /kb_rollback /kb_cancel`` on the shared ``KbVerbs``.
 
 ``KnowledgeAdmin`` checks the allowlist and writes the audit log; ``bots.common.kb`` runs the verbs and
 throttles reload progress; here the progress becomes one message edited in place (a stream) and the
@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 
 from assistant.admin import AdminActor, ProgressEvent, ReleaseAdmin
-from assistant.errors import PermissionDenied, ShopguideError
+from assistant.errors import PermissionDenied, ReloadCancelled, ShopguideError
 from assistant.types import Language
 from bots.common.kb import KbArgs, KbVerbs
 from bots.common.texts import phrase
@@ -60,6 +60,8 @@ class TelegramKbCommands:
             elif action == "rollback":
                 release = await self.verbs.rollback(actor, args)
                 await request.say(phrase("kb_rolled_back", language, release=release))
+            elif action == "cancel":
+                await request.say(phrase("kb_cancelling" if self.verbs.cancel() else "kb_nothing_to_cancel", language))
         except PermissionDenied:
             await request.say(phrase("admin_only", language))
         except ShopguideError as exc:
@@ -85,6 +87,9 @@ class TelegramKbCommands:
 
         try:
             outcome = await self.verbs.reload(actor, args, show)
+        except ReloadCancelled:
+            await progress.finish(shown(phrase("kb_cancelled", request.language)))
+            return
         except ShopguideError as exc:
             await progress.finish("\n".join([heading, _failed(request.language, "kb reload", exc)]))
             return

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from knowledge.errors import CatalogValidationError, KnowledgeError, ReleaseGateRefused
+from knowledge.errors import CatalogValidationError, KnowledgeError, ReleaseGateRefused, ReloadCancelled
 from knowledge.loaders import load_directory
 from knowledge.models import Product
 from knowledge.reload import reload_catalog
@@ -102,6 +102,28 @@ def test_crash_mid_ingest_leaves_no_visible_release(store: KnowledgeStore, small
     removed = store.collect_garbage()
     assert removed and any(name.startswith(".building-") for name in removed)
     assert all(name.startswith(f"sg-{live}") for name in store._collection_names())
+
+
+@pytest.mark.parametrize("at_stage", ["validated", "products", "documents", "indexed", "gated"])
+def test_a_cancelled_reload_leaves_the_live_release_and_lists_no_half_release(
+    store: KnowledgeStore, small_catalog: Path, at_stage: str
+) -> None:
+    first = reload_catalog(store, [small_catalog])
+    rewrite(small_catalog, lambda rows: [{**r, "price": 1.0} for r in rows])
+    cancel = threading.Event()
+    seen: list[str] = []
+
+    def progress(stage: str, done: int, total: int) -> None:
+        seen.append(stage)
+        if stage == at_stage:
+            cancel.set()  # what Ctrl-C or a chat's cancel command does while this step runs
+
+    with pytest.raises(ReloadCancelled, match="live release is unchanged"):
+        reload_catalog(store, [small_catalog], progress=progress, cancel=cancel)
+    assert seen[-1] == at_stage and "live" not in seen
+    assert store.live.release_id == first.release_id
+    assert store.release_ids() == [first.release_id]
+    assert all(p.price != 1.0 for p in store.all_products())
 
 
 def test_rollback_is_instant_and_prune_keeps_n_previous(make_store: StoreFactory, small_catalog: Path) -> None:

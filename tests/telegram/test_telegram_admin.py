@@ -89,3 +89,31 @@ async def test_admin_reloads_diffs_and_rolls_back_shoppers_see_the_new_prices(
         (f"telegram:{ADMIN_ID}", "reload", "ok"),
         (f"telegram:{ADMIN_ID}", "rollback", "ok"),
     ]
+
+
+async def test_reload_progress_counts_and_a_cancel_leaves_the_live_release(
+    fake: FakeBotApi, run_bot: BotFactory, tg_settings: Settings, tmp_path: Path
+) -> None:
+    catalog = tiny_catalog(tmp_path / "catalog")
+    settings = tg_settings.model_copy(update={"data_dir": tmp_path / "kbdata", "catalog_dir": catalog})
+    store = load_knowledge(settings)
+    live = store.live.release_id
+    # The whole demo catalog in the catalog folder now: a reload long enough to cancel.
+    (catalog / "products.jsonl").write_text((DEMO_DATA_DIR / "products.jsonl").read_text("utf-8"), "utf-8")
+    async with run_bot(knowledge=store, data_dir=settings.data_dir, catalog_dir=catalog) as adapter:
+        adapter.kb = TelegramKbCommands(KnowledgeAdmin(store, settings, audit=AuditLog(settings.audit_log)))
+        assert await command(fake, "/kb_cancel", ADMIN_ID) == "No reload is running."
+
+        await fake.send_text(ADMIN_ID, ADMIN_ID, "/kb_reload")
+        await fake.wait_for(lambda: "validated" in fake.shown(ADMIN_ID)[-1].text, within=60)
+        progress = fake.shown(ADMIN_ID)[-1]
+        await fake.send_text(ADMIN_ID, ADMIN_ID, "/kb_cancel")
+        await fake.wait_for(lambda: "Reload cancelled" in progress.text, within=120)
+        await fake.wait_until_quiet(1.2, within=120)
+
+    texts = [m.text for m in fake.shown(ADMIN_ID)]
+    assert "Cancelling the reload… the live release stays as it is." in texts
+    assert progress.text.startswith("Reloading the catalog…\n· validated 240 products")
+    assert progress.text.endswith("Reload cancelled: the live release is unchanged and no new release was kept.")
+    assert store.live.release_id == live and store.release_ids() == [live]
+    assert len(store.all_products()) == PRODUCTS_KEPT

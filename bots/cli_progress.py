@@ -1,0 +1,99 @@
+"""Long terminal jobs: rich progress bars with counts and an ETA, and Ctrl-C that cancels cleanly.
+
+The job runs in a worker thread so the main thread can take Ctrl-C at any moment; the job is then asked to
+stop (``threading.Event``) and finishes its own cleanup before the command exits, instead of being torn
+down half-way by a ``KeyboardInterrupt`` raised inside it.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from types import TracebackType
+from typing import Any, TypeVar
+
+from rich.markup import escape
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+
+from assistant.admin import ProgressEvent
+
+from .cli_output import err_console
+
+T = TypeVar("T")
+# Exit code of a command the user cancelled with Ctrl-C (128 + SIGINT, what shells report).
+EXIT_CANCELLED = 130
+# How often the waiting main thread wakes; Ctrl-C is taken at once regardless.
+JOIN_POLL_S = 0.2
+# Stages counted in many steps get a bar; the others are one line when they finish.
+BAR_LABELS = {"products": "embedding products", "documents": "indexing passages"}
+
+
+class ReloadBars:
+    """A reload's progress on stderr: a bar per counted stage (done/total, elapsed, time left) and one line
+    per finished step, so a log or a pipe sees the steps too."""
+
+    def __init__(self) -> None:
+        self._progress = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            TextColumn("left"),
+            TimeRemainingColumn(),
+            console=err_console,
+        )
+        self._tasks: dict[str, TaskID] = {}
+
+    def __enter__(self) -> ReloadBars:
+        self._progress.start()
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+        self._progress.stop()
+
+    def __call__(self, event: ProgressEvent) -> None:
+        if event.stage in BAR_LABELS:
+            if event.stage not in self._tasks:
+                self._tasks[event.stage] = self._progress.add_task(BAR_LABELS[event.stage], total=event.total)
+            self._progress.update(self._tasks[event.stage], completed=event.done, total=event.total)
+        if event.stage not in BAR_LABELS or event.done == event.total:
+            self._progress.console.print(f"[dim]{escape(event.describe())}[/dim]")
+
+
+def run_cancellable(job: Callable[[threading.Event], T], *, on_cancel: Callable[[], None]) -> T:
+    """Run ``job(cancel)`` in a worker thread; Ctrl-C sets ``cancel`` (``on_cancel`` tells the user) and waits
+    for the job to stop by itself. Returns the job's result or raises its exception."""
+    cancel = threading.Event()
+    finished = threading.Event()
+    outcome: dict[str, Any] = {}
+
+    def work() -> None:
+        try:
+            outcome["value"] = job(cancel)
+        except BaseException as exc:  # handed to the main thread as it is
+            outcome["error"] = exc
+        finally:
+            finished.set()
+
+    threading.Thread(target=work, name="shopguide-job", daemon=True).start()
+    # Waiting on an Event, not Thread.join: a KeyboardInterrupt inside join() can leave the thread looking
+    # finished while it still runs (CPython bpo-45274).
+    while not finished.is_set():
+        try:
+            finished.wait(JOIN_POLL_S)
+        except KeyboardInterrupt:
+            if not cancel.is_set():
+                cancel.set()
+                on_cancel()
+    if "error" in outcome:
+        raise outcome["error"]
+    value: T = outcome["value"]
+    return value
