@@ -15,6 +15,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Generic, Protocol, TypeVar
 
+from assistant.errors import RateLimited
+
 log = logging.getLogger("shopguide.bots.stream")
 
 STREAMING_CURSOR = " …"  # shown while more text is coming; the final write removes it
@@ -136,6 +138,12 @@ class CoalescingStream(Generic[P, H]):
             final = self._closing
             try:
                 await self._sync(final)
+            except RateLimited as exc:
+                if final:
+                    raise
+                # Back-pressure on a streaming write (the surface had no free slot, or the platform said
+                # "slow down"): skipped, and the next write carries the whole text.
+                log.debug("stream write skipped request_id=%s retry_after=%.1f", self.request_id, exc.retry_after)
             except Exception as exc:
                 if final:
                     raise

@@ -96,8 +96,8 @@ class SlackPart(NamedTuple):
 class SlackSurface:
     """A thread as a ``MessageSurface``: message timestamps as handles, every write in the channel's slot.
 
-    Streaming writes give up at the first "slow down" (the next write carries the whole text anyway);
-    the final ones wait it out and try again.
+    Streaming writes are skipped when the channel's slot is taken or Slack says "slow down" (the next
+    write carries the whole text anyway); the final ones wait for the slot and try again.
     """
 
     def __init__(self, client: AsyncWebClient, pacer: ChannelPacer, target: StreamTarget, fold: ReplyFold) -> None:
@@ -149,8 +149,12 @@ class SlackSurface:
         channel = self.target.channel
         if part.final:
             return await self.pacer.write(channel, call, max_retries=FINAL_WRITE_ATTEMPTS - 1)
+        # A streaming write never waits for the channel's slot (other threads' final writes would queue
+        # behind it): no free slot now means skipped, as does a 429.
+        if not self.pacer.try_acquire(channel):
+            raise RateLimited("channel slot taken", retry_after=0.0)
         try:
-            return await self.pacer.write(channel, call, max_retries=0)
+            return await call()
         except RateLimited as limited:
             self.pacer.hold(channel, limited.retry_after)
             log.info("slack write skipped channel=%s retry_after=%.1f", channel, limited.retry_after)
