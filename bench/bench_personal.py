@@ -105,8 +105,7 @@ def cpu_cost(knowledge: KnowledgeStore, base: Settings, reps: int) -> tuple[list
             guide.decide(slots, text, language, clarify_count=0, just_recommend=True)
             without = time.thread_time() - start
             start = time.thread_time()
-            profile = store.load("telegram:9")
-            history = store.events("telegram:9", HISTORY_EVENTS)
+            profile, history = store.snapshot("telegram:9", HISTORY_EVENTS)
             read_statements(text, vocabulary.brands, time.time())
             ranking = PersonalRanking(profile, history, model, catalog=catalog)
             guide.decide(slots, text, language, clarify_count=0, just_recommend=True, ranker=ranking)

@@ -145,6 +145,10 @@ class ProfileStore(Protocol):
 
     def all_events(self) -> Iterator[ShopperEvent]: ...
 
+    def snapshot(self, shopper: str, limit: int) -> tuple[ShopperProfile, list[ShopperEvent]]:
+        """The profile and the latest ``limit`` events together (one visit to the store on a turn's path)."""
+        ...
+
     def add_feedback(self, feedback: Feedback) -> None: ...
 
     def feedback_since(self, at: float) -> list[Feedback]: ...
@@ -275,6 +279,9 @@ class SQLiteProfileStore:
                 (shopper, limit),
             ).fetchall()
         return [ShopperEvent(*r) for r in rows]
+
+    def snapshot(self, shopper: str, limit: int) -> tuple[ShopperProfile, list[ShopperEvent]]:
+        return self.load(shopper), self.events(shopper, limit)
 
     def all_events(self) -> Iterator[ShopperEvent]:
         with self._lock:

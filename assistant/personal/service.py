@@ -175,7 +175,7 @@ class PersonalStep:
             learnt.append(Preference("language", ctx.language, source="said", at=now))
         shopper = shopper_key(message)
         store = self.personaliser.store
-        profile = store.load(shopper)
+        profile, history = store.snapshot(shopper, HISTORY_EVENTS)
         # A write (a synced transaction) only when this message told us something new: most turns restate.
         trial = replace(profile, preferences=list(profile.preferences))
         if any([trial.remember(pref) for pref in learnt]):
@@ -198,7 +198,6 @@ class PersonalStep:
                     budget=money(slots.price_max),
                     kind=kind if ctx.language == "zh" else kind.lower(),
                 )
-        history = store.events(shopper, limit=HISTORY_EVENTS)
         ranking = PersonalRanking(profile, history, self.personaliser.model, catalog=self.catalog, now=now)
         ctx.personal = PersonalTurn(ranking=ranking, note=note)
         log.info(

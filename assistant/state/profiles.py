@@ -7,7 +7,7 @@ import json
 import time
 from collections.abc import Callable, Iterator, Sequence
 
-from sqlalchemy import Engine, delete, func, insert, select, text
+from sqlalchemy import Connection, Engine, delete, func, insert, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from ..personal.profile import (
@@ -34,27 +34,39 @@ class PostgresProfileStore:
 
     def load(self, shopper: str) -> ShopperProfile:
         with self._engine.connect() as conn:
-            row = conn.execute(
-                select(shopper_profiles.c.profile, shopper_profiles.c.updated_at).where(
-                    shopper_profiles.c.shopper == shopper
-                )
-            ).first()
+            return self._profile(conn, shopper)
+
+    def snapshot(self, shopper: str, limit: int) -> tuple[ShopperProfile, list[ShopperEvent]]:
+        # One pooled connection (one checkout and its ping) for both reads: round trips are this store's cost.
+        with self._engine.connect() as conn:
+            return self._profile(conn, shopper), self._events(conn, shopper, limit)
+
+    @staticmethod
+    def _profile(conn: Connection, shopper: str) -> ShopperProfile:
+        c = shopper_profiles.c
+        row = conn.execute(select(c.profile, c.updated_at).where(c.shopper == shopper)).first()
         return ShopperProfile(shopper=shopper) if row is None else read_profile(shopper, row[0], row[1])
+
+    @staticmethod
+    def _events(conn: Connection, shopper: str, limit: int) -> list[ShopperEvent]:
+        c = shopper_events.c
+        query = select(c.shopper, c.sku, c.kind, c.at, c.source).where(c.shopper == shopper)
+        return [ShopperEvent(*r) for r in conn.execute(query.order_by(c.at.desc()).limit(limit))]
 
     def update(self, shopper: str, change: Callable[[ShopperProfile], None]) -> ShopperProfile:
         with self._engine.begin() as conn:
             # As the SQLite store's synchronous=NORMAL: the commit does not wait for the WAL flush (a crash of
             # the server may lose the last few restated preferences; a flush on every turn that learns one is
             # most of what a turn's profile write costs).
-            conn.execute(text("SET LOCAL synchronous_commit = off"))
-            # A row lock cannot cover a shopper who has no row yet; the advisory lock can.
-            conn.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"), {"key": f"profile:{shopper}"})
-            row = conn.execute(
-                select(shopper_profiles.c.profile, shopper_profiles.c.updated_at).where(
-                    shopper_profiles.c.shopper == shopper
-                )
-            ).first()
-            profile = ShopperProfile(shopper=shopper) if row is None else read_profile(shopper, row[0], row[1])
+            # A row lock cannot cover a shopper who has no row yet; the advisory lock can. Both in one round trip.
+            conn.execute(
+                text(
+                    "SELECT set_config('synchronous_commit', 'off', true), "
+                    "pg_advisory_xact_lock(hashtextextended(:key, 0))"
+                ),
+                {"key": f"profile:{shopper}"},
+            )
+            profile = self._profile(conn, shopper)
             change(profile)
             profile.updated_at = time.time()
             statement = pg_insert(shopper_profiles).values(
@@ -80,15 +92,8 @@ class PostgresProfileStore:
         return added
 
     def events(self, shopper: str, limit: int = 200) -> list[ShopperEvent]:
-        c = shopper_events.c
-        query = (
-            select(c.shopper, c.sku, c.kind, c.at, c.source)
-            .where(c.shopper == shopper)
-            .order_by(c.at.desc())
-            .limit(limit)
-        )
         with self._engine.connect() as conn:
-            return [ShopperEvent(*r) for r in conn.execute(query)]
+            return self._events(conn, shopper, limit)
 
     def all_events(self) -> Iterator[ShopperEvent]:
         c = shopper_events.c
