@@ -46,6 +46,7 @@ AREA_MODULES: tuple[str, ...] = (
     "bots.cli_kb",
     "bots.cli_personal",
     "bots.cli_doctor",
+    "bots.cli_demo",
 )
 
 CLI_USER = "local"

@@ -11,6 +11,7 @@ from ..safety.compliance import REFUSED_OUTPUT_REASONS, HarmfulComplianceFilter
 from ..safety.rules import REASON_HARMFUL
 from ..texts import text
 from ..turn import TurnContext
+from ..types import Intent
 
 log = logging.getLogger("shopguide.pipeline")
 
@@ -80,6 +81,10 @@ class OutputSafetyStep:
         others judge what the model wrote against the turn's facts."""
         reply = ctx.reply
         if reply is None or reply.blocked is not None or not reply.text:
+            return
+        if reply.intent is Intent.HUMAN:
+            # Handing over to staff complies with nothing: a person reads the request and decides. Refusing
+            # here told shoppers "I can't help" while their ticket was already open.
             return
         safety_context = SafetyContext(request=ctx.message.text)
         for check in self.checks:
