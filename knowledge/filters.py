@@ -57,15 +57,7 @@ class ProductFilter:
 
     def matches(self, product: Product) -> bool:
         """The same filter in Python, for facet counts over the in-memory catalog."""
-        return passes_filters(
-            product,
-            category=self.category,
-            brand=self.brand,
-            price_min=self.price_min,
-            price_max=self.price_max,
-            in_stock_only=self.in_stock_only,
-            attributes=self.attributes,
-        )
+        return passes_filters(product, self)
 
 
 def where_clause(conditions: list[dict[str, Any]]) -> dict[str, Any] | None:

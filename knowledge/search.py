@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, Protocol
 
 from .models import AttributeValue, KnowledgeDoc, Product
 
@@ -13,29 +13,37 @@ SortOrder = Literal["price_asc", "price_desc", "rating", "newest", "measure_asc"
 SORT_ORDERS: tuple[SortOrder, ...] = ("price_asc", "price_desc", "rating", "newest", "measure_asc", "measure_desc")
 
 
-def passes_filters(
-    product: Product,
-    *,
-    category: str | None,
-    brand: str | None,
-    price_min: float | None,
-    price_max: float | None,
-    in_stock_only: bool,
-    attributes: dict[str, AttributeValue],
-) -> bool:
+class HardFilters(Protocol):
+    """The hard constraints a ``ProductQuery`` and a ``ProductFilter`` both carry."""
+
+    @property
+    def category(self) -> str | None: ...
+    @property
+    def brand(self) -> str | None: ...
+    @property
+    def price_min(self) -> float | None: ...
+    @property
+    def price_max(self) -> float | None: ...
+    @property
+    def in_stock_only(self) -> bool: ...
+    @property
+    def attributes(self) -> dict[str, AttributeValue]: ...
+
+
+def passes_filters(product: Product, filters: HardFilters) -> bool:
     """The hard filters in Python: the one definition behind ``ProductQuery.admits`` and ``ProductFilter``."""
-    if category and product.category != category:
+    if filters.category and product.category != filters.category:
         return False
-    if brand and product.brand != brand:
+    if filters.brand and product.brand != filters.brand:
         return False
     # A product without a listed price is never inside a budget; without stock data never "in stock".
-    if price_min is not None and (product.price is None or product.price < price_min):
+    if filters.price_min is not None and (product.price is None or product.price < filters.price_min):
         return False
-    if price_max is not None and (product.price is None or product.price > price_max):
+    if filters.price_max is not None and (product.price is None or product.price > filters.price_max):
         return False
-    if in_stock_only and not product.in_stock:
+    if filters.in_stock_only and not product.in_stock:
         return False
-    return all(product.attributes.get(k) == v for k, v in attributes.items())
+    return all(product.attributes.get(k) == v for k, v in filters.attributes.items())
 
 
 @dataclass(frozen=True)
@@ -62,15 +70,7 @@ class ProductQuery:
 
     def admits(self, product: Product) -> bool:
         """This query's hard filters, for products that came from elsewhere than a store query."""
-        return passes_filters(
-            product,
-            category=self.category,
-            brand=self.brand,
-            price_min=self.price_min,
-            price_max=self.price_max,
-            in_stock_only=self.in_stock_only,
-            attributes=self.attributes,
-        )
+        return passes_filters(product, self)
 
 
 @dataclass(frozen=True)
