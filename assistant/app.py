@@ -25,11 +25,19 @@ from .texts import text
 from .types import Choice, IncomingMessage, Intent, Language, Reply, ReplyDone, ReplyEvent, TextDelta
 
 
-def feedback_choices(language: Language) -> list[Choice]:
+def feedback_choices(language: Language, *, recommendation: bool = True) -> list[Choice]:
     from .personal.ranking import reply
 
+    rate = [Choice("👍", "👍"), Choice("👎", "👎")]
+    if not recommendation:
+        return rate
     other = reply("something_else", language)
-    return [Choice("👍", "👍"), Choice("👎", "👎"), Choice(other, other)]
+    return [*rate, Choice(other, other)]
+
+
+# Answers a shopper can rate with buttons: recommendations, and answers from the catalog and the shop's
+# policies (a 👎 on one is a question that failed, in the staff digest). Greetings and refusals are not.
+RATED_ANSWERS = frozenset({Intent.RECOMMEND, Intent.PRODUCT_INFO, Intent.COMPARE, Intent.POLICY})
 
 
 # Messages that are a reaction to the last answer, from a quick-reply button or typed.
@@ -124,14 +132,22 @@ class Assistant:
     async def _with_feedback(
         self, message: IncomingMessage, events: AsyncIterator[ReplyEvent]
     ) -> AsyncIterator[ReplyEvent]:
-        """A recommendation in a one-to-one chat ends with 👍 / 👎 / "something else" quick replies: every
-        surface renders quick replies as buttons (Telegram inline, Slack Block Kit, numbered in the terminal)."""
+        """A recommendation in a one-to-one chat ends with 👍 / 👎 / "something else" quick replies, an answer
+        about products or policies with 👍 / 👎: every surface renders quick replies as buttons (Telegram
+        inline, Slack Block Kit, numbered in the terminal)."""
         async for event in events:
             reply = event.reply if isinstance(event, ReplyDone) else None
-            rateable = reply is not None and reply.intent is Intent.RECOMMEND and reply.cards and not reply.blocked
-            if reply is not None and rateable and self.personaliser.active(message):
-                reply.choices = [*reply.choices, *feedback_choices(reply.language)]
+            if reply is not None and self._rateable(reply) and self.personaliser.active(message):
+                recommendation = reply.intent is Intent.RECOMMEND
+                reply.choices = [*reply.choices, *feedback_choices(reply.language, recommendation=recommendation)]
             yield event
+
+    @staticmethod
+    def _rateable(reply: Reply) -> bool:
+        if reply.blocked or reply.handoff or reply.intent not in RATED_ANSWERS:
+            return False
+        # A recommendation is rated by what it shows; a clarifying question (no cards) is not an answer yet.
+        return bool(reply.cards) if reply.intent is Intent.RECOMMEND else bool(reply.text)
 
     async def _react_turn(self, message: IncomingMessage, reaction: Reaction) -> AsyncIterator[ReplyEvent]:
         language = self.language_of(message)

@@ -34,6 +34,10 @@ async def test_unmet_requests_are_kept_without_a_name_and_reported(
     await scripted_assistant.ask(dm("do you have TVs?", user="603"))
     kettle = await scripted_assistant.ask(dm(f"Is the Stridex AeroRun 2 dishwasher safe? call me on {PHONE}"))
     assert "don't know" in kettle.text, kettle.text
+    # An answer about a product is rated with 👍 / 👎 (no "something else": it is not a pick among items).
+    assert [c.value for c in kettle.choices][-2:] == ["👍", "👎"]
+    assert "Show me something else" not in [c.label for c in kettle.choices]
+    scripted_assistant.react(dm("👎"), "down")
     picks = await scripted_assistant.ask(dm("backpacks under 1000"))
     assert picks.cards
     scripted_assistant.react(dm("👎"), "down")
@@ -55,8 +59,11 @@ async def test_unmet_requests_are_kept_without_a_name_and_reported(
     report = json.loads(result.output)
     assert "telegram:" not in result.output, "the report names nobody"
     assert report["not_carried"] == [["tv", 2], ["电视", 1]]
-    assert report["reactions"] == {"up": 0, "down": 1, "other": 0}
-    assert report["questions_rated_down"] == [["backpacks under 1000", 1]]
+    assert report["reactions"] == {"up": 0, "down": 2, "other": 0}
+    assert report["questions_rated_down"] == [
+        ["Is the Stridex AeroRun 2 dishwasher safe? call me on [phone]", 1],
+        ["backpacks under 1000", 1],
+    ]
     assert report["questions_unanswered"][0][0].startswith("Is the Stridex AeroRun 2 dishwasher safe?")
     text = runner.invoke(app, ["report", "feedback"])
     assert "asked for, not sold: tv (2), 电视 (1)" in text.output
