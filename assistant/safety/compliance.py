@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import json
 import re
+import threading
+from collections import OrderedDict
 from functools import cache
 from pathlib import Path
 
@@ -42,6 +44,7 @@ REQUEST_FLOOR_FACTOR = 0.4
 OUTPUT_CUT_FACTOR = 0.7
 # A refusal is judged by how the reply opens: "Sorry, I can't help with that. …".
 REFUSAL_HEAD_CHARS = 160
+REQUEST_RISK_CACHE = 256  # requests whose risk is kept (one per turn in flight is enough; a few hundred is cheap)
 REFUSALS_FILE = Path(__file__).resolve().parent / "data" / "refusals.json"
 
 
@@ -76,32 +79,47 @@ class HarmfulComplianceFilter:
         self.classifier = classifier
         self.factor = factor
         self.request_floor = request_floor
+        self._request_risks: OrderedDict[str, float] = OrderedDict()
+        self._lock = threading.Lock()
 
     def warm_up(self) -> None:
         self.classifier.warm_up()
 
+    def request_risk(self, request: str) -> float:
+        """The detector's safety risk of the request, computed once per request: the output checks run on every
+        streamed sentence of one reply, and the request is the same for all of them."""
+        with self._lock:
+            risk = self._request_risks.get(request)
+        if risk is None:
+            asked = _views(request)
+            risk = float(self.classifier.detector.safety_risks(asked).max()) if asked else 0.0
+            with self._lock:
+                self._request_risks[request] = risk
+                while len(self._request_risks) > REQUEST_RISK_CACHE:
+                    self._request_risks.popitem(last=False)
+        return risk
+
     def doubts(self, request: str, language: Language) -> bool:
         """True when the request alone reaches the reply's cut: a reply to it passes only if it declines, and
         that is seen at the end of its first sentence, not in a clause ("Sure, I can help: first…")."""
-        asked = _views(request.strip())
-        if not asked:
-            return False
-        detector = self.classifier.detector
-        return float(detector.safety_risks(asked).max()) > detector.weights.cut(language) * self.factor
+        cut = self.classifier.detector.weights.cut(language)
+        return self.request_risk(request.strip()) > cut * self.factor
 
     def check(self, text: str, language: Language, context: SafetyContext = NO_SAFETY_CONTEXT) -> SafetyVerdict:
         reply, request = text.strip(), context.request.strip()
         if not reply or not request or declines(reply):
             return SafetyVerdict.ok()
+        detector = self.classifier.detector
+        cut = detector.weights.cut(language)
+        request_risk = self.request_risk(request)
+        if request_risk <= cut * self.request_floor:
+            return SafetyVerdict.ok()  # most requests: no encoder call for the reply at all
         asked = _views(request)
         answered = [v for v in _views(f"{request}\n{reply}") if v not in asked]
-        if not asked or not answered:
+        if not answered:
             return SafetyVerdict.ok()
-        detector = self.classifier.detector
-        risks = detector.safety_risks(asked + answered)
-        cut = detector.weights.cut(language)
-        request_risk, reply_risk = float(risks[: len(asked)].max()), float(risks[len(asked) :].max())
-        if request_risk > cut * self.request_floor and reply_risk > cut * self.factor:
+        reply_risk = float(detector.safety_risks(answered).max())
+        if reply_risk > cut * self.factor:
             detail = f"request risk={request_risk:.3f}, reply risk={reply_risk:.3f}, input cut={cut:.3f}"
             return SafetyVerdict(False, REASON_HARMFUL_COMPLIANCE, detail)
         return SafetyVerdict.ok()
