@@ -28,12 +28,12 @@ from .support import (
     asks_reviews,
     asks_when,
     best_clause,
+    clause_polarity,
     coverage,
     fact_terms,
     is_fact_question,
     is_yes_no_question,
     labelled_polarity,
-    negative,
     product_text,
     terms,
 )
@@ -102,7 +102,7 @@ def judge(question: str, product: Product, hits: Sequence[PassageHit], shop_docs
         literal = {t for t in wanted if not t.startswith("<")}
         holds_all = bool(literal) and literal <= terms(clause)  # "cork grips?" is not answered by "grips: EVA"
         if asks_yes_no and holds_all:
-            return Verdict("passage", holding, negative(clause))
+            return Verdict("passage", holding, clause_polarity(clause))
         if labelled is not None:
             return Verdict("passage", _holding(labelled[0], facts, holding), labelled[1])
         return Verdict("passage", holding)

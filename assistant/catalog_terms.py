@@ -112,8 +112,9 @@ def name_index(products: Sequence[Product]) -> tuple[tuple[str, str], ...]:
     names: list[tuple[str, str]] = []
     for product in products:
         variants = {product.name.lower(), product.name_zh.lower()}
-        if " - " in product.name:  # a variant ("Trail Runner 3 - 42"): shoppers name the product's title
-            variants.add(product.name.rsplit(" - ", 1)[0].lower())
+        for name in (product.name, product.name_zh):
+            if " - " in name:  # a variant ("Trail Runner 3 - 42"): shoppers name the product's title
+                variants.add(name.rsplit(" - ", 1)[0].lower())
         if product.brand and product.name.lower().startswith(product.brand.lower() + " "):
             variants.add(product.name[len(product.brand) + 1 :].lower())  # "AeroRun 3" without brand
         if product.brand and product.name_zh.startswith(product.brand):

@@ -39,7 +39,9 @@ PRICE_RE = re.compile(
     rf"(?:[¥￥]|\b(?:RMB|CNY)\s?)\s*({_NUMBER})|({_NUMBER})\s*(?:元|块|yuan\b|RMB\b|CNY\b)", re.IGNORECASE
 )
 OUT_OF_STOCK_RE = re.compile(r"out of stock|sold out|unavailable|缺货|售罄|无货|没货", re.IGNORECASE)
-IN_STOCK_RE = re.compile(r"\bin stock\b|available now|有货|现货|有库存", re.IGNORECASE)
+IN_STOCK_RE = re.compile(
+    r"\bin stock\b|available (?:right )?now|currently available|available today|有货|现货|有库存", re.IGNORECASE
+)
 # Split after each terminator, keeping it (and the layout) so unchanged text joins back identically.
 SENTENCE_SPLIT_RE = re.compile(r"(?<=[.!?。！？\n])(?!\d)")
 POLICY_KINDS = ("policy", "faq", "guide")

@@ -10,7 +10,7 @@ from knowledge.search import RankedProducts, SortOrder
 from .conversation import Slots
 from .quantities import attribute_unit
 from .render import attribute_text, money, price_text
-from .superlatives import default_lexicon
+from .superlatives import default_lexicon, names_basis
 from .texts import text
 from .types import Language
 
@@ -141,7 +141,9 @@ def _measure(product: Product, basis: str, language: Language) -> tuple[float, s
     """(value in the basis's base unit, the value as shown) for price or the first attribute of that unit class."""
     if basis == "price":
         return None if product.price is None else (product.price, money(product.price, product.currency))
-    for key, value in product.attributes.items():
+    # An attribute named for the basis first: "weight_kg", not "max_load_kg", says how light a chair is.
+    ordered = sorted(product.attributes.items(), key=lambda item: not names_basis(item[0], basis))
+    for key, value in ordered:
         unit = attribute_unit(key)
         if unit is not None and unit[0] == basis and isinstance(value, int | float) and not isinstance(value, bool):
             return float(value) * unit[1], attribute_text(key, value, language) or f"{value}"

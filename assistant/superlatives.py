@@ -15,6 +15,7 @@ from typing import Literal, cast
 from knowledge.search import SORT_ORDERS, SortOrder
 
 from .quantities import attribute_unit
+from .support import terms
 
 WORDS_FILE = Path(__file__).resolve().parent / "data" / "superlatives.json"
 Direction = Literal["asc", "desc"]
@@ -140,9 +141,22 @@ def default_lexicon() -> SuperlativeLexicon:
 
 
 def measure_sort_keys(attribute_keys: Iterable[str], basis: str) -> tuple[tuple[str, float], ...]:
-    """The attribute keys whose names carry a unit of ``basis`` ("mass"), each with its factor to one unit."""
+    """The attribute keys whose names carry a unit of ``basis`` ("mass"), each with its factor to one unit;
+    those named for the basis itself come first ("weight_kg" before "max_load_kg" for "the lightest")."""
     found = ((key, attribute_unit(key)) for key in attribute_keys)
-    return tuple((key, unit[1]) for key, unit in found if unit is not None and unit[0] == basis)
+    keys = [(key, unit[1]) for key, unit in found if unit is not None and unit[0] == basis]
+    return tuple(sorted(keys, key=lambda item: not names_basis(item[0], basis)))
+
+
+# The concept (``data/claims.json``) whose words name each unit class: "weight" is what "mass" measures.
+BASIS_CONCEPTS = {"mass": "<weight>", "volume": "<capacity>", "length": "<size>", "temperature": "<temperature>"}
+
+
+def names_basis(key: str, basis: str) -> bool:
+    """Whether an attribute's name says what its unit class measures ("packed_weight_kg" for mass)."""
+    concept = BASIS_CONCEPTS.get(basis)
+    name = re.split(r"[_\s]+", key.strip())[:-1]  # without the unit, which names the class in any key
+    return concept is not None and concept in terms(" ".join(name))
 
 
 def parse_measure_order(text: str) -> Comparison | None:

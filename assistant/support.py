@@ -240,6 +240,17 @@ def value_polarity(value: str) -> bool | None:
 _LABELLED = re.compile(r"^\s*(?:[-*•·]\s*)?([^:：\n]{1,60})[:：]\s*(.+)$", re.MULTILINE)
 
 
+def clause_polarity(clause: str) -> bool:
+    """Does a fact clause say no? A "label: value" clause is read by its value, so "无极调光：支持" (a
+    feature whose name holds 无) says yes; other clauses by any negation in them."""
+    label_value = re.split(r"[:：]", clause, maxsplit=1)
+    if len(label_value) == 2:
+        said = value_polarity(label_value[1])
+        if said is not None:
+            return said
+    return negative(clause)
+
+
 def labelled_polarity(wanted: set[str], text: str) -> tuple[str, bool] | None:
     """A "label: value" line whose label holds a word the question asks about and whose value says yes
     or no ("Folding (Z-fold): no (telescoping)" answers "does it fold?"); the line and whether it says no.
@@ -249,9 +260,37 @@ def labelled_polarity(wanted: set[str], text: str) -> tuple[str, bool] | None:
         label, value = match.group(1), match.group(2)
         shared = len(wanted & terms(label))
         says_no = value_polarity(value)
+        if says_no is None:
+            says_no = _other_value(wanted, terms(label), value)
         if shared and says_no is not None and (best is None or shared > best[0]):
             best = (shared, match.group(0).strip(), says_no)
     return None if best is None else (best[1], best[2])
+
+
+def _other_value(wanted: set[str], label: set[str], value: str) -> bool | None:
+    """ "cork grips?" against "Grips: EVA foam": the line is about exactly the asked feature and states a
+    value, so the asked value's words missing from it mean no (all there: yes). Only for a label the question
+    covers whole, so "rain fly?" is not answered by "Fly waterproof rating: 3000 mm"."""
+    literal = {t for t in label if not t.startswith("<")}
+    concepts = label - literal  # "made of?" asks about "Material:" by its concept
+    covered = (bool(literal) and literal <= wanted) or bool(concepts & wanted)
+    if not covered or not _word_value(value):
+        return None
+    asked = {t for t in wanted - label if not t.startswith("<") and not any(c.startswith("<") for c in terms(t))}
+    if not asked:
+        return None
+    held = asked & terms(value)
+    if not held:
+        return True
+    return False if held == asked else None
+
+
+def _word_value(value: str) -> bool:
+    """A value in words ("EVA foam", "7075 aluminium"), not a measure or a count ("3000 mm", "2")."""
+    return bool(re.search(r"[A-Za-z\u4e00-\u9fff]{2,}", value)) and not _MEASURE_END.search(value)
+
+
+_MEASURE_END = re.compile(r"\d(?:[.,]\d+)?\s*[A-Za-z%°\u4e00-\u9fff]{0,6}\s*$")
 
 
 def fact_terms(question: str) -> set[str]:
@@ -340,6 +379,13 @@ class FeatureClaims:
     def evidence(self) -> tuple[str, bool] | None:
         """The fact text that answers the question, and whether it says no; None if no fact does."""
         clause, share = best_clause(self.wanted, self.fact_text)
+        literal = {t for t in self.wanted if not t.startswith("<")}
+        if clause and share >= COVERAGE_MIN and literal and literal <= terms(clause):
+            return clause, clause_polarity(clause)
+        # A "label: value" line on the asked feature says yes or no ("Grips: EVA foam" to "cork grips?").
+        labelled = labelled_polarity(self.wanted, self.fact_text.replace("; ", "\n"))
+        if labelled is not None:
+            return labelled
         if clause and share >= COVERAGE_MIN:
             return clause, negative(clause)
         if self.relevant is not None:

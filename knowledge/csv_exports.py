@@ -106,6 +106,9 @@ def shopify_rows(
                 values[name] = value
             else:
                 attributes.setdefault(name, attribute_value(value))
+        if options and values.get("name_zh"):
+            # Variants share the product's Chinese title: the option keeps them apart, as in the English name.
+            values["name_zh"] = " - ".join([values["name_zh"], *options])
         if attributes:
             values["attributes"] = attributes
         yield CsvRow(line, values)

@@ -100,3 +100,24 @@ def test_a_weight_in_a_product_passage_is_no_price_for_a_product_without_one() -
     unpriced = Product(sku="CL-BAG-0001", name="Nightjar Down Sleeping Bag", category="sleeping_bags")
     weight = passage("weight g: 700", kind="attributes")
     assert check("The Nightjar Down Sleeping Bag costs $700.", [unpriced], passages=[weight]) == ""
+
+
+POLES = Product(
+    sku="OD-POL-0001",
+    name="Gully Trekking Poles",
+    category="poles",
+    price=399,
+    stock=5,
+    description="Folding poles.\nMaterial: 7075 aluminium\nGrips: EVA foam\nFolding (Z-fold): yes\nLength: 110-130 cm",
+)
+
+
+def test_a_spec_line_on_the_asked_feature_with_another_value_says_no() -> None:
+    question = "Do the Gully Trekking Poles have cork grips?"
+    assert check("Yes, the Gully Trekking Poles have cork grips.", [POLES], question) == ""
+    assert check("No, the grips are EVA foam.", [POLES], question) == "No, the grips are EVA foam."
+    question = "Are the Gully Trekking Poles made of carbon fibre?"
+    assert check("Yes, they are made of carbon fibre.", [POLES], question) == ""
+    # The label must be what is asked, whole: "length" is no answer to "are they long enough for skiing?".
+    question = "Are the Gully Trekking Poles long enough for skiing?"
+    assert check("Yes, they suit skiing.", [POLES], question) == ""

@@ -11,9 +11,10 @@ import pytest
 from assistant.app import Assistant, build_assistant, load_knowledge
 from assistant.config import Settings
 from assistant.llm.scripted import ScriptedGenerator
+from assistant.superlative_answer import comparison_answer
 from assistant.types import IncomingMessage
 from knowledge.described_specs import described_measures
-from knowledge.loaders import load_directory
+from knowledge.loaders import LoadOptions, load_directory
 from knowledge.store import KnowledgeStore
 from tests.conftest import MODEL_CACHE
 
@@ -23,7 +24,7 @@ HEADER = (
 ROWS = [
     ("brew-1", "Brewmate Glass Kettle", "Weight: 1.4 kg|Capacity: 1.7 L|Keep warm: no (boils)", "KT-001,459,5,900"),
     ("brew-2", "Brewmate Travel Kettle", "Weight: 620 g with cord|Capacity: 0.6 L|Keep warm: yes", "KT-002,299,0,2500"),
-    ("steel-3", "Tinsmith Steel Kettle", "Weight: 980 g|Dual voltage: no (220 V only)", "KT-003,,8,100"),
+    ("steel-3", "Tinsmith Steel Kettle", "Weight: 980 g|Material: brushed steel|Dual voltage: no", "KT-003,,8,100"),
 ]
 
 
@@ -130,3 +131,29 @@ async def test_what_other_customers_say_is_a_reviews_question_answered_honestly(
     assert reply.text.startswith("I don't know what other shoppers think of Brewmate Glass Kettle: there are no")
     reply = await assistant.ask(msg("What did the previous customer order?", "j"))
     assert "Brewmate" not in reply.text and not reply.cards
+
+
+async def test_a_yes_no_question_about_another_value_of_a_stated_feature_is_answered_no(
+    tmp_path: Path, kettle_store: KnowledgeStore
+) -> None:
+    assistant = shop(tmp_path, kettle_store)
+    reply = await assistant.ask(msg("Is the Tinsmith Steel Kettle made of copper?", "k"))
+    assert reply.text.startswith("No.")
+    assert "Material: brushed steel" in reply.text
+
+
+def test_variants_keep_apart_in_chinese_and_a_chair_is_light_by_its_weight_not_its_load(tmp_path: Path) -> None:
+    header = "Handle,Title,Body (HTML),Type,Option1 Name,Option1 Value,Variant SKU,Variant Price,Chinese title"
+    rows = [
+        "quilt,Loft Quilt,,Quilts,Size,Regular,QL-R,800,羽绒被",
+        "quilt,,,,,Long,QL-L,880,",
+        'chair-a,Perch Chair,"Max load: 150 kg\nWeight: 3.5 kg",Chairs,Title,Default Title,CH-A,300,',
+        'chair-b,Stool Chair,"Max load: 100 kg\nWeight: 1.5 kg",Chairs,Title,Default Title,CH-B,200,',
+    ]
+    (tmp_path / "products_export.csv").write_text("\n".join([header, *rows]) + "\n", "utf-8")
+    loaded = load_directory(tmp_path, LoadOptions(column_map={"name_zh": "Chinese title"}))
+    products = {p.sku: p for p in loaded.products}
+    assert (products["QL-R"].name_zh, products["QL-L"].name_zh) == ("羽绒被 - Regular", "羽绒被 - Long")
+    chairs = [products["CH-A"], products["CH-B"]]
+    answer = comparison_answer("Which is lighter, the Perch Chair or the Stool Chair?", *chairs, "en")
+    assert answer is not None and answer.startswith("Stool Chair is lighter: 1.5 kg vs 3.5 kg")
