@@ -15,7 +15,7 @@ from .conversation import ConversationState, ConversationStore
 from .errors import ConfigError
 from .operations import SCRAPE_TIME, OperationsServer, Readiness, measured, model_check
 from .personal.profile import Erased, Reaction
-from .personal.recommender import load_model
+from .personal.recommender import LEGACY_MODEL_DIR, RELEASE_MODEL
 from .personal.service import Personaliser
 from .pipeline import HandoffDesk, Pipeline
 from .ports import Catalog, Generator
@@ -204,8 +204,19 @@ class Assistant:
         return text("help", language)
 
     def on_release_switched(self) -> None:
-        """Call after a knowledge release switch so vocabulary and facets follow the new catalog."""
+        """Call after a knowledge release switch so vocabulary, facets and the recommender follow it."""
+        self.serve_recommender()
         self.pipeline.refresh_catalog()
+
+    def serve_recommender(self) -> None:
+        """Serve the recommender the live release names (a newly trained one, or a rolled-back release's)."""
+        knowledge = self._knowledge
+        folder = knowledge.served_model(RELEASE_MODEL)
+        if folder is None:
+            legacy = self.settings.data_dir / LEGACY_MODEL_DIR
+            folder = legacy if legacy.is_dir() else None
+        catalog = {p.sku for p in knowledge.all_products()} if knowledge.has_live else set()
+        self.personaliser.serve(folder, catalog)
 
     async def aclose(self) -> None:
         if self.generator is not None:
@@ -237,9 +248,7 @@ def build_assistant(
         # The handoff service clears ``state.handoff`` on resolve, in this same store.
         bind_memory(memory)
     # Profiles live beside conversation memory (same file or database, own tables): one thing to back up and purge.
-    personaliser = Personaliser(
-        open_profile_store(settings), load_model(settings.data_dir), enabled=settings.personalisation
-    )
+    personaliser = Personaliser(open_profile_store(settings), None, enabled=settings.personalisation)
     pipeline = Pipeline(
         settings,
         retriever=knowledge,
@@ -262,6 +271,7 @@ def build_assistant(
     )
     # The one place the vocabulary follows the catalog: the store notifies after every switch or live
     # update, whether a chat admin, this process's CLI or another process made it.
+    assistant.serve_recommender()
     knowledge.subscribe(lambda _release_id: assistant.on_release_switched())
     if settings.metrics_port:
         server = start_operations(settings, knowledge, generator, handoff)

@@ -31,7 +31,7 @@ from assistant.evaluation.recommend_data import generate_events
 from assistant.guide import ShoppingGuide
 from assistant.personal.profile import Preference, ShopperEvent, ShopperProfile
 from assistant.personal.ranking import PersonalRanking
-from assistant.personal.recommender import load_model
+from assistant.personal.recommender import RELEASE_MODEL, load_model
 from assistant.personal.service import HISTORY_EVENTS
 from assistant.personal.statements import read_statements
 from assistant.personal.training import train_model
@@ -91,7 +91,8 @@ def cpu_cost(knowledge: KnowledgeStore, base: Settings, reps: int) -> tuple[list
     understander = Understander(vocabulary)
     guide = ShoppingGuide(knowledge, vocabulary.label)
     store = open_profile_store(base)
-    model = load_model(base.data_dir)
+    folder = knowledge.served_model(RELEASE_MODEL)
+    model = load_model(folder) if folder is not None else None
     catalog = {p.sku: p for p in knowledge.all_products()}
     plain: list[float] = []
     added: list[float] = []
@@ -145,7 +146,7 @@ def main() -> None:
 
         store.update("telegram:9", stated)
         model = train_model(store.all_events(), skus)
-        model.save(base.data_dir)
+        knowledge.publish_model(RELEASE_MODEL, model.save)  # served from the release, as in production
         store.close()
         setup_s = time.perf_counter() - started
         messages = [MESSAGES[i % len(MESSAGES)] for i in range(args.turns)]

@@ -121,10 +121,23 @@ def shoppers_link(
 
 @shoppers_app.command("train")
 def shoppers_train() -> None:
-    """Train the recommender on every stored event; the next start of the bot serves it."""
+    """Train the recommender on every stored event and store it with the live knowledge release: running
+    assistants serve it within seconds, and `kb rollback` brings back the release's previous model."""
+    import shutil
+
+    from assistant.personal.recommender import LEGACY_MODEL_DIR, RELEASE_MODEL
     from assistant.personal.training import train_model
+    from knowledge.bootstrap import open_store
 
     settings = Settings()
+    knowledge = open_store(
+        mode=settings.chroma_mode, data_dir=settings.data_dir, host=settings.chroma_host, port=settings.chroma_port
+    )
+    if not knowledge.has_live:
+        console.print(
+            "[red]error[/red] no live catalog release to store the model with: run `shopguide kb reload PATH` first"
+        )
+        raise typer.Exit(code=1)
     store = open_profile_store(settings)
     try:
         events = list(store.all_events())
@@ -133,14 +146,19 @@ def shoppers_train() -> None:
     if not events:
         console.print("[red]error[/red] no events stored: run `shopguide shoppers import FILE` first")
         raise typer.Exit(code=1)
-    skus = _catalog_skus(settings) or set()
-    model = train_model(events, sorted(skus))
-    folder = model.save(settings.data_dir)
+    model = train_model(events, sorted(p.sku for p in knowledge.all_products()))
+    try:
+        version = knowledge.publish_model(RELEASE_MODEL, model.save)
+    except ShopguideError as exc:
+        report_error(exc)
+        raise typer.Exit(code=1) from exc
+    # The release serves it now; a model left where older versions trained it would only confuse.
+    shutil.rmtree(settings.data_dir / LEGACY_MODEL_DIR, ignore_errors=True)
     meta = model.meta
     console.print(
         f"trained {meta['algorithm']} ({meta['library']} {meta['library_version']}) on {meta['interactions']} "
         f"shopper-item pairs of {meta['shoppers']} shoppers, {len(model.items)} items, in {meta['train_seconds']} s; "
-        f"saved in {escape(str(folder))}",
+        f"stored with release {knowledge.live.release_id} as model {version}: running assistants serve it now",
         soft_wrap=True,
     )
 

@@ -25,6 +25,7 @@ from .errors import KnowledgeError
 from .loaders import LoadedKnowledge
 from .models import Product
 from .release_files import UPDATES_FILE, parse_lines, read_snapshot
+from .release_models import carry_models
 from .store import POINTER_FILE, RELEASES_DIR, STAGING_PREFIX, KnowledgeStore, forget_embedded_client, make_client
 
 Level = Literal["ok", "warn", "error"]
@@ -237,6 +238,8 @@ def _rebuild_from_snapshot(store: KnowledgeStore, release_id: str) -> str:
         sources={s.path: s.sha256 for s in manifest.sources},
     )
     new_id = store.build_release(loaded, created_by=REPAIRED_BY)
+    # The rebuilt release serves the trained models the damaged one did (they are not in its snapshot).
+    carry_models(store.registry, manifest, store.manifest(new_id))
     store.activate(new_id)
     return new_id
 

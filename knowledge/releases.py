@@ -46,6 +46,10 @@ class ReleaseManifest(BaseModel):
     files: dict[str, str] = Field(
         default_factory=dict, description="SHA-256 of each snapshot file, checked whenever the release is opened"
     )
+    models: dict[str, str] = Field(
+        default_factory=dict,
+        description="trained models this release serves: name -> version, a folder under the release's models/",
+    )
 
 
 @dataclass(frozen=True)

@@ -54,6 +54,7 @@ from .registry import (
     new_release_id,
 )
 from .release_files import REPAIR_HINT, UPDATES_FILE, read_snapshot
+from .release_models import carry_models, served_model_dir, store_model
 from .releases import ReleaseManifest
 from .search import CatalogFacets, PassageHit, ProductHit, ProductQuery, RankedProducts
 
@@ -259,9 +260,14 @@ class KnowledgeStore:
         are deleted only when pruned and its last reader has finished.
         """
         with self._write_lock:
+            old = self._live
+            # A new build starts with the live models; a release that was live before (a rollback) keeps its own.
+            if old is not None and old.manifest.models and release_id not in self.history():
+                target = self.manifest(release_id)
+                if carry_models(self.registry, old.manifest, target) is not target:
+                    self._attached.pop(release_id, None)  # attach again: the manifest names the carried models
             new = self._attach(release_id)
             self.warm(new)
-            old = self._live
             history = [r for r in self.history() if r != release_id]
             if old is not None and old.release_id != release_id:
                 history.insert(0, old.release_id)
@@ -408,6 +414,28 @@ class KnowledgeStore:
             self._write_pointer(live.release_id, self.history(), fresh.revision)
         self._notify(live.release_id)
         return len(products)
+
+    # ---- trained models stored with the release (``knowledge.release_models``) ----------------
+    def publish_model(self, name: str, write: Callable[[Path], object]) -> str:
+        """Store a new version of model ``name`` with the live release and serve it: ``write(folder)`` fills
+        the version's folder; every serving process follows, as after a live update. Returns the version."""
+        with self._write_lock, self.registry.build_lock():
+            if self.registry.pointer_path.exists():
+                with contextlib.suppress(KnowledgeError):  # damaged: ``self.live`` below says so
+                    self._follow_pointer()
+            live = self.live
+            manifest = store_model(self.registry, self.manifest(live.release_id), name, write)
+            fresh = replace(live, manifest=manifest, revision=live.revision + 1)
+            self._attached[live.release_id] = fresh
+            self._live = fresh
+            self._write_pointer(live.release_id, self.history(), fresh.revision)
+        self._notify(live.release_id)
+        return manifest.models[name]
+
+    def served_model(self, name: str) -> Path | None:
+        """The folder of the ``name`` model the live release serves (None: no live release, or no such model)."""
+        live = self._live
+        return None if live is None else served_model_dir(self.registry, live.manifest, name)
 
     # ---- Retriever port --------------------------------------------------------------------
     def search_products(self, query: ProductQuery) -> list[ProductHit]:

@@ -1,4 +1,8 @@
-"""The trained recommender as served: item-to-item similarities, popularity and repeat rates, from the data dir.
+"""The trained recommender as served: item-to-item similarities, popularity and repeat rates.
+
+It is stored with the knowledge release (``RELEASE_MODEL``, see ``knowledge.release_models``), so the live
+release names the model it serves, a rollback brings back that release's model, and a newly trained one
+is picked up by a running assistant at the next release switch or update it sees, without a restart.
 
 Training (``shopguide shoppers train``, see ``training``) fits ``implicit``'s BM25 item-item model on the
 shopper x item matrix and keeps each item's nearest neighbours; serving reads them with numpy and scipy: a
@@ -23,7 +27,10 @@ from knowledge.durable import private_dir, write_atomic, write_text_atomic
 
 from .profile import EventKind, ShopperEvent
 
-MODEL_DIR = "recommender"
+RELEASE_MODEL = "recommender"  # the model's name among a release's stored models
+# Where models were trained into before they moved into the release: still served when the live release
+# names none, until the next ``shopguide shoppers train`` (which removes it).
+LEGACY_MODEL_DIR = "recommender"
 ARRAYS_FILE = "model.npz"
 SIMILARITY_FILE = "similarity.npz"
 META_FILE = "model.json"
@@ -108,10 +115,11 @@ class RecommenderModel:
                 best[k] = self.items[int(hist[top[pos]])]
         return scores, best
 
-    def save(self, data_dir: Path) -> Path:
-        folder = private_dir(data_dir / MODEL_DIR)
+    def save(self, folder: Path) -> Path:
+        """Write the model's files into ``folder`` (a release's model version folder)."""
         import io
 
+        private_dir(folder)
         buffer = io.BytesIO()
         np.savez(buffer, popularity=self.popularity, repeat_share=self.repeat_share)
         write_atomic(folder / ARRAYS_FILE, buffer.getvalue())
@@ -123,9 +131,9 @@ class RecommenderModel:
         return folder
 
 
-def load_model(data_dir: Path) -> RecommenderModel | None:
-    """The trained model in ``data_dir``, or None when none was trained (cold start: popularity from slots)."""
-    folder = data_dir / MODEL_DIR
+def load_model(folder: Path) -> RecommenderModel | None:
+    """The model saved in ``folder``, or None when there is none or it is damaged (cold start: popularity
+    from the conversation's slots)."""
     try:
         meta = json.loads((folder / META_FILE).read_text(encoding="utf-8"))
         similarity = csr_matrix(load_npz(folder / SIMILARITY_FILE), dtype=np.float32)

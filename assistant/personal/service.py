@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..conversation import ConversationStore
@@ -25,7 +26,7 @@ from .profile import (
     shopper_key,
 )
 from .ranking import PersonalRanking, reply
-from .recommender import RecommenderModel
+from .recommender import RecommenderModel, load_model
 from .statements import read_statements
 
 if TYPE_CHECKING:
@@ -55,6 +56,35 @@ class Personaliser:
         self.store = store
         self.model = model
         self.enabled = enabled
+        self._served_from: Path | None = None
+
+    def serve(self, folder: Path | None, catalog: Collection[str]) -> RecommenderModel | None:
+        """Serve the model saved in ``folder`` (the live release's) from the next turn on; None or a model
+        that fails to load means cold start. A model none of whose items is in ``catalog`` (the live
+        catalog) is refused: it was trained for another shop. Items it knows that the catalog no longer
+        sells still link what shoppers bought, but are never offered (the ranker offers catalog items only)."""
+        if folder is not None and folder == self._served_from:
+            return self.model  # a stock update or the same model carried over: nothing to load
+        model = load_model(folder) if folder is not None else None
+        version = folder.name if folder is not None else "none"
+        if model is not None:
+            in_catalog = sum(1 for sku in model.items if sku in catalog)
+            if in_catalog == 0:
+                log.warning(
+                    "event=recommender_refused model=%s items=%d reason=no item of the model is in the live catalog",
+                    version,
+                    len(model.items),
+                )
+                model = None
+            else:
+                log.info(
+                    "event=recommender_served model=%s items=%d in_catalog=%d", version, len(model.items), in_catalog
+                )
+        elif folder is not None:
+            log.warning("event=recommender_unreadable model=%s note=cold start until the next train", version)
+        self.model = model  # one assignment: a turn under way keeps the ranker it built
+        self._served_from = folder
+        return model
 
     def active(self, message: IncomingMessage) -> bool:
         return self.enabled and personal_chat(message)
