@@ -123,6 +123,7 @@ class ReleaseInfo:
     docs: int
     gate_accuracy: float | None
     live: bool
+    models: dict[str, str] = field(default_factory=dict)  # trained models it serves: name -> version
 
 
 @dataclass
@@ -145,7 +146,11 @@ class KnowledgeStatus:
         for info in self.releases:
             mark = "*" if info.live else ("r" if info.release_id in self.rollback_targets else " ")
             gate = "-" if info.gate_accuracy is None else f"{info.gate_accuracy:.0%}"
-            out.append(f" {mark} {info.release_id}  products={info.products}  gate={gate}  by {info.created_by}")
+            # Which model a rollback would bring back (``shopguide shoppers train`` stores it with the release).
+            models = "".join(f"  {name}={version}" for name, version in sorted(info.models.items()))
+            out.append(
+                f" {mark} {info.release_id}  products={info.products}  gate={gate}{models}  by {info.created_by}"
+            )
         return out
 
 
@@ -318,6 +323,7 @@ class KnowledgeAdmin:
                         manifest.counts.get("docs", 0),
                         manifest.gate_accuracy,
                         release_id == live_id,
+                        dict(manifest.models),
                     )
                 )
             live = next((i for i in infos if i.live), None)

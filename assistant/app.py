@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from knowledge.bootstrap import open_knowledge
 from knowledge.durable import private_dir
+from knowledge.release_models import live_model_dir
 from knowledge.store import KnowledgeStore
 
 from .admin import KnowledgeAdmin, load_options
@@ -211,7 +212,7 @@ class Assistant:
     def serve_recommender(self) -> None:
         """Serve the recommender the live release names (a newly trained one, or a rolled-back release's)."""
         knowledge = self._knowledge
-        folder = knowledge.served_model(RELEASE_MODEL)
+        folder = live_model_dir(knowledge, RELEASE_MODEL)
         if folder is None:
             legacy = self.settings.data_dir / LEGACY_MODEL_DIR
             folder = legacy if legacy.is_dir() else None

@@ -40,6 +40,7 @@ from assistant.state.sql import drop_schema
 from assistant.types import IncomingMessage
 from assistant.understanding import CatalogVocabulary, Understander
 from bench._report import percentile, verdict, write_report
+from knowledge.release_models import live_model_dir
 from knowledge.store import KnowledgeStore
 
 STEPS: list[tuple[dict[str, float], dict[str, float], str]] = []
@@ -91,7 +92,7 @@ def cpu_cost(knowledge: KnowledgeStore, base: Settings, reps: int) -> tuple[list
     understander = Understander(vocabulary)
     guide = ShoppingGuide(knowledge, vocabulary.label)
     store = open_profile_store(base)
-    folder = knowledge.served_model(RELEASE_MODEL)
+    folder = live_model_dir(knowledge, RELEASE_MODEL)
     model = load_model(folder) if folder is not None else None
     catalog = {p.sku: p for p in knowledge.all_products()}
     plain: list[float] = []

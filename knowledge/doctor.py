@@ -239,7 +239,7 @@ def _rebuild_from_snapshot(store: KnowledgeStore, release_id: str) -> str:
     )
     new_id = store.build_release(loaded, created_by=REPAIRED_BY)
     # The rebuilt release serves the trained models the damaged one did (they are not in its snapshot).
-    carry_models(store.registry, manifest, store.manifest(new_id))
+    carry_models(store.registry, manifest, new_id)
     store.activate(new_id)
     return new_id
 

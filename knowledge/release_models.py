@@ -11,10 +11,14 @@ from __future__ import annotations
 import shutil
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .durable import private_dir, write_text_atomic
 from .registry import STAGING_PREFIX, ReleaseRegistry, new_release_id
 from .releases import MANIFEST_FILE, ReleaseManifest
+
+if TYPE_CHECKING:
+    from .store import KnowledgeStore
 
 MODELS_DIR = "models"
 # Versions of one model kept per release: the served one and the one before it, so a process still
@@ -30,6 +34,11 @@ def served_model_dir(registry: ReleaseRegistry, manifest: ReleaseManifest, name:
     """The folder of the ``name`` model ``manifest``'s release serves, or None when it serves none."""
     version = manifest.models.get(name)
     return None if version is None else model_dir(registry, manifest.release_id, name, version)
+
+
+def live_model_dir(store: KnowledgeStore, name: str) -> Path | None:
+    """The folder of the ``name`` model the store's live release serves (None: no live release, or no model)."""
+    return served_model_dir(store.registry, store.live.manifest, name) if store.has_live else None
 
 
 def write_manifest(registry: ReleaseRegistry, manifest: ReleaseManifest) -> None:
@@ -52,9 +61,12 @@ def store_model(
     return updated
 
 
-def carry_models(registry: ReleaseRegistry, previous: ReleaseManifest, target: ReleaseManifest) -> ReleaseManifest:
-    """``target`` with the models ``previous`` serves and it has none of (hard links, or copies across
-    devices); unchanged when it lacks none. A release that has its own model keeps it: that is rollback."""
+def carry_models(registry: ReleaseRegistry, previous: ReleaseManifest, target_id: str) -> bool:
+    """Give release ``target_id`` the models ``previous`` serves and it has none of (hard links, or copies
+    across devices); True when its manifest changed. A model the target has of its own is kept."""
+    if not previous.models:
+        return False
+    target = registry.manifest(target_id)
     missing = {n: v for n, v in previous.models.items() if n not in target.models}
     carried = dict(target.models)
     for name, version in missing.items():
@@ -70,10 +82,9 @@ def carry_models(registry: ReleaseRegistry, previous: ReleaseManifest, target: R
             staging.rename(dest)
         carried[name] = version
     if carried == target.models:
-        return target
-    updated = target.model_copy(update={"models": carried})
-    write_manifest(registry, updated)
-    return updated
+        return False
+    write_manifest(registry, target.model_copy(update={"models": carried}))
+    return True
 
 
 def _link_or_copy(source: str, dest: str) -> None:

@@ -54,7 +54,7 @@ from .registry import (
     new_release_id,
 )
 from .release_files import REPAIR_HINT, UPDATES_FILE, read_snapshot
-from .release_models import carry_models, served_model_dir, store_model
+from .release_models import carry_models, store_model
 from .releases import ReleaseManifest
 from .search import CatalogFacets, PassageHit, ProductHit, ProductQuery, RankedProducts
 
@@ -262,10 +262,8 @@ class KnowledgeStore:
         with self._write_lock:
             old = self._live
             # A new build starts with the live models; a release that was live before (a rollback) keeps its own.
-            if old is not None and old.manifest.models and release_id not in self.history():
-                target = self.manifest(release_id)
-                if carry_models(self.registry, old.manifest, target) is not target:
-                    self._attached.pop(release_id, None)  # attach again: the manifest names the carried models
+            if old and release_id not in self.history() and carry_models(self.registry, old.manifest, release_id):
+                self._attached.pop(release_id, None)  # attach again: its manifest names the carried models
             new = self._attach(release_id)
             self.warm(new)
             history = [r for r in self.history() if r != release_id]
@@ -417,8 +415,8 @@ class KnowledgeStore:
 
     # ---- trained models stored with the release (``knowledge.release_models``) ----------------
     def publish_model(self, name: str, write: Callable[[Path], object]) -> str:
-        """Store a new version of model ``name`` with the live release and serve it: ``write(folder)`` fills
-        the version's folder; every serving process follows, as after a live update. Returns the version."""
+        """Store a new version of model ``name`` (``write(folder)`` fills it) with the live release and serve
+        it; every serving process follows, as after a live update. Returns the version."""
         with self._write_lock, self.registry.build_lock():
             if self.registry.pointer_path.exists():
                 with contextlib.suppress(KnowledgeError):  # damaged: ``self.live`` below says so
@@ -431,11 +429,6 @@ class KnowledgeStore:
             self._write_pointer(live.release_id, self.history(), fresh.revision)
         self._notify(live.release_id)
         return manifest.models[name]
-
-    def served_model(self, name: str) -> Path | None:
-        """The folder of the ``name`` model the live release serves (None: no live release, or no such model)."""
-        live = self._live
-        return None if live is None else served_model_dir(self.registry, live.manifest, name)
 
     # ---- Retriever port --------------------------------------------------------------------
     def search_products(self, query: ProductQuery) -> list[ProductHit]:

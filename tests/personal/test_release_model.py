@@ -117,6 +117,12 @@ async def test_rollback_serves_the_release_own_model(settings: Settings, knowled
     retrained = await ask_bottles(assistant)
     assert retrained.cards[0].sku == "SG-BTL-0002", "the retrained model's favourite"
 
+    status = runner.invoke(app, ["kb", "status"])
+    assert status.exit_code == 0, status.output
+    served = [line for line in status.output.splitlines() if "recommender=" in line]
+    assert len(served) == 2 and len({line.split("recommender=")[1].split()[0] for line in served}) == 2, (
+        "kb status names the model each release serves: a rollback brings back the other one"
+    )
     assert knowledge.rollback() == first
     rolled_back = await ask_bottles(assistant)
     assert rolled_back.cards[0].sku == "SG-BTL-0001", "the first release's own model is served again"
