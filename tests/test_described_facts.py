@@ -108,7 +108,7 @@ async def test_a_yes_no_fallback_leads_with_the_answer_its_bullet_gives(
 
 
 async def test_prompt_wording_and_a_cut_name_are_never_shown(tmp_path: Path, kettle_store: KnowledgeStore) -> None:
-    assistant = shop(tmp_path, kettle_store, model_text="根据 FACTS，旅行 Travel Kettle 适合 shoppers。")
+    assistant = shop(tmp_path, kettle_store, model_text="根据FACTS，旅行 Travel Kettle 适合 shoppers。")
     reply = await assistant.ask(msg("Brewmate Travel Kettle适合旅行吗？", "g"))
     assert "FACTS" not in reply.text and "shoppers" not in reply.text
     assert "旅行 Travel Kettle" not in reply.text
