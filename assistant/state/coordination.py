@@ -24,6 +24,9 @@ log = logging.getLogger("shopguide.coordination")
 TURN_LEASE_S = 30.0
 # A waiting turn wakes when the turn before it ends (a push to its wake list) or after this, to check leases.
 TURN_POLL_S = 0.25
+# While Redis restarts a turn retries this often, for up to this long, then runs unordered.
+OUTAGE_RETRY_S = 0.25
+OUTAGE_WAIT_S = 15.0
 # Queues of chats nobody writes to any more expire on their own.
 QUEUE_EXPIRY_S = 24 * 3600
 # The Telegram poller renews its lock every third of this; a second replica takes over after it.
@@ -107,8 +110,17 @@ class RedisTurnOrder:
     head runs. Every queued turn keeps a lease key alive, so a killed replica's turns drop out after the lease
     and the chat goes on instead of stalling."""
 
-    def __init__(self, url: str, prefix: str, *, lease_s: float = TURN_LEASE_S, poll_s: float = TURN_POLL_S) -> None:
+    def __init__(
+        self,
+        url: str,
+        prefix: str,
+        *,
+        lease_s: float = TURN_LEASE_S,
+        poll_s: float = TURN_POLL_S,
+        outage_wait_s: float = OUTAGE_WAIT_S,
+    ) -> None:
         self._url = url
+        self.outage_wait_s = outage_wait_s
         self._prefix = f"{prefix}:turns"
         self.lease_s = lease_s
         self.poll_s = poll_s
@@ -127,28 +139,65 @@ class RedisTurnOrder:
         queue = f"{self._prefix}:q:{key}"
         lease_prefix, wake_prefix = f"{self._prefix}:lease:", f"{self._prefix}:wake:"
         lease_ms = int(self.lease_s * 1000)
-        await self._enqueue(client, queue, token, lease_prefix + token, lease_ms)
-        renewer = asyncio.create_task(self._renew(client, lease_prefix + token, lease_ms))
-        try:
-            while True:
-                got = await client.eval(_TRY_ACQUIRE, 1, queue, token, lease_prefix)
-                if got == 1:
+        renewer: asyncio.Task[None] | None = None
+        waited_out = time.monotonic() + self.outage_wait_s
+        while True:
+            try:
+                await self._enqueue(client, queue, token, lease_prefix + token, lease_ms)
+                renewer = asyncio.create_task(self._renew(client, lease_prefix + token, lease_ms))
+                await self._wait_for_head(
+                    client,
+                    key=key,
+                    queue=queue,
+                    token=token,
+                    lease_prefix=lease_prefix,
+                    wake_prefix=wake_prefix,
+                    lease_ms=lease_ms,
+                )
+                break
+            except redis.RedisError as exc:
+                if renewer is not None:
+                    renewer.cancel()
+                    renewer = None
+                if time.monotonic() > waited_out:
+                    # Answering out of order beats not answering while Redis stays down.
+                    log.error("turn unordered key=%s error=%s (redis down)", key, type(exc).__name__)
                     break
-                if got == -1:
-                    log.warning("turn requeued key=%s (lease lapsed)", key)
-                    await self._enqueue(client, queue, token, lease_prefix + token, lease_ms)
-                    continue
-                await client.blpop([wake_prefix + token], timeout=self.poll_s)
+                log.warning("turn redis_unavailable key=%s error=%s (retrying)", key, type(exc).__name__)
+                await asyncio.sleep(OUTAGE_RETRY_S)
+        try:
             yield
         finally:
-            renewer.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await renewer
+            if renewer is not None:
+                renewer.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await renewer
             try:
                 await client.eval(_RELEASE, 1, queue, token, lease_prefix, wake_prefix)
                 await client.delete(wake_prefix + token)
             except redis.RedisError as exc:  # the lease expires on its own; the next turn waits at most that
                 log.warning("turn release_failed key=%s error=%s", key, type(exc).__name__)
+
+    async def _wait_for_head(
+        self,
+        client: aioredis.Redis,
+        *,
+        key: str | int,
+        queue: str,
+        token: str,
+        lease_prefix: str,
+        wake_prefix: str,
+        lease_ms: int,
+    ) -> None:
+        while True:
+            got = await client.eval(_TRY_ACQUIRE, 1, queue, token, lease_prefix)
+            if got == 1:
+                return
+            if got == -1:
+                log.warning("turn requeued key=%s (lease lapsed)", key)
+                await self._enqueue(client, queue, token, lease_prefix + token, lease_ms)
+                continue
+            await client.blpop([wake_prefix + token], timeout=self.poll_s)
 
     @staticmethod
     async def _enqueue(client: aioredis.Redis, queue: str, token: str, lease_key: str, lease_ms: int) -> None:

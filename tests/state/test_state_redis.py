@@ -4,6 +4,7 @@ one claim per delivery id, shared rate limits, and one Telegram poller at a time
 from __future__ import annotations
 
 import asyncio
+import socket
 import time
 from pathlib import Path
 
@@ -133,3 +134,17 @@ async def test_second_poller_waits_until_the_first_stops(redis_url: str, redis_p
     await asyncio.wait_for(waiting, timeout=2)
     assert not second.lost.is_set()
     await second.release()
+
+
+async def test_a_turn_waits_out_a_redis_restart_then_runs(redis_url: str, redis_prefix: str) -> None:
+    """Redis down (a restart): the turn retries, and if Redis stays down it runs unordered instead of never."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        down = f"redis://127.0.0.1:{sock.getsockname()[1]}/0"
+    order = RedisTurnOrder(down, redis_prefix, outage_wait_s=0.6)
+    answered = []
+    started = time.monotonic()
+    async with order.turn("chat-1"):
+        answered.append(time.monotonic() - started)
+    assert len(answered) == 1 and 0.5 < answered[0] < 5.0
+    await order.aclose()
