@@ -36,6 +36,7 @@ class FakeOpenAIApi:
         self.port = port
         self.requests = 0
         self.completions = 0
+        self.abandoned = 0
         self.refusals: list[Refusal] = []
         self._runner: web.AppRunner | None = None
 
@@ -84,13 +85,18 @@ class FakeOpenAIApi:
         response = web.StreamResponse(headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache"})
         await response.prepare(request)
         created = int(time.time())
-        for start in range(0, len(text), CHUNK_CHARS):
-            if self.token_delay_s:
-                await asyncio.sleep(self.token_delay_s)
-            await response.write(_event(self._chunk(created, {"content": text[start : start + CHUNK_CHARS]}, None)))
-        await response.write(_event(self._chunk(created, {}, "stop")))
-        await response.write(b"data: [DONE]\n\n")
-        await response.write_eof()
+        try:
+            for start in range(0, len(text), CHUNK_CHARS):
+                if self.token_delay_s:
+                    await asyncio.sleep(self.token_delay_s)
+                delta = {"content": text[start : start + CHUNK_CHARS]}
+                await response.write(_event(self._chunk(created, delta, None)))
+            await response.write(_event(self._chunk(created, {}, "stop")))
+            await response.write(b"data: [DONE]\n\n")
+            await response.write_eof()
+        except ConnectionError:  # the client went away mid-answer (a replica killed, a turn abandoned)
+            self.abandoned += 1
+            return response
         self.completions += 1
         return response
 

@@ -140,7 +140,7 @@ class RedisTurnOrder:
         lease_prefix, wake_prefix = f"{self._prefix}:lease:", f"{self._prefix}:wake:"
         lease_ms = int(self.lease_s * 1000)
         renewer: asyncio.Task[None] | None = None
-        waited_out = time.monotonic() + self.outage_wait_s
+        waited_out: float | None = None  # counted from the first failure, not from when the turn queued
         while True:
             try:
                 await self._enqueue(client, queue, token, lease_prefix + token, lease_ms)
@@ -159,6 +159,7 @@ class RedisTurnOrder:
                 if renewer is not None:
                     renewer.cancel()
                     renewer = None
+                waited_out = waited_out or time.monotonic() + self.outage_wait_s
                 if time.monotonic() > waited_out:
                     # Answering out of order beats not answering while Redis stays down.
                     log.error("turn unordered key=%s error=%s (redis down)", key, type(exc).__name__)

@@ -2,6 +2,8 @@
 
 While a turn runs its lease is renewed; if the replica dies mid-turn the lease lapses, and any replica's
 take-over loop hands the stored update back to its adapter, which answers it as if it had just arrived.
+Leases are renewed from a thread of their own: a busy event loop (a burst of turns) is slow, not dead, and
+must not lose its leases to another replica, which would then answer the same update a second time.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import threading
 import time
 from collections.abc import Callable
 
@@ -31,28 +34,49 @@ class LeasedDeliveries:
         self.seen = seen
         self.take_over_every_s = take_over_every_s
         self.taken_over = 0
-        self._renewers: dict[str, asyncio.Task[None]] = {}
+        self.lost = 0
+        self._held: set[str] = set()
+        self._lock = threading.Lock()
+        self._stopped = threading.Event()
+        self._renewer: threading.Thread | None = None
 
     def take(self, delivery_id: str, payload: str) -> bool:
         """Lease the delivery (False: another replica answers it, or it was answered) and keep it alive."""
         if not self.seen.lease(delivery_id, payload):
             return False
-        self._renewers[delivery_id] = asyncio.create_task(self._keep(delivery_id))
+        with self._lock:
+            self._held.add(delivery_id)
+            if self._renewer is None:
+                self._stopped.clear()
+                self._renewer = threading.Thread(target=self._renew_held, name="lease-renewer", daemon=True)
+                self._renewer.start()
         return True
 
-    async def _keep(self, delivery_id: str) -> None:
+    def holds(self, delivery_id: str) -> bool:
+        with self._lock:
+            return delivery_id in self._held
+
+    def _renew_held(self) -> None:
         pause = getattr(self.seen, "lease_s", DELIVERY_LEASE_S) / 3
-        while True:
-            await asyncio.sleep(pause)
-            if not self.seen.renew(delivery_id):
-                log.warning("delivery lease_lost delivery_id=%s (another replica took it over)", delivery_id)
-                return
+        while not self._stopped.wait(pause):
+            with self._lock:
+                held = list(self._held)
+            for delivery_id in held:
+                try:
+                    renewed = self.seen.renew(delivery_id)
+                except Exception as exc:  # the store is restarting; the lease outlives a short outage
+                    log.warning("delivery renew_failed delivery_id=%s error=%s", delivery_id, type(exc).__name__)
+                    continue
+                if not renewed:
+                    self.lost += 1
+                    log.warning("delivery lease_lost delivery_id=%s (another replica took it over)", delivery_id)
+                    with self._lock:
+                        self._held.discard(delivery_id)
 
     async def done(self, delivery_id: str) -> None:
         """The answer is out: stop renewing and record it, retrying while the store restarts."""
-        renewer = self._renewers.pop(delivery_id, None)
-        if renewer is not None:
-            renewer.cancel()
+        with self._lock:
+            self._held.discard(delivery_id)
         deadline = time.monotonic() + DELIVERED_RETRY_S
         while True:
             try:
@@ -75,14 +99,20 @@ class LeasedDeliveries:
                 log.warning("delivery take_over_failed error=%s", type(exc).__name__)
                 continue
             for delivery_id, payload in lapsed:
+                if self.holds(delivery_id):
+                    continue  # ours and still being answered (the renewal is a moment late)
                 self.taken_over += 1
                 log.warning("delivery taken_over delivery_id=%s", delivery_id)
                 resubmit(delivery_id, payload)
 
     def stop(self) -> None:
-        for renewer in self._renewers.values():
-            renewer.cancel()
-        self._renewers.clear()
+        """Stop renewing (shutdown; a test's stand-in for a replica's death)."""
+        self._stopped.set()
+        with self._lock:
+            renewer, self._renewer = self._renewer, None
+            self._held.clear()
+        if renewer is not None:
+            renewer.join()
 
 
 async def cancel_task(task: asyncio.Task[None] | None) -> None:
