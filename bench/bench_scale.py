@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import os
 import random
 import tempfile
@@ -60,6 +61,8 @@ THINK_S = (0.2, 1.0)
 DELIVERY_RETRY_S = 0.5
 DELIVERY_GIVE_UP_S = 120.0
 TARGET_SPEEDUP = 1.7
+# Like Telegram's: one increasing sequence per bot, never reused (the replicas remember answered ids).
+UPDATE_IDS = itertools.count(10**9 + int(time.time()) % 10**6 * 1000)
 
 
 @dataclass
@@ -112,11 +115,10 @@ def question_of(text: str) -> str | None:
 
 
 class Shoppers:
-    def __init__(self, fake: FakeBotApi, ingress: Ingress, count: int) -> None:
+    def __init__(self, fake: FakeBotApi, ingress: Ingress, count: int, *, first_chat: int = 900_000) -> None:
         self.fake = fake
         self.ingress = ingress
-        self.chats = [Chat(900_000 + n) for n in range(count)]
-        self.update_ids = iter(range(10**9 + int(time.time()) % 10**6 * 1000, 2 * 10**9))
+        self.chats = [Chat(first_chat + n) for n in range(count)]
 
     async def run(self, phase: str, seconds: float) -> None:
         stop_at = time.monotonic() + seconds
@@ -133,7 +135,7 @@ class Shoppers:
             for question in questions:
                 chat.asked.append(question)
                 message = self.fake.message(chat.chat_id, chat.chat_id, question)
-                await self.ingress.deliver({"update_id": next(self.update_ids), "message": message})
+                await self.ingress.deliver({"update_id": next(UPDATE_IDS), "message": message})
             seen += len(questions)  # the shopper's own messages
             first: float | None = None
             while time.monotonic() - sent < ROUND_TIMEOUT_S:
@@ -154,6 +156,7 @@ class Shoppers:
     def audit(self) -> dict[str, Any]:
         """Per chat: one complete answer per question, none twice, in the order asked."""
         lost = duplicate = out_of_order = partial = errors = unknown = 0
+        examples: list[dict[str, Any]] = []
         error_text = phrase("error", "en")
         for chat in self.chats:
             shown = answers(self.fake, chat.chat_id)
@@ -166,6 +169,15 @@ class Shoppers:
             duplicate += max(0, len(done) - len(chat.asked))
             if len(done) == len(chat.asked) and any(g not in (None, a) for g, a in zip(got, chat.asked, strict=True)):
                 out_of_order += 1
+                if len(examples) < 3:
+                    short = [QUESTIONS[q][:12] for q in chat.asked]
+                    examples.append(
+                        {
+                            "chat": chat.chat_id,
+                            "asked": short,
+                            "answered": [QUESTIONS[g][:12] if g else "?" for g in got],
+                        }
+                    )
         asked = sum(len(c.asked) for c in self.chats)
         return {
             "questions": asked,
@@ -175,6 +187,7 @@ class Shoppers:
             "partial_left_visible": partial,
             "error_replies": errors,
             "unrecognised_answers": unknown,
+            "out_of_order_examples": examples,
         }
 
     def first_visible(self, phase: str) -> list[float]:
@@ -269,10 +282,9 @@ async def main(args: argparse.Namespace) -> None:
             await asyncio.to_thread(replica.wait_ready)
         ingress.session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10))
         shoppers = Shoppers(fake, ingress, args.shoppers)
-        ingress.targets = [replicas[0]]
-        await measure(Shoppers(fake, ingress, 4), "warmup", 3)
-        ingress.targets = [replicas[1]]
-        await measure(Shoppers(fake, ingress, 4), "warmup", 3)
+        for n, replica in enumerate(replicas):  # first turns load lazily built parts; keep them out of the figures
+            ingress.targets = [replica]
+            await measure(Shoppers(fake, ingress, 4, first_chat=800_000 + 100 * n), "warmup", 3)
         ingress.targets = [replicas[0]]
         data["one_replica"] = await measure(shoppers, "one", args.phase_s)
         ingress.targets = list(replicas)

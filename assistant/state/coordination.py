@@ -125,6 +125,7 @@ class RedisTurnOrder:
         self.lease_s = lease_s
         self.poll_s = poll_s
         self._client: aioredis.Redis | None = None
+        self._arrivals: asyncio.Lock | None = None
 
     def _redis(self) -> aioredis.Redis:
         # Created on first use, so on the loop that runs the turns.
@@ -200,9 +201,12 @@ class RedisTurnOrder:
                 continue
             await client.blpop([wake_prefix + token], timeout=self.poll_s)
 
-    @staticmethod
-    async def _enqueue(client: aioredis.Redis, queue: str, token: str, lease_key: str, lease_ms: int) -> None:
-        await client.eval(_ENQUEUE, 2, queue, lease_key, token, lease_ms, int(QUEUE_EXPIRY_S * 1000))
+    async def _enqueue(self, client: aioredis.Redis, queue: str, token: str, lease_key: str, lease_ms: int) -> None:
+        # Two turns of this replica would race to Redis on two pooled connections and could swap places;
+        # a FIFO lock sends them in the order they arrived here.
+        self._arrivals = self._arrivals or asyncio.Lock()
+        async with self._arrivals:
+            await client.eval(_ENQUEUE, 2, queue, lease_key, token, lease_ms, int(QUEUE_EXPIRY_S * 1000))
 
     async def _renew(self, client: aioredis.Redis, lease_key: str, lease_ms: int) -> None:
         while True:
