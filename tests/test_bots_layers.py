@@ -14,9 +14,9 @@ import pytest
 
 BOTS = Path(__file__).resolve().parent.parent / "bots"
 MAX_LINES = 500
-# Every folder of product code, its build scripts, benches and test fakes is held to the same size limit
-# as bots/ (tests/ is not: tests/test_intents.py, 551 lines of one shop fixture's cases, is the one over).
-SIZED_FOLDERS = ("bots", "assistant", "knowledge", "scripts", "bench", "shopguide_testkit")
+# Every folder of product code, its build scripts, benches, test fakes and tests is held to the same size
+# limit as bots/.
+SIZED_FOLDERS = ("bots", "assistant", "knowledge", "scripts", "bench", "shopguide_testkit", "tests")
 # What each part of bots/ must not import: the other adapter and its platform SDK; the kit imports neither.
 # Nor the concrete knowledge store: adapters read through ``Assistant.catalog`` and change releases through
 # ``Assistant.release_admin()`` (only the composition root, bots/serve.py, may hand a store in).

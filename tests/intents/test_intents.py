@@ -7,8 +7,6 @@ generator. Expected answers are computed from the rows below, never typed in.
 
 from __future__ import annotations
 
-import json
-from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,125 +15,13 @@ import pytest
 from assistant.app import Assistant, build_assistant
 from assistant.config import Settings
 from assistant.conversation import Slots
-from assistant.factcheck import FactChecker
 from assistant.guide import ShoppingGuide
-from assistant.llm.scripted import ScriptedGenerator
-from assistant.superlative_check import SuperlativeCheck
-from assistant.types import IncomingMessage, Intent, Reply
+from assistant.types import Intent
 from assistant.understanding import CatalogVocabulary, Understander, parse_budget
-from knowledge.embedding import MultilingualUSE
-from knowledge.loaders import load_directory
 from knowledge.search import ProductQuery
-from knowledge.store import KnowledgeStore, make_client
+from knowledge.store import KnowledgeStore
 from tests.conftest import MODEL_CACHE
-
-
-def _tent(n: int, name: str, name_zh: str, *, price: float, stock: int, released: str | None) -> dict[str, Any]:
-    sleeps = int(name[-2]) if name[-1] == "P" else 2
-    attributes: dict[str, Any] = {"sleeps": sleeps, "weight_kg": round(1.1 * sleeps + n / 10, 1)}
-    uses = ["hiking"] if "Trail" in name or "Hiker" in name else []
-    if released:
-        attributes["release_date"] = released
-    return {
-        "sku": f"TN-TNT-{n:03d}",
-        "name": name,
-        "name_zh": name_zh,
-        "category": "tents",
-        "brand": name.split(maxsplit=1)[0],
-        "price": price,
-        "stock": stock,
-        "attributes": attributes,
-        "uses": uses,
-        "description": f"A {name.lower()} for camping.",
-    }
-
-
-def _plain(sku: str, category: str, name: str, name_zh: str, *, price: float, stock: int) -> dict[str, Any]:
-    return {
-        "sku": sku,
-        "name": name,
-        "name_zh": name_zh,
-        "category": category,
-        "brand": name.split(maxsplit=1)[0],
-        "price": price,
-        "stock": stock,
-    }
-
-
-PRODUCTS: list[dict[str, Any]] = [
-    _tent(1, "Ridgeway Trail Tent 2P", "Ridgeway 徒步帐篷 2P", price=899, stock=0, released="2023-04-01"),
-    _tent(2, "Ridgeway Dome Tent 3P", "Ridgeway 圆顶帐篷 3P", price=1299, stock=5, released="2024-09-15"),
-    _tent(3, "Campo Light Tent 1P", "Campo 轻量帐篷 1P", price=499, stock=0, released="2022"),
-    _tent(4, "Campo Family Tent 6P", "Campo 家庭帐篷 6P", price=2599, stock=3, released="2024-02-01"),
-    _tent(5, "Campo Beach Tent", "Campo 沙滩帐篷", price=649, stock=12, released="2021-06"),
-    _tent(6, "Ridgeway Storm Tent 2P", "Ridgeway 风暴帐篷 2P", price=1599, stock=7, released=None),
-    _tent(7, "Campo Hiker Tent 2P", "Campo 徒步者帐篷 2P", price=749, stock=9, released=None),
-    _tent(8, "Ridgeway Ultralight Tent 1P", "Ridgeway 超轻帐篷 1P", price=1999, stock=0, released=None),
-    _plain("TN-KTL-001", "kettles", "Boilo Mini Kettle", "Boilo 迷你电水壶", price=79, stock=0),
-    _plain("TN-KTL-002", "kettles", "Boilo Steel Kettle", "Boilo 不锈钢电水壶", price=99, stock=20),
-    _plain("TN-KTL-003", "kettles", "Boilo Glass Kettle", "Boilo 玻璃电水壶", price=159, stock=4),
-    _plain("TN-KTL-004", "kettles", "Vaporo Smart Kettle", "Vaporo 智能电水壶", price=349, stock=6),
-    _plain("TN-MAT-001", "yoga_mats", "Asana Grip Mat", "Asana 防滑瑜伽垫", price=189, stock=30),
-    _plain("TN-MAT-002", "yoga_mats", "Asana Travel Mat", "Asana 旅行瑜伽垫", price=129, stock=0),
-    _plain("TN-MAT-003", "yoga_mats", "Lotusa Cork Mat", "Lotusa 软木瑜伽垫", price=299, stock=8),
-]
-REVIEWS: list[tuple[str, int]] = [
-    ("TN-TNT-001", 5),
-    ("TN-TNT-001", 5),
-    ("TN-TNT-002", 4),
-    ("TN-TNT-002", 4),
-    ("TN-TNT-002", 5),
-    ("TN-TNT-004", 3),
-    ("TN-TNT-005", 4),
-    ("TN-TNT-005", 5),
-]
-
-
-def rows(category: str | None = None, *, in_stock: bool = False) -> list[dict[str, Any]]:
-    return [p for p in PRODUCTS if (category is None or p["category"] == category) and (not in_stock or p["stock"] > 0)]
-
-
-def mean_stars(sku: str) -> float:
-    stars = [r for s, r in REVIEWS if s == sku]
-    return sum(stars) / len(stars) if stars else 0.0
-
-
-@pytest.fixture(scope="module")
-def shop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KnowledgeStore]:
-    folder = tmp_path_factory.mktemp("outdoor-shop")
-    catalog = folder / "catalog"
-    catalog.mkdir()
-    (catalog / "products.jsonl").write_text(
-        "".join(json.dumps(p, ensure_ascii=False) + "\n" for p in PRODUCTS), encoding="utf-8"
-    )
-    (catalog / "reviews.jsonl").write_text(
-        "".join(json.dumps({"sku": s, "rating": r, "text": "Fine tent."}) + "\n" for s, r in REVIEWS),
-        encoding="utf-8",
-    )
-    store = KnowledgeStore(make_client("embedded", folder / "chroma"), MultilingualUSE(threads=1), folder / "kb")
-    store.activate(store.build_release(load_directory(catalog)))
-    yield store
-
-
-@pytest.fixture
-async def shop_assistant(tmp_path: Path, shop: KnowledgeStore) -> AsyncIterator[Assistant]:
-    assistant = build_assistant(
-        Settings(data_dir=tmp_path, cache_dir=MODEL_CACHE), generator=ScriptedGenerator(), knowledge=shop
-    )
-    yield assistant
-    assistant.memory.close()
-
-
-async def ask(assistant: Assistant, text: str, user: str = "shopper") -> Reply:
-    return await assistant.ask(IncomingMessage(platform="test", chat_id="c1", user_id=user, text=text))
-
-
-def shown(reply: Reply) -> list[str]:
-    return [c.sku for c in reply.cards]
-
-
-def price_text(price: float) -> str:
-    return f"{price:,.0f}"
+from tests.intents.shop import PRODUCTS, ask, mean_stars, price_text, rows, shown
 
 
 # ---- parsing ------------------------------------------------------------------------------------
@@ -441,111 +327,3 @@ def test_zh_top_answer_for_a_category(shop: KnowledgeStore, slots: Slots, expect
     assert decision.kind == "top"
     assert decision.products and all(p.category == slots.category for p in decision.products)
     assert expected in decision.headline
-
-
-# ---- fact check: a superlative claim is checked like a price -------------------------------------
-def _checker(shop: KnowledgeStore) -> FactChecker:
-    return FactChecker(frozenset(p.sku for p in shop.all_products()), SuperlativeCheck(shop))
-
-
-def _products(shop: KnowledgeStore, *skus: str) -> list[Any]:
-    return shop.get_products(list(skus))
-
-
-@pytest.mark.parametrize(
-    ("answer", "kept"),
-    [
-        ("Ridgeway Dome Tent 3P is the cheapest tent we have.", False),
-        ("Campo Light Tent 1P is the cheapest tent we have.", True),
-        ("Campo Beach Tent is the cheapest tent in stock.", True),
-        ("Campo Light Tent 1P is the cheapest tent in stock.", False),
-        ("Ridgeway Dome Tent 3P is not the cheapest, but it is roomy.", True),
-        ("Campo Family Tent 6P is our most expensive tent.", True),
-        ("Ridgeway Dome Tent 3P是最便宜的帐篷。", False),
-        ("Campo 轻量帐篷 1P是最便宜的帐篷。", True),
-        ("有现货的帐篷里，Campo 轻量帐篷 1P最便宜。", False),
-        ("Campo 沙滩帐篷评分最高。", False),
-        ("Ridgeway 徒步帐篷 2P评分最高。", True),
-        ("Campo Light Tent 1P is the lightest tent.", True),
-        ("Ridgeway Dome Tent 3P is the lightest tent.", False),
-        ("Campo 家庭帐篷 6P最重。", True),
-    ],
-)
-def test_superlative_claims_must_hold_in_the_catalog(shop: KnowledgeStore, answer: str, kept: bool) -> None:
-    products = _products(shop, "TN-TNT-002", "TN-TNT-003", "TN-TNT-005", "TN-TNT-004", "TN-TNT-001")
-    result = _checker(shop).check(answer, products)
-    assert (result.text == answer) is kept
-    if not kept:
-        assert not result.text and result.needs_fallback
-
-
-def test_a_measure_superlative_without_that_measure_is_unverified(shop: KnowledgeStore) -> None:
-    answer = "Boilo Steel Kettle is the lightest kettle."
-    assert _checker(shop).check(answer, _products(shop, "TN-KTL-002")).text == ""
-
-
-def test_superlative_is_judged_within_what_the_shopper_asked(shop: KnowledgeStore) -> None:
-    products = _products(shop, "TN-TNT-005", "TN-TNT-003")
-    answer = "Campo Beach Tent is the cheapest."
-    assert _checker(shop).check(answer, products).text == ""
-    in_stock = ProductQuery("", in_stock_only=True)
-    assert _checker(shop).check(answer, products, scope=in_stock).text == answer
-
-
-async def test_false_superlative_from_the_model_never_reaches_the_shopper(tmp_path: Path, shop: KnowledgeStore) -> None:
-    lie = "The Ridgeway Dome Tent 3P is the cheapest Ridgeway tent we have."
-    assistant = build_assistant(
-        Settings(data_dir=tmp_path, cache_dir=MODEL_CACHE), generator=ScriptedGenerator(lie), knowledge=shop
-    )
-    try:
-        reply = await ask(assistant, "Ridgeway tents under 2000")
-    finally:
-        assistant.memory.close()
-    assert reply.cards and reply.intent is Intent.RECOMMEND
-    assert "cheapest" not in reply.text
-    assert reply.degraded == "fact_check"
-
-
-@pytest.mark.parametrize(
-    ("text", "sku", "first_line"),
-    [
-        ("Is the Campo Light Tent 1P the cheapest tent?", "TN-TNT-003", "Yes — Campo Light Tent 1P is the cheapest of"),
-        (
-            "Is the Ridgeway Dome Tent 3P the cheapest tent?",
-            "TN-TNT-002",
-            "No — the cheapest of our tents is Campo Light",
-        ),
-        ("Campo 沙滩帐篷是有现货的帐篷里最便宜的吗？", "TN-TNT-005", "是的，Campo 沙滩帐篷是有现货的"),
-        ("Campo 家庭帐篷 6P是评分最高的吗？", "TN-TNT-004", "不是。"),
-        ("Is the Boilo Steel Kettle the best rated kettle?", "TN-KTL-002", "We have no customer ratings"),
-    ],
-)
-async def test_is_a_named_product_the_top_one(shop_assistant: Assistant, text: str, sku: str, first_line: str) -> None:
-    reply = await ask(shop_assistant, text)
-    assert shown(reply)[0] == sku
-    assert reply.text.startswith(first_line)
-    if first_line.startswith(("No", "不是")):
-        top = reply.cards[1]  # the one that is the top: named in the answer, with its price
-        assert top.sku != sku
-        assert top.name in reply.text.splitlines()[0] and f"¥{price_text(top.price)}" in reply.text.splitlines()[0]
-
-
-@pytest.mark.parametrize(
-    ("name", "sku", "true"),
-    [("Ridgeway Trail Tent 2P", "TN-TNT-001", False), ("Campo Light Tent 1P", "TN-TNT-003", True)],
-)
-async def test_superlative_about_a_named_product_is_judged_in_its_whole_category(
-    tmp_path: Path, shop: KnowledgeStore, name: str, sku: str, true: bool
-) -> None:
-    # The brand in the product's name does not shrink "the cheapest tent" to the cheapest of that brand.
-    claim = f"{name} is the cheapest tent in the shop."
-    assistant = build_assistant(
-        Settings(data_dir=tmp_path, cache_dir=MODEL_CACHE), generator=ScriptedGenerator(claim), knowledge=shop
-    )
-    try:
-        reply = await ask(assistant, f"Tell me about the {name}")
-    finally:
-        assistant.memory.close()
-    assert shown(reply) == [sku]
-    assert (reply.text == claim) is true
-    assert ("cheapest" in reply.text) is true
