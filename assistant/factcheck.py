@@ -1,7 +1,9 @@
 """Fact check: every claim in an answer must be backed by a fact of the same kind.
 
 A price must equal a catalog price in the same currency, a measure (20 L, 254 g) a fact of the same unit
-class, a stock count the product's stock, a bare number some fact; a "free" claim needs a fact that says
+class, a stock count the product's stock, a bare number some fact; a number from the shop's documents must
+be in the section the sentence is about ("returns within 14 days" is not backed by a shipping section's
+14 days); a "free" claim needs a fact that says
 free; a yes/no claim about a feature needs a passage or fact that says so (``assistant.support``). A wrong
 price is repaired with the catalog price when exactly one product is meant; other unverifiable sentences
 are dropped; an answer that echoes the question, or has nothing trustworthy left, falls back to the
@@ -12,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 from knowledge.models import Product
@@ -156,6 +158,33 @@ class Facts:
     def stated_stock(self) -> set[float]:
         return {q.value for q in self.stated if q.kind == "stock"}
 
+    def about(self, sentence: str, question: str) -> Facts:
+        """These facts with the shop's sections narrowed to the ones ``sentence`` is about.
+
+        Several sections of one document state periods and amounts (returns in 30 days, delivery in 14):
+        a number is backed only by the section on the sentence's subject, so a policy's wrong number never
+        passes because another policy happens to state it.
+        """
+        sections = [h for h in self.passages if h.doc.kind in POLICY_KINDS]
+        if len(sections) < 2:
+            return self
+        keep = set(map(id, subject_sections(sentence, question, sections)))
+        narrowed = tuple(h for h in self.passages if h.doc.kind not in POLICY_KINDS or id(h) in keep)
+        return replace(self, passages=narrowed)
+
+
+def subject_sections(sentence: str, question: str, sections: Sequence[PassageHit]) -> list[PassageHit]:
+    """The sections (best first) whose words the sentence shares most; a sentence without subject words
+    ("It is 30 days.") is about what was asked; failing both, about the closest section."""
+    section_terms = [terms(f"{h.doc.title}\n{h.doc.text}") for h in sections]
+    for about in (sentence, question):
+        wanted = terms(about)
+        overlap = [len(wanted & t) for t in section_terms]
+        best = max(overlap)
+        if best:
+            return [h for h, n in zip(sections, overlap, strict=True) if n == best]
+    return [sections[0]]
+
 
 class FactChecker:
     """Checks generated text against the facts that were in its prompt."""
@@ -202,7 +231,9 @@ class FactChecker:
         features = FeatureClaims(asked_about if feature_claims else "", facts.text, passages, kinds)
         kept: list[str] = []
         for sentence in filter(None, SENTENCE_SPLIT_RE.split(answer)):
-            fixed = self._check_sentence(sentence, facts, result, asked)
+            has_number = re.search(_NUMBER, sentence) is not None or free_claim(sentence)
+            about = facts.about(sentence, question) if has_number else facts
+            fixed = self._check_sentence(sentence, about, result, asked)
             if fixed is not None and not features.supported(fixed, result.dropped):
                 fixed = None
             if fixed is not None:
