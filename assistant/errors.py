@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from knowledge.errors import (
     CatalogValidationError,
+    JobCancelled,
     KnowledgeError,
     KnowledgeStoreCorrupt,
     ProductNotFound,
@@ -17,6 +18,7 @@ __all__ = [
     "ConfigError",
     "GenerationFailed",
     "GenerationTimeout",
+    "JobCancelled",
     "KnowledgeError",
     "KnowledgeStoreCorrupt",
     "ModelUnavailable",

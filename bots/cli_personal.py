@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from collections import Counter
 from pathlib import Path
 from typing import Annotated, Any
@@ -11,12 +12,16 @@ from typing import Annotated, Any
 import typer
 from rich.markup import escape
 
+from assistant.admin import StagePace
 from assistant.config import Settings
 from assistant.errors import ShopguideError
+from assistant.personal.events import EventsRead, read_events
+from assistant.personal.profile import stop_if_cancelled
 from assistant.state.backends import open_profile_store
 
 from .cli_groups import app, eval_app
 from .cli_output import console, report_error
+from .cli_progress import JobBars, run_job
 
 shoppers_app = typer.Typer(
     help="Shoppers: import browsing and order history, train the recommender.", no_args_is_help=True
@@ -26,6 +31,10 @@ app.add_typer(shoppers_app, name="shoppers")
 app.add_typer(report_app, name="report")
 
 SKIPPED_SHOWN = 20
+# Import's steps: the file read (one line), then the store's batches (a bar with counts and time left).
+READ_STAGE = "events read"
+STORE_STAGE = "events stored"
+IMPORT_BARS = {STORE_STAGE: "storing events"}
 
 
 def _catalog_skus(settings: Settings) -> set[str] | None:
@@ -51,18 +60,38 @@ def shoppers_import(
     check: Annotated[bool, typer.Option("--check", help="validate only: report problems, store nothing")] = False,
 ) -> None:
     """Import browsing and order history. A file with any bad row is refused whole (file:line for each)."""
-    from assistant.personal.events import read_events
-
     settings = Settings()
+    pace = StagePace()
+
+    def import_file(cancel: threading.Event, bars: JobBars) -> tuple[EventsRead, int | None]:
+        found = read_events(path, max_mb=settings.kb_max_catalog_mb)
+        bars(pace.event(READ_STAGE, len(found.events), len(found.events)))
+        _describe_import(path, found, _catalog_skus(settings))
+        if check:
+            return found, None
+        stop_if_cancelled(cancel)
+        store = open_profile_store(settings)
+        try:
+            added = store.add_events(
+                found.events, progress=lambda done, total: bars(pace.event(STORE_STAGE, done, total)), cancel=cancel
+            )
+        finally:
+            store.close()
+        return found, added
+
     try:
-        read = read_events(path, max_mb=settings.kb_max_catalog_mb)
+        found, added = run_job(import_file, bar_labels=IMPORT_BARS, keeps="the stored history stays as it was")
     except ShopguideError as exc:
         report_error(exc)
         raise typer.Exit(code=1) from exc
     except (OSError, UnicodeDecodeError) as exc:
         console.print(f"[red]error[/red] cannot read {escape(str(path))}: {escape(str(exc))}")
         raise typer.Exit(code=1) from exc
-    skus = _catalog_skus(settings)
+    if added is not None:
+        console.print(f"stored {added} new events ({len(found.events) - added} were already stored)", soft_wrap=True)
+
+
+def _describe_import(path: Path, read: EventsRead, skus: set[str] | None) -> None:
     unknown = sorted({e.sku for e in read.events} - skus) if skus is not None else []
     shoppers = len({e.shopper for e in read.events})
     kinds = Counter(e.kind for e in read.events)
@@ -78,14 +107,6 @@ def shoppers_import(
         console.print(
             f"  {len(unknown)} SKUs are not in the live catalog: {escape(', '.join(unknown[:10]))}", soft_wrap=True
         )
-    if check:
-        return
-    store = open_profile_store(settings)
-    try:
-        added = store.add_events(read.events)
-    finally:
-        store.close()
-    console.print(f"stored {added} new events ({len(read.events) - added} were already stored)", soft_wrap=True)
 
 
 @shoppers_app.command("link")

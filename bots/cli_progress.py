@@ -12,6 +12,7 @@ from collections.abc import Callable
 from types import TracebackType
 from typing import Any, TypeVar
 
+import typer
 from rich.markup import escape
 from rich.progress import (
     BarColumn,
@@ -24,6 +25,7 @@ from rich.progress import (
 )
 
 from assistant.admin import ProgressEvent
+from assistant.errors import JobCancelled
 
 from .cli_output import err_console
 
@@ -36,11 +38,12 @@ JOIN_POLL_S = 0.2
 BAR_LABELS = {"products": "embedding products", "documents": "indexing passages"}
 
 
-class ReloadBars:
-    """A reload's progress on stderr: a bar per counted stage (done/total, elapsed, time left) and one line
-    per finished step, so a log or a pipe sees the steps too."""
+class JobBars:
+    """A long job's progress on stderr: a bar per counted stage (done/total, elapsed, time left) and one line
+    per finished step, so a log or a pipe sees the steps too. ``bar_labels`` names the counted stages."""
 
-    def __init__(self) -> None:
+    def __init__(self, bar_labels: dict[str, str] | None = None) -> None:
+        self._labels = BAR_LABELS if bar_labels is None else bar_labels
         self._progress = Progress(
             TextColumn("{task.description}"),
             BarColumn(),
@@ -52,7 +55,7 @@ class ReloadBars:
         )
         self._tasks: dict[str, TaskID] = {}
 
-    def __enter__(self) -> ReloadBars:
+    def __enter__(self) -> JobBars:
         self._progress.start()
         return self
 
@@ -60,12 +63,16 @@ class ReloadBars:
         self._progress.stop()
 
     def __call__(self, event: ProgressEvent) -> None:
-        if event.stage in BAR_LABELS:
+        if event.stage in self._labels:
             if event.stage not in self._tasks:
-                self._tasks[event.stage] = self._progress.add_task(BAR_LABELS[event.stage], total=event.total)
+                self._tasks[event.stage] = self._progress.add_task(self._labels[event.stage], total=event.total)
             self._progress.update(self._tasks[event.stage], completed=event.done, total=event.total)
-        if event.stage not in BAR_LABELS or event.done == event.total:
+        if event.stage not in self._labels or event.done == event.total:
             self._progress.console.print(f"[dim]{escape(event.describe())}[/dim]")
+
+
+# The reload's bars keep their old name for the kb commands.
+ReloadBars = JobBars
 
 
 def run_cancellable(job: Callable[[threading.Event], T], *, on_cancel: Callable[[], None]) -> T:
@@ -97,3 +104,18 @@ def run_cancellable(job: Callable[[threading.Event], T], *, on_cancel: Callable[
         raise outcome["error"]
     value: T = outcome["value"]
     return value
+
+
+def run_job(job: Callable[[threading.Event, JobBars], T], *, bar_labels: dict[str, str], keeps: str) -> T:
+    """Run ``job(cancel, bars)`` with progress bars on stderr; Ctrl-C asks it to stop, and a job that stops
+    with ``JobCancelled`` ends the command with exit code 130. ``keeps`` says what a cancel leaves as it was."""
+
+    def cancelling() -> None:
+        err_console.print(f"[yellow]cancelling…[/yellow] {escape(keeps)}")
+
+    try:
+        with JobBars(bar_labels) as bars:
+            return run_cancellable(lambda cancel: job(cancel, bars), on_cancel=cancelling)
+    except JobCancelled as exc:
+        err_console.print(f"[yellow]cancelled[/yellow] {escape(exc.message)}", soft_wrap=True)
+        raise typer.Exit(code=EXIT_CANCELLED) from exc

@@ -56,7 +56,13 @@ class ReleaseGateRefused(KnowledgeError):
         self.outcome = outcome
 
 
-class ReloadCancelled(KnowledgeError):
+class JobCancelled(ShopguideError):
+    """A long job (import, training, an evaluation) stopped on request before it changed anything."""
+
+    code = "job_cancelled"
+
+
+class ReloadCancelled(KnowledgeError, JobCancelled):
     """The admin cancelled a reload before its switch: the half-built release is dropped, the live one serves."""
 
     code = "reload_cancelled"

@@ -17,6 +17,7 @@ from typing import Any, Literal, Protocol
 
 from knowledge.durable import open_private_sqlite
 
+from ..errors import JobCancelled
 from ..types import IncomingMessage
 
 PreferenceKind = Literal["brand", "colour", "size", "budget", "use", "language", "sku"]
@@ -135,8 +136,16 @@ class ProfileStore(Protocol):
 
     def update(self, shopper: str, change: Callable[[ShopperProfile], None]) -> ShopperProfile: ...
 
-    def add_events(self, events: Sequence[ShopperEvent]) -> int:
-        """Store all of ``events`` in one transaction; an event already stored is not added twice."""
+    def add_events(
+        self,
+        events: Sequence[ShopperEvent],
+        *,
+        progress: Callable[[int, int], None] | None = None,
+        cancel: threading.Event | None = None,
+    ) -> int:
+        """Store all of ``events`` in one transaction; an event already stored is not added twice.
+        ``progress(done, total)`` follows each batch; ``cancel`` set stops before the commit with
+        ``JobCancelled``, nothing stored."""
         ...
 
     def events(self, shopper: str, limit: int = 200) -> list[ShopperEvent]:
@@ -180,6 +189,16 @@ def personal_chat(message: IncomingMessage) -> bool:
     if message.platform == "slack":
         return message.chat_id.startswith("D")
     return message.chat_id == message.user_id
+
+
+# Rows per INSERT when importing history: a cancel or a progress report comes between batches, and every
+# batch belongs to the one transaction of the whole file.
+EVENT_BATCH_ROWS = 1000
+
+
+def stop_if_cancelled(cancel: threading.Event | None) -> None:
+    if cancel is not None and cancel.is_set():
+        raise JobCancelled("import cancelled before its commit: no event of the file was stored")
 
 
 class SQLiteProfileStore:
@@ -259,13 +278,25 @@ class SQLiteProfileStore:
         ).fetchone()
         return ShopperProfile(shopper=shopper) if row is None else read_profile(shopper, row[0], row[1])
 
-    def add_events(self, events: Sequence[ShopperEvent]) -> int:
+    def add_events(
+        self,
+        events: Sequence[ShopperEvent],
+        *,
+        progress: Callable[[int, int], None] | None = None,
+        cancel: threading.Event | None = None,
+    ) -> int:
         rows = [(e.shopper, e.sku, e.kind, e.at, e.source) for e in events]
         with self._lock:
             before = self._conn.total_changes
             self._conn.execute("BEGIN IMMEDIATE")
             try:
-                self._conn.executemany("INSERT OR IGNORE INTO shopper_events VALUES(?, ?, ?, ?, ?)", rows)
+                for start in range(0, len(rows), EVENT_BATCH_ROWS):
+                    stop_if_cancelled(cancel)
+                    batch = rows[start : start + EVENT_BATCH_ROWS]
+                    self._conn.executemany("INSERT OR IGNORE INTO shopper_events VALUES(?, ?, ?, ?, ?)", batch)
+                    if progress is not None:
+                        progress(start + len(batch), len(rows))
+                stop_if_cancelled(cancel)  # a cancel during the last report still counts: nothing committed
             except BaseException:
                 self._conn.execute("ROLLBACK")
                 raise

@@ -4,6 +4,7 @@ reactions follow them to whichever replica answers. Each call is one short trans
 from __future__ import annotations
 
 import json
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 
@@ -11,6 +12,7 @@ from sqlalchemy import Connection, Engine, delete, func, insert, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from ..personal.profile import (
+    EVENT_BATCH_ROWS,
     Erased,
     Feedback,
     ShopperEvent,
@@ -18,11 +20,9 @@ from ..personal.profile import (
     ShopRequest,
     preferences_json,
     read_profile,
+    stop_if_cancelled,
 )
 from .sql import shop_requests, shopper_events, shopper_feedback, shopper_profiles
-
-# Rows sent per INSERT when importing history: bounded statements, one transaction for the whole file.
-EVENT_BATCH_ROWS = 1000
 
 
 class PostgresProfileStore:
@@ -80,15 +80,26 @@ class PostgresProfileStore:
             )
         return profile
 
-    def add_events(self, events: Sequence[ShopperEvent]) -> int:
+    def add_events(
+        self,
+        events: Sequence[ShopperEvent],
+        *,
+        progress: Callable[[int, int], None] | None = None,
+        cancel: threading.Event | None = None,
+    ) -> int:
         rows = [{"shopper": e.shopper, "sku": e.sku, "kind": e.kind, "at": e.at, "source": e.source} for e in events]
         added = 0
+        # One transaction for the whole file: JobCancelled (or any error) inside it rolls every batch back.
         with self._engine.begin() as conn:
             for start in range(0, len(rows), EVENT_BATCH_ROWS):
+                stop_if_cancelled(cancel)
                 batch = rows[start : start + EVENT_BATCH_ROWS]
                 # RETURNING counts what was new (a multi-row insert's rowcount is not reliable across drivers).
                 statement = pg_insert(shopper_events).values(batch).on_conflict_do_nothing()
                 added += len(conn.execute(statement.returning(shopper_events.c.sku)).all())
+                if progress is not None:
+                    progress(start + len(batch), len(rows))
+            stop_if_cancelled(cancel)
         return added
 
     def events(self, shopper: str, limit: int = 200) -> list[ShopperEvent]:
