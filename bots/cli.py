@@ -11,6 +11,7 @@ import io
 import json
 import os
 import sys
+import threading
 import time
 import uuid
 from dataclasses import replace
@@ -19,7 +20,7 @@ from typing import Annotated, Any
 
 import typer
 from pydantic import ValidationError
-from rich.progress import BarColumn, DownloadColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn
 from rich.table import Table
 from rich.text import Text
 
@@ -34,6 +35,7 @@ from assistant.types import CardsReady, Choice, IncomingMessage, Language, Produ
 
 from .cli_groups import app, eval_app, serve_app
 from .cli_output import console, err_console, report_error, report_settings_error
+from .cli_progress import EVAL_BARS, EVAL_STAGE, JobBars, counted, run_job, write_report
 from .common.commands import chat_command_reply, parse_chat_command
 from .common.events import IncompleteReply, ReplyFold
 from .common.texts import phrase
@@ -358,8 +360,13 @@ def eval_facts(
 
     assistant = open_assistant(show_progress=not as_json)
     started = time.perf_counter()
+
+    def ask_all(cancel: threading.Event, bars: JobBars) -> dict[str, Any]:
+        on_answer = counted(bars, EVAL_STAGE, cancel)
+        return asyncio.run(run_fact_eval(assistant, limit=limit, on_answer=on_answer))
+
     try:
-        report = asyncio.run(run_fact_eval(assistant, limit=limit))
+        report = run_job(ask_all, bar_labels=EVAL_BARS, keeps="no report is written")
     finally:
         # llama.cpp's worker threads must stop before the interpreter does (else "exception not rethrown").
         asyncio.run(assistant.aclose())
@@ -375,7 +382,7 @@ def eval_facts(
             table.add_row(metric, value)
         console.print(table)
     if out:
-        out.write_text(json.dumps(report, ensure_ascii=False, indent=2))
+        write_report(out, report)
 
 
 def _eval_catalog(
@@ -405,25 +412,14 @@ def _eval_catalog(
         _print_catalog_result(report, catalog, out=out, as_json=as_json)
         return
     try:
-        progress = Progress(
-            TextColumn("asking"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            console=err_console,
-            transient=True,
-            disable=as_json,
-        )
-        with catalog_assistant(catalog, settings) as (assistant, load_report), progress:
-            task = progress.add_task("questions", total=len(rows[:limit] if limit else rows))
-            report = asyncio.run(
-                run_catalog_eval(
-                    assistant,
-                    rows,
-                    load_report.pop("doc_texts"),
-                    limit=limit,
-                    on_answer=lambda done, total: progress.update(task, completed=done),
-                )
-            )
+        with catalog_assistant(catalog, settings) as (assistant, load_report):
+
+            def ask_all(cancel: threading.Event, bars: JobBars) -> dict[str, Any]:
+                on_answer = counted(bars, EVAL_STAGE, cancel)
+                texts = load_report.pop("doc_texts")
+                return asyncio.run(run_catalog_eval(assistant, rows, texts, limit=limit, on_answer=on_answer))
+
+            report = run_job(ask_all, bar_labels=EVAL_BARS, keeps="no report is written")
     except ShopguideError as exc:
         report_error(exc)
         raise typer.Exit(code=2) from exc
@@ -443,7 +439,7 @@ def _print_catalog_result(report: dict[str, Any], catalog: Path, *, out: Path | 
     else:
         print_catalog_report(report, console, f"catalog eval: {catalog.name}")
     if out:
-        out.write_text(json.dumps(report, ensure_ascii=False, indent=2))
+        write_report(out, report)
 
 
 @serve_app.command("llm")

@@ -14,14 +14,14 @@ from rich.markup import escape
 
 from assistant.admin import StagePace
 from assistant.config import Settings
-from assistant.errors import ShopguideError
+from assistant.errors import JobCancelled, ShopguideError
 from assistant.personal.events import EventsRead, read_events
 from assistant.personal.profile import stop_if_cancelled
 from assistant.state.backends import open_profile_store
 
 from .cli_groups import app, eval_app
 from .cli_output import console, report_error
-from .cli_progress import JobBars, run_job
+from .cli_progress import JobBars, counted, run_job, write_report
 
 shoppers_app = typer.Typer(
     help="Shoppers: import browsing and order history, train the recommender.", no_args_is_help=True
@@ -35,6 +35,11 @@ SKIPPED_SHOWN = 20
 READ_STAGE = "events read"
 STORE_STAGE = "events stored"
 IMPORT_BARS = {STORE_STAGE: "storing events"}
+# Training's steps, a line each: the fit is one library call, so it has no count to show as it goes.
+LOADED_STAGE = "events loaded"
+TRAINED_STAGE = "items trained"
+# eval recommend's counted stage: each method is trained and scored in turn.
+METHODS_STAGE = "methods scored"
 
 
 def _catalog_skus(settings: Settings) -> set[str] | None:
@@ -89,6 +94,11 @@ def shoppers_import(
         raise typer.Exit(code=1) from exc
     if added is not None:
         console.print(f"stored {added} new events ({len(found.events) - added} were already stored)", soft_wrap=True)
+
+
+def _stop_training_if_cancelled(cancel: threading.Event) -> None:
+    if cancel.is_set():
+        raise JobCancelled("training cancelled before its model was stored: the served model is unchanged")
 
 
 def _describe_import(path: Path, read: EventsRead, skus: set[str] | None) -> None:
@@ -146,7 +156,7 @@ def shoppers_train() -> None:
     assistants serve it within seconds, and `kb rollback` brings back the release's previous model."""
     import shutil
 
-    from assistant.personal.recommender import LEGACY_MODEL_DIR, RELEASE_MODEL
+    from assistant.personal.recommender import LEGACY_MODEL_DIR, RELEASE_MODEL, RecommenderModel
     from assistant.personal.training import train_model
     from knowledge.bootstrap import open_store
 
@@ -159,20 +169,33 @@ def shoppers_train() -> None:
             "[red]error[/red] no live catalog release to store the model with: run `shopguide kb reload PATH` first"
         )
         raise typer.Exit(code=1)
-    store = open_profile_store(settings)
+    pace = StagePace()
+
+    def train(cancel: threading.Event, bars: JobBars) -> tuple[RecommenderModel, str] | None:
+        store = open_profile_store(settings)
+        try:
+            events = list(store.all_events())
+        finally:
+            store.close()
+        if not events:
+            return None
+        bars(pace.event(LOADED_STAGE, len(events), len(events)))
+        _stop_training_if_cancelled(cancel)
+        model = train_model(events, sorted(p.sku for p in knowledge.all_products()))
+        bars(pace.event(TRAINED_STAGE, len(model.items), len(model.items)))
+        # The last moment to stop: once the model is published, running assistants serve it.
+        _stop_training_if_cancelled(cancel)
+        return model, knowledge.publish_model(RELEASE_MODEL, model.save)
+
     try:
-        events = list(store.all_events())
-    finally:
-        store.close()
-    if not events:
-        console.print("[red]error[/red] no events stored: run `shopguide shoppers import FILE` first")
-        raise typer.Exit(code=1)
-    model = train_model(events, sorted(p.sku for p in knowledge.all_products()))
-    try:
-        version = knowledge.publish_model(RELEASE_MODEL, model.save)
+        trained = run_job(train, bar_labels={}, keeps="the served model stays as it is")
     except ShopguideError as exc:
         report_error(exc)
         raise typer.Exit(code=1) from exc
+    if trained is None:
+        console.print("[red]error[/red] no events stored: run `shopguide shoppers import FILE` first")
+        raise typer.Exit(code=1)
+    model, version = trained
     # The release serves it now; a model left where older versions trained it would only confuse.
     shutil.rmtree(settings.data_dir / LEGACY_MODEL_DIR, ignore_errors=True)
     meta = model.meta
@@ -196,10 +219,16 @@ def eval_recommend(
     item-similarity baselines, on generated purchase histories (no public set installs from PyPI)."""
     from assistant.evaluation.recommend_eval import run_recommend_eval
 
-    report = run_recommend_eval(shoppers, seed, with_cornac=with_cornac)
+    report = run_job(
+        lambda cancel, bars: run_recommend_eval(
+            shoppers, seed, with_cornac=with_cornac, on_method=counted(bars, METHODS_STAGE, cancel)
+        ),
+        bar_labels={METHODS_STAGE: "training and scoring"},
+        keeps="no report is written",
+    )
     data = report.as_dict()
     if out is not None:
-        out.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
+        write_report(out, data)
     if as_json:
         console.print_json(json.dumps(data, ensure_ascii=False))
         return

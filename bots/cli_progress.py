@@ -7,8 +7,10 @@ down half-way by a ``KeyboardInterrupt`` raised inside it.
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Callable
+from pathlib import Path
 from types import TracebackType
 from typing import Any, TypeVar
 
@@ -24,8 +26,9 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from assistant.admin import ProgressEvent
+from assistant.admin import ProgressEvent, StagePace
 from assistant.errors import JobCancelled
+from knowledge.durable import write_text_atomic
 
 from .cli_output import err_console
 
@@ -36,6 +39,9 @@ EXIT_CANCELLED = 130
 JOIN_POLL_S = 0.2
 # Stages counted in many steps get a bar; the others are one line when they finish.
 BAR_LABELS = {"products": "embedding products", "documents": "indexing passages"}
+# The evaluations' one counted stage: questions asked (or messages checked) of the set.
+EVAL_STAGE = "questions answered"
+EVAL_BARS = {EVAL_STAGE: "asking"}
 
 
 class JobBars:
@@ -119,3 +125,21 @@ def run_job(job: Callable[[threading.Event, JobBars], T], *, bar_labels: dict[st
     except JobCancelled as exc:
         err_console.print(f"[yellow]cancelled[/yellow] {escape(exc.message)}", soft_wrap=True)
         raise typer.Exit(code=EXIT_CANCELLED) from exc
+
+
+def counted(bars: JobBars, stage: str, cancel: threading.Event) -> Callable[[int, int], None]:
+    """A per-item report ``(done, total)`` for a job's loop: it moves the bar of ``stage`` and, once Ctrl-C
+    set ``cancel``, stops the loop before its next item with ``JobCancelled``."""
+    pace = StagePace()
+
+    def report(done: int, total: int) -> None:
+        bars(pace.event(stage, done, total))
+        if cancel.is_set() and done < total:
+            raise JobCancelled(f"{stage} cancelled after {done}/{total}: no report written")
+
+    return report
+
+
+def write_report(out: Path, report: object) -> None:
+    """The JSON report in one piece: a Ctrl-C or a crash while writing leaves the earlier file, never half of it."""
+    write_text_atomic(out, json.dumps(report, ensure_ascii=False, indent=2))

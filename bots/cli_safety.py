@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+import threading
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -13,17 +14,20 @@ from rich.markup import escape
 from rich.table import Table
 
 from assistant.config import Settings
-from assistant.errors import ShopguideError
+from assistant.errors import JobCancelled, ShopguideError
 from assistant.ports import SafetyCheck
 
 from .cli_groups import app, eval_app
 from .cli_output import report_error
+from .cli_progress import EVAL_BARS, EVAL_STAGE, JobBars, counted, run_job, write_report
 
 privacy_app = typer.Typer(help="Privacy: purge stored personal data past the retention period.", no_args_is_help=True)
 app.add_typer(privacy_app, name="privacy")
 
 # Report tables are wide; when piped to a file, rich would otherwise squeeze them to 80 columns.
 REPORT_WIDTH = 120
+# The safety evaluation's counted stage: labelled messages run through the input checks.
+EVAL_CHECKED = "messages checked"
 console = Console(highlight=False, width=None if sys.stdout.isatty() else REPORT_WIDTH)
 err_console = Console(stderr=True, highlight=False)
 
@@ -206,41 +210,50 @@ def eval_safety(  # noqa: PLR0917 (typer options)
         raise typer.BadParameter(f"no such file: {file}") from exc
     if allow_off_topic:  # for a shop that allows general chat, off-topic rows are not attacks
         messages = [m for m in messages if m.label != "off_topic"]
-    checks = build_input_checks(settings)
-    for check in checks:
-        if isinstance(check, ClassifierCheck):
-            check.warm_up()  # load time is not per-message latency
-    results: dict[str, Any] = {"sets": [evaluate_input(messages, checks, name).as_dict()]}
-    if public and file is None:
-        for source in load_sources()[1:]:  # the shipped detector was trained on these: not held-out figures
-            name_shown = f"{source.name} (detector trained on it)"
-            results["sets"].append(evaluate_input(source.messages, checks, name_shown).as_dict())
-        results["firewall"] = firewall_detection()
-    if layers:
-        block_off_topic = settings.safety_block_off_topic
-        oversize = OversizeInput(settings.max_input_chars)
-        rules_only: list[SafetyCheck] = [oversize, InjectionRules(block_off_topic=block_off_topic)]
-        classifier_only: list[SafetyCheck] = [oversize, *(c for c in checks if isinstance(c, ClassifierCheck))]
-        results["layers"] = {}
-        for layer_name, layer_checks in (("rules", rules_only), ("classifier", classifier_only)):
-            report = evaluate_input(messages, layer_checks, f"{name} {layer_name}").as_dict()
-            results["layers"][layer_name] = {
-                "attack_block_rate": report["attack_block_rate"],
-                "benign_false_positive_rate": report["benign_false_positive_rate"],
-            }
-    if cross_source and file is None:
-        from assistant.safety.crossval import cross_source_report
-        from assistant.safety.sources import load_sources
 
-        def progress(note: str) -> None:
-            if not as_json:
+    def evaluate(cancel: threading.Event, bars: JobBars) -> dict[str, Any]:
+        checks = build_input_checks(settings)
+        for check in checks:
+            if isinstance(check, ClassifierCheck):
+                check.warm_up()  # load time is not per-message latency
+        results: dict[str, Any] = {
+            "sets": [evaluate_input(messages, checks, name, counted(bars, EVAL_CHECKED, cancel)).as_dict()]
+        }
+        if public and file is None:
+            for source in load_sources()[1:]:  # the shipped detector was trained on these: not held-out figures
+                name_shown = f"{source.name} (detector trained on it)"
+                results["sets"].append(
+                    evaluate_input(source.messages, checks, name_shown, counted(bars, EVAL_CHECKED, cancel)).as_dict()
+                )
+            results["firewall"] = firewall_detection()
+        if layers:
+            block_off_topic = settings.safety_block_off_topic
+            oversize = OversizeInput(settings.max_input_chars)
+            rules_only: list[SafetyCheck] = [oversize, InjectionRules(block_off_topic=block_off_topic)]
+            classifier_only: list[SafetyCheck] = [oversize, *(c for c in checks if isinstance(c, ClassifierCheck))]
+            results["layers"] = {}
+            for layer_name, layer_checks in (("rules", rules_only), ("classifier", classifier_only)):
+                report = evaluate_input(messages, layer_checks, f"{name} {layer_name}").as_dict()
+                results["layers"][layer_name] = {
+                    "attack_block_rate": report["attack_block_rate"],
+                    "benign_false_positive_rate": report["benign_false_positive_rate"],
+                }
+        if cross_source and file is None:
+            from assistant.safety.crossval import cross_source_report
+
+            def progress(note: str) -> None:
                 err_console.print(f"[dim]cross-source: {escape(note)}[/dim]")
+                if cancel.is_set():
+                    raise JobCancelled(f"safety evaluation cancelled at '{note}': no report written")
 
-        results["cross_source"] = cross_source_report(
-            load_sources(public=public), settings, layers=layers, progress=progress
-        )
+            results["cross_source"] = cross_source_report(
+                load_sources(public=public), settings, layers=layers, progress=progress
+            )
+        return results
+
+    results = run_job(evaluate, bar_labels={EVAL_CHECKED: "checking"}, keeps="no report is written")
     if out is not None:
-        out.write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
+        write_report(out, results)
     if as_json:
         sys.stdout.write(json.dumps(results, ensure_ascii=False) + "\n")
         return
@@ -338,12 +351,17 @@ def eval_grounding(
             )
         except ShopguideError as exc:
             raise _fail(exc) from exc
+
+        def ask_all(cancel: threading.Event, bars: JobBars) -> dict[str, Any]:
+            on_answer = counted(bars, EVAL_STAGE, cancel)
+            return asyncio.run(run_grounding_eval(assistant, catalog_dir, limit=limit, on_answer=on_answer))
+
         try:
-            report = asyncio.run(run_grounding_eval(assistant, catalog_dir, limit=limit))
+            report = run_job(ask_all, bar_labels=EVAL_BARS, keeps="no report is written")
         finally:
             asyncio.run(assistant.aclose())
     if out is not None:
-        out.write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
+        write_report(out, report)
     if as_json:
         sys.stdout.write(json.dumps(report, ensure_ascii=False) + "\n")
         return

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 import statistics
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -78,7 +79,10 @@ def score_reply(row: dict[str, Any], reply: Reply, assistant: EvaluatedAssistant
     }
 
 
-async def run_fact_eval(assistant: EvaluatedAssistant, *, limit: int = 0) -> dict[str, Any]:
+async def run_fact_eval(
+    assistant: EvaluatedAssistant, *, limit: int = 0, on_answer: Callable[[int, int], None] | None = None
+) -> dict[str, Any]:
+    """Ask every gold question (``on_answer(done, total)`` after each) and score the answers."""
     rows = load_gold()
     if limit:
         rows = rows[:limit]
@@ -88,6 +92,8 @@ async def run_fact_eval(assistant: EvaluatedAssistant, *, limit: int = 0) -> dic
         message = IncomingMessage(platform="eval", chat_id="facts", user_id=f"q{index}", text=row["q"])
         reply = await assistant.ask(message)
         results.append(score_reply(row, reply, assistant))
+        if on_answer is not None:
+            on_answer(index + 1, len(rows))
     n = len(results)
     gold_rows = [r for r in results if r["gold_hit"] is not None]
     totals = [r["latency_ms"].get("total", 0.0) for r in results]

@@ -112,7 +112,18 @@ def _cornac_bpr(matrix: Any) -> np.ndarray:
     return normalise(vectors)
 
 
-def run_recommend_eval(shoppers: int = 2000, seed: int = 7, *, with_cornac: bool = False) -> RecommendEval:
+# Methods compared without cornac: popularity, item cosine, BM25 item-kNN, ALS, BPR.
+BASE_METHODS = 5
+
+
+def run_recommend_eval(
+    shoppers: int = 2000,
+    seed: int = 7,
+    *,
+    with_cornac: bool = False,
+    on_method: Callable[[int, int], None] | None = None,
+) -> RecommendEval:
+    """Score every method on the time split; ``on_method(done, total)`` after each method is scored."""
     _world, events = generate_events(shoppers, seed)
     cut = START + CUT_DAY * DAY
     train = [e for e in events if e.at < cut]
@@ -155,6 +166,8 @@ def run_recommend_eval(shoppers: int = 2000, seed: int = 7, *, with_cornac: bool
         scores = np.where(excluded, -np.inf, scores)
         hit, ndcg = _metrics(scores, targets)
         report.results.append(MethodResult(name, round(hit, 4), round(ndcg, 4), round(seconds, 2), note))
+        if on_method is not None:
+            on_method(len(report.results), BASE_METHODS + with_cornac)
 
     score("popularity", lambda: np.log1p(data.popularity), False, "buyers per item before the cut")
 

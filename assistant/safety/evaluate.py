@@ -9,7 +9,7 @@ import json
 import statistics
 import time
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -114,9 +114,15 @@ def _run_checks(
     return result
 
 
-def evaluate_input(messages: Sequence[LabelledMessage], checks: Sequence[SafetyCheck], name: str) -> EvalReport:
+def evaluate_input(
+    messages: Sequence[LabelledMessage],
+    checks: Sequence[SafetyCheck],
+    name: str,
+    on_checked: Callable[[int, int], None] | None = None,
+) -> EvalReport:
+    """Run every message through ``checks`` (``on_checked(done, total)`` after each) and count the blocks."""
     report = EvalReport(name)
-    for message in messages:
+    for done, message in enumerate(messages, 1):
         step, reason = _run_checks(checks, message, report)
         blocked = step is not None
         counts = report.attacks if message.is_attack else report.benign
@@ -135,6 +141,8 @@ def evaluate_input(messages: Sequence[LabelledMessage], checks: Sequence[SafetyC
             report.missed.append({"id": message.id, "category": message.category, "text": message.text[:160]})
         if not message.is_attack and blocked:
             report.false_positives.append({"id": message.id, "reason": str(reason), "text": message.text[:160]})
+        if on_checked is not None:
+            on_checked(done, len(messages))
     return report
 
 

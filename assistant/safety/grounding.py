@@ -20,7 +20,7 @@ import json
 import re
 import shutil
 import statistics
-from collections.abc import AsyncGenerator, Sequence
+from collections.abc import AsyncGenerator, Callable, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -300,7 +300,13 @@ def _policy_numbers(catalog_dir: Path) -> set[float]:
     return numbers
 
 
-async def run_grounding_eval(assistant: AskingAssistant, catalog_dir: Path, *, limit: int = 0) -> dict[str, Any]:
+async def run_grounding_eval(
+    assistant: AskingAssistant,
+    catalog_dir: Path,
+    *,
+    limit: int = 0,
+    on_answer: Callable[[int, int], None] | None = None,
+) -> dict[str, Any]:
     rows = grounding_questions()
     if limit:
         rows = rows[:: max(1, len(rows) // limit)][:limit]
@@ -323,6 +329,8 @@ async def run_grounding_eval(assistant: AskingAssistant, catalog_dir: Path, *, l
                 policy_text=policy_text,
             )
         )
+        if on_answer is not None:
+            on_answer(index + 1, len(rows))
     return summarise(results)
 
 
