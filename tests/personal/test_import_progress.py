@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -92,3 +93,14 @@ def test_ctrl_c_cancels_an_import_and_nothing_is_imported(tmp_path: Path) -> Non
     stored = list(store.all_events())
     store.close()
     assert len(stored) == 10 and all(e.shopper.startswith("old:") for e in stored)
+
+
+def test_an_eval_shows_counts_on_stderr_and_keeps_json_stdout_clean(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, restore_logging: None
+) -> None:
+    monkeypatch.setenv("SHOPGUIDE_DATA_DIR", str(tmp_path / "data"))
+    out = tmp_path / "report.json"
+    result = CliRunner().invoke(app, ["eval", "recommend", "--shoppers", "200", "--json", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "training and scoring" in result.stderr and "methods scored 5/5" in result.stderr
+    assert json.loads(result.stdout) == json.loads(out.read_text("utf-8"))
