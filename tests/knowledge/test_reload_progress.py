@@ -21,6 +21,8 @@ from knowledge.bootstrap import open_store
 
 # Long enough for a loaded machine to load the embedder and start embedding before the test gives up.
 SUBPROCESS_TIMEOUT_S = 300
+# Copies of the small catalog in the reload that Ctrl-C interrupts (thousands of rows: seconds of embedding).
+RELOAD_COPIES = 200
 
 
 class SteppedClock:
@@ -65,7 +67,10 @@ def test_ctrl_c_cancels_a_terminal_reload_and_the_live_release_serves_on(tmp_pat
     assert before.startswith("live: ")
     path = small_catalog / "products.jsonl"
     rows = [json.loads(line) for line in path.read_text("utf-8").splitlines()]
-    path.write_text("".join(json.dumps({**r, "price": 1.0}) + "\n" for r in rows), "utf-8")
+    # Enough rows that embedding outlasts the signal's way in: with the small catalog alone the reload
+    # could finish between "validated" and the SIGINT, and exit 0.
+    grown = rows + [{**r, "sku": f"{r['sku']}-C{n}"} for n in range(RELOAD_COPIES) for r in rows]
+    path.write_text("".join(json.dumps({**r, "price": 1.0}) + "\n" for r in grown), "utf-8")
 
     job = subprocess.Popen(command, env=env, stderr=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     assert job.stderr is not None
