@@ -21,6 +21,7 @@ from .types import Language
 
 LABELS_FILE = Path(__file__).resolve().parent / "data" / "attribute_labels.json"
 _SPLIT = re.compile(r"[\s_.\-]+")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 @dataclass(frozen=True)
@@ -97,16 +98,21 @@ def value_text(key: str, value: AttributeValue, language: Language) -> str:
     return f"{shown}{unit}" if language == "zh" else f"{shown} {unit}"
 
 
-def attribute_label(key: str, language: Language) -> str:
+def attribute_label(key: str, language: Language, label_zh: str = "") -> str:
+    """``label_zh``: the shop's own Chinese name for this attribute (its Chinese bullet), if it has one."""
+    if language == "zh" and label_zh:
+        return label_zh
     return attribute_name(key).label(language)
 
 
-def attribute_phrase(key: str, value: AttributeValue, language: Language) -> str:
+def attribute_phrase(key: str, value: AttributeValue, language: Language, label_zh: str = "") -> str:
     """Name and value in one phrase: "weight 1.08 kg" / "重量1.08千克"; a true flag is its name alone."""
-    label = attribute_label(key, language)
+    label = attribute_label(key, language, label_zh)
     if isinstance(value, bool) and value:
         return label if language == "zh" else label.lower()
     shown = value_text(key, value, language)
     if language == "zh":
-        return f"{label}{shown}" if isinstance(value, int | float) else f"{label}：{shown}"
+        # A Chinese name runs into its number; an English one ("Fly waterproof rating") is set apart.
+        glued = isinstance(value, int | float) and _CJK.search(label[-1:]) is not None
+        return f"{label}{shown}" if glued else f"{label}：{shown}"
     return f"{label.lower()} {shown}" if isinstance(value, int | float) else f"{label.lower()}: {shown}"

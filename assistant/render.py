@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from knowledge.described_specs import described_labels_zh
 from knowledge.models import AttributeValue, Product
 
 from .attribute_labels import attribute_label, attribute_phrase, plain_value, value_text
@@ -56,12 +57,15 @@ def money(value: float, currency: str = "CNY") -> str:
     return f"{symbol}{value:,.0f}" if value == int(value) else f"{symbol}{value:,.2f}"
 
 
-def attribute_text(key: str, value: AttributeValue, language: Language) -> str | None:
-    """Human label for one attribute; False booleans say nothing (absence is not a selling point)."""
+def attribute_text(key: str, value: AttributeValue, language: Language, label_zh: str = "") -> str | None:
+    """Human label for one attribute; False booleans say nothing (absence is not a selling point).
+
+    ``label_zh``: the shop's own Chinese name for a catalog key (``shop_labels_zh``), if it has one.
+    """
     if isinstance(value, bool) and not value:
         return None
     if key not in ATTRIBUTE_LABELS:  # a catalog's own key: its words and unit, in the reply language
-        return attribute_phrase(key, value, language)
+        return attribute_phrase(key, value, language, label_zh)
     en, zh = ATTRIBUTE_LABELS[key]
     if isinstance(value, bool):
         return (zh if language == "zh" else en).replace("{v}", "").strip()
@@ -90,12 +94,18 @@ def _price_and_stock(product: Product, language: Language) -> str:
     return ", ".join(p for p in parts if p)
 
 
+def shop_labels_zh(product: Product, language: Language) -> dict[str, str]:
+    """Chinese names the shop's own bullets give the product's lifted attributes (zh replies only)."""
+    return described_labels_zh(product) if language == "zh" else {}
+
+
 def reason_line(product: Product, language: Language, wanted: dict[str, AttributeValue], use: str | None) -> str:
     """One line on why this item fits: the must-haves it meets first, then its strongest specs."""
     parts: list[str] = []
+    names = shop_labels_zh(product, language)
     for key, value in wanted.items():
         if product.attributes.get(key) == value:
-            label = attribute_text(key, value, language)
+            label = attribute_text(key, value, language, names.get(key, ""))
             if label:
                 parts.append(label)
     if use and use in product.uses:
@@ -105,7 +115,7 @@ def reason_line(product: Product, language: Language, wanted: dict[str, Attribut
             break
         if key in wanted:
             continue
-        label = attribute_text(key, value, language)
+        label = attribute_text(key, value, language, names.get(key, ""))
         if label and label not in parts:
             parts.append(label)
     return " · ".join(parts[:MAX_REASON_PARTS])
@@ -155,7 +165,8 @@ def list_answer(products: Sequence[Product], reasons: dict[str, str], language: 
 
 
 def spec_answer(product: Product, language: Language) -> str:
-    specs = [t for k, v in product.attributes.items() if (t := attribute_text(k, v, language))]
+    names = shop_labels_zh(product, language)
+    specs = [t for k, v in product.attributes.items() if (t := attribute_text(k, v, language, names.get(k, "")))]
     head = f"{product.display_name(language)} ({product.sku}): {_price_and_stock(product, language)}."
     if not specs:
         return head
@@ -175,12 +186,14 @@ def compare_answer(first: Product, second: Product, language: Language) -> str:
             f"{'库存' if language == 'zh' else 'Stock'}: {stock_text(first, language) or '-'} vs "
             f"{stock_text(second, language) or '-'}"
         )
+    names = shop_labels_zh(second, language) | shop_labels_zh(first, language)
     for key in dict.fromkeys([*first.attributes, *second.attributes]):
         a, b = first.attributes.get(key), second.attributes.get(key)
         if a == b:
             continue
         # The key's words name the row and each value keeps its unit: "Weight: 254 g vs 244 g" / "重量: 254克 vs 244克".
-        rows.append(f"{attribute_label(key, language)}: {_compared(key, a, language)} vs {_compared(key, b, language)}")
+        label = attribute_label(key, language, names.get(key, ""))
+        rows.append(f"{label}: {_compared(key, a, language)} vs {_compared(key, b, language)}")
     return "\n".join(rows)
 
 

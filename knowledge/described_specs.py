@@ -38,6 +38,7 @@ class LiftedMeasure:
     value: float
     unit: str
     line: str  # the description line it came from
+    label: str = ""  # the line's own name for it, as written ("Packed weight", "重量")
 
 
 @cache
@@ -68,7 +69,7 @@ def described_measures(text: str) -> list[LiftedMeasure]:
         key = _key(match.group("label"), unit)
         if unit in units and key:
             value = float(match.group("number").replace(",", "")) * (-1 if match.group("sign") else 1)
-            found.append(LiftedMeasure(key, value, unit, match.group(0).strip()))
+            found.append(LiftedMeasure(key, value, unit, match.group(0).strip(), match.group("label").strip()))
     return found
 
 
@@ -88,3 +89,22 @@ def lift_described_measures(product: Product) -> tuple[Product, list[LiftedMeasu
     if not lifted:
         return product, []
     return product.model_copy(update={"attributes": attributes}), lifted
+
+
+def described_labels_zh(product: Product) -> dict[str, str]:
+    """Lifted attribute key -> the name the Chinese description gives the same measure ("舒适温度").
+
+    A key lifted from the English bullets has English words the label table may not know; the shop's own
+    Chinese bullet for the same number names it better than a half-translated label.
+    """
+    if not product.description_zh:
+        return {}
+    chinese = described_measures(product.description_zh)
+    out: dict[str, str] = {}
+    for measure in described_measures(product.description):
+        if measure.key not in product.attributes:
+            continue
+        same = next((m for m in chinese if _same_measure(m, measure)), None)
+        if same is not None and same.label:
+            out[measure.key] = same.label
+    return out
