@@ -99,11 +99,14 @@ class SafetyContext:
     ``history``: the shopper's earlier answered messages, oldest first (input side: split-turn attacks).
     ``prompt``: the turn's prompt text with its fenced FACTS and the question (output side: what the shop said).
     ``request``: the shopper's message as typed (output side: a reply is judged together with what it answers).
+    ``names``: names and SKUs of the catalog products the turn found (output side: a shop's own product name is
+    no evidence of harm, so the learned check reads it as "this product").
     """
 
     history: tuple[str, ...] = ()
     prompt: str = ""
     request: str = ""
+    names: tuple[str, ...] = ()
 
 
 NO_SAFETY_CONTEXT = SafetyContext()

@@ -24,7 +24,7 @@ from .factcheck import SENTENCE_SPLIT_RE, FactChecker, FactCheckResult
 from .language import detect_language
 from .operations import FACTCHECK_DROPS
 from .ports import SafetyCheck, SafetyContext
-from .safety.compliance import REFUSED_OUTPUT_REASONS, HarmfulComplianceFilter
+from .safety.compliance import REFUSED_OUTPUT_REASONS, HarmfulComplianceFilter, product_names
 from .safety.replies import refusal_text
 from .safety.rules import REASON_HARMFUL
 from .support import says_dont_know
@@ -159,7 +159,9 @@ class SentenceVerifier:
             return SentenceVerdict(None, stop=True, reason="abstained")
         window = shown[-OUTPUT_WINDOW_CHARS:] + body
         # The turn's FACTS and the shopper's message, passed with each call.
-        safety_context = SafetyContext(prompt=self.prompt_facts, request=ctx.message.text)
+        safety_context = SafetyContext(
+            prompt=self.prompt_facts, request=ctx.message.text, names=product_names(ctx.found.products)
+        )
         for check in self.output_checks:
             screened = check.check(window, ctx.language, safety_context)
             if not screened.allowed:
@@ -169,7 +171,8 @@ class SentenceVerifier:
     def request_doubtful(self) -> bool:
         """The output side doubts the request: a clause could begin to comply before its sentence says so."""
         return any(
-            isinstance(check, HarmfulComplianceFilter) and check.doubts(self.ctx.message.text, self.ctx.language)
+            isinstance(check, HarmfulComplianceFilter)
+            and check.doubts(self.ctx.message.text, self.ctx.language, product_names(self.ctx.found.products))
             for check in self.output_checks
         )
 

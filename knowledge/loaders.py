@@ -23,6 +23,7 @@ from .described_specs import lift_described_measures
 from .errors import CatalogValidationError, CsvHeaderError, UndecodableFile
 from .firewall import REMOVED_MARKER, neutralise
 from .models import DocKind, KnowledgeDoc, Product, Review
+from .pii import PiiRedactor
 from .sanitize import decode_bytes, has_html, parse_price, strip_html
 
 # Chunks stay small so a retrieved passage fits the model's short grounded prompt.
@@ -39,6 +40,7 @@ DEFAULT_MAX_CATALOG_MB = 128.0
 DEFAULT_MAX_DOC_MB = 5.0
 TEXT_FIELDS = ("name", "name_zh", "description", "description_zh")
 MB = 1024 * 1024
+REVIEW_REDACTOR = PiiRedactor()  # keeps no kind in clear
 LIFTED_EXAMPLES = 3  # source lines quoted in the load report for the attributes lifted from descriptions
 
 
@@ -284,6 +286,9 @@ def read_reviews_jsonl(
                 if result.changed:
                     flags.append(f"{path}:{line_no}: instruction-like text removed from review")
                     raw["text"] = result.text or REMOVED_MARKER
+                # A stranger's phone number or e-mail in a review is never quoted to other shoppers (or read by
+                # the model): every kind is masked, whatever the shop keeps in clear for its own handoffs.
+                raw["text"] = REVIEW_REDACTOR.redact(raw["text"])
             reviews.append(Review.model_validate(raw))
         except (json.JSONDecodeError, ValidationError) as exc:
             reason = _describe(exc) if isinstance(exc, ValidationError) else "not valid JSON"

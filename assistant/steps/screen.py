@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from ..ports import SafetyCheck, SafetyContext
 from ..safety import refusal_text
-from ..safety.compliance import REFUSED_OUTPUT_REASONS, HarmfulComplianceFilter
+from ..safety.compliance import REFUSED_OUTPUT_REASONS, HarmfulComplianceFilter, product_names
 from ..safety.rules import REASON_HARMFUL
 from ..texts import text
 from ..turn import TurnContext
@@ -59,7 +59,9 @@ class OutputSafetyStep:
     def run(self, ctx: TurnContext) -> None:
         draft = ctx.draft
         safety_context = SafetyContext(
-            prompt="\n".join(m.content for m in draft.messages[1:]), request=ctx.message.text
+            prompt="\n".join(m.content for m in draft.messages[1:]),
+            request=ctx.message.text,
+            names=product_names(ctx.found.products),
         )
         for check in self.checks:
             verdict = check.check(draft.answer, ctx.language, safety_context)
@@ -86,7 +88,13 @@ class OutputSafetyStep:
             # Handing over to staff complies with nothing: a person reads the request and decides. Refusing
             # here told shoppers "I can't help" while their ticket was already open.
             return
-        safety_context = SafetyContext(request=ctx.message.text)
+        answerable = ctx.found.verdict
+        if answerable is not None and (answerable.kind == "reviews_only" or answerable.about_reviews):
+            # The turn understood a reviews question ("what do other customers say about X?") and the reply
+            # quotes an ingested review (firewalled, PII masked) or says there is none: it complies with
+            # nothing. The detector reads "other customers" as a privacy probe and refused these.
+            return
+        safety_context = SafetyContext(request=ctx.message.text, names=product_names(ctx.found.products))
         for check in self.checks:
             if not isinstance(check, HarmfulComplianceFilter):
                 continue
