@@ -14,7 +14,7 @@ from difflib import SequenceMatcher
 from functools import cache
 from typing import TYPE_CHECKING
 
-from .quantities import claims_data
+from .quantities import claims_data, tables
 
 if TYPE_CHECKING:
     from knowledge.models import Product
@@ -63,6 +63,18 @@ class _Phrases:
     yes_value: re.Pattern[str]
     no_value: re.Pattern[str]
     review_question: re.Pattern[str]
+    amount_split_zh: re.Pattern[str]
+    asked_unit: tuple[tuple[str, re.Pattern[str]], ...]
+
+
+def _asked_units(amount_words: list[str], concepts: dict[str, str]) -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """``<weight>`` for "多少克" / "几公斤": Chinese units of each class, right after an amount question word."""
+    out = []
+    for unit_class, concept in concepts.items():
+        cjk = [u for u, (c, _) in tables().units.items() if c == unit_class and not u.isascii()]
+        if cjk:
+            out.append((f"<{concept}>", re.compile(rf"(?:{_words(amount_words)})\s*(?:{_words(cjk)})")))
+    return tuple(out)
 
 
 def _words(items: list[str]) -> str:
@@ -102,6 +114,8 @@ def phrases() -> _Phrases:
         yes_value=_value_pattern(d["yes_values_en"], d["yes_values_zh"]),
         no_value=_value_pattern(d["no_values_en"], d["no_values_zh"]),
         review_question=re.compile(d["review_question"], re.IGNORECASE),
+        amount_split_zh=re.compile(_words(d["amount_question_zh"])),
+        asked_unit=_asked_units(d["amount_question_zh"], d["unit_concepts"]),
     )
 
 
@@ -187,12 +201,16 @@ def terms(text: str, exclude: frozenset[str] = frozenset()) -> set[str]:
     p = phrases()
     lowered = p.stop_phrases_en.sub(" ", text.lower().replace("_", " "))
     out = {_stem(w) for w in _LATIN_WORD.findall(lowered) if w not in p.stop_en and not w.isdigit()}
-    for run in _CJK_RUN.findall(text):
+    for run in _CJK_RUN.findall(p.amount_split_zh.sub(" ", text)):
         pairs = (run[i : i + 2] for i in range(len(run) - 1))
         out.update(pair for pair in pairs if not (set(pair) & p.stop_zh) and pair not in p.stop_bigrams_zh)
         if len(run) == 1 and run not in p.stop_zh:
             out.add(run)
     out.update(name for name, pattern in p.concepts if pattern.search(lowered))
+    for name, pattern in p.asked_unit:
+        for asked in pattern.finditer(lowered):
+            out.add(name)
+            out.discard(p.amount_split_zh.sub("", asked.group()).strip())  # the unit is the concept now
     return {t for t in out if t not in exclude}
 
 

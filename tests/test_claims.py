@@ -121,3 +121,26 @@ def test_a_spec_line_on_the_asked_feature_with_another_value_says_no() -> None:
     # The label must be what is asked, whole: "length" is no answer to "are they long enough for skiing?".
     question = "Are the Gully Trekking Poles long enough for skiing?"
     assert check("Yes, they suit skiing.", [POLES], question) == ""
+
+
+KETTLE_ZH = Product(
+    sku="HK-KTL-0201",
+    name="Brewmate Travel Kettle",
+    name_zh="Brewmate 旅行电水壶",
+    category="kettles",
+    price=199,
+    stock=4,
+    attributes={"weight_g": 640, "capacity_l": 0.8},
+)
+
+
+def test_an_amount_asked_in_a_chinese_unit_asks_about_that_measure() -> None:
+    # "重多少克" / "容量是几升": the question word must not pair with the asked thing, and the unit names the
+    # measure, so the weight or capacity attribute answers instead of an honest-but-wrong "I don't know".
+    from assistant.answerability import judge
+    from assistant.support import terms
+
+    assert "<weight>" in terms("这个水壶重多少克？") and "<capacity>" in terms("能装几升水？")
+    assert "<weight>" not in terms("巧克力多少钱？")  # a unit character inside a word asks for no measure
+    for question in ("Brewmate 旅行电水壶重多少克？", "Brewmate 旅行电水壶能装几升？"):
+        assert judge(question, KETTLE_ZH, []).kind == "passage", question
