@@ -41,6 +41,16 @@ class TurnOrder(Protocol):
         resumes its place in the chat's queue instead of going to the back."""
         ...
 
+    async def reserve(self, key: str | int, token: str, order: int) -> bool:
+        """Take the turn's place in its chat's queue now, before the platform is told the message arrived;
+        ``turn(key, token)`` later runs in that place. Places are kept in ``order`` (the platform's update
+        number) among turns still waiting. False: nothing was reserved (already queued, or no shared queue)."""
+        ...
+
+    async def unreserve(self, key: str | int, token: str) -> None:
+        """Give a reserved place back (the update turned out not to be a turn: a duplicate, not for us)."""
+        ...
+
 
 class LocalTurnOrder:
     """In-process FIFO per conversation (asyncio locks queue their waiters in order)."""
@@ -62,6 +72,12 @@ class LocalTurnOrder:
                 del self._users[key]
                 del self._locks[key]
 
+    async def reserve(self, key: str | int, token: str, order: int) -> bool:
+        return False  # one process: updates reach the handlers in the order they arrived
+
+    async def unreserve(self, key: str | int, token: str) -> None:
+        return None
+
 
 # Head of the queue is ours: 1. A dead replica's token at the head (its lease expired) is dropped and the
 # next looked at. Our own token gone (our lease lapsed while the loop stalled): -1, so we queue again.
@@ -81,8 +97,9 @@ end
 """
 # Leave the queue and wake the next turn.
 _RELEASE = """
-local queue, me, lease_prefix, wake_prefix = KEYS[1], ARGV[1], ARGV[2], ARGV[3]
+local queue, numbers, me, lease_prefix, wake_prefix = KEYS[1], KEYS[2], ARGV[1], ARGV[2], ARGV[3]
 if redis.call('LINDEX', queue, 0) == me then redis.call('LPOP', queue) else redis.call('LREM', queue, 1, me) end
+redis.call('HDEL', numbers, me)
 redis.call('DEL', lease_prefix .. me)
 local next = redis.call('LINDEX', queue, 0)
 if next then
@@ -97,6 +114,29 @@ _ENQUEUE = """
 redis.call('SET', KEYS[2], 1, 'PX', ARGV[2])
 if redis.call('LPOS', KEYS[1], ARGV[1]) == false then redis.call('RPUSH', KEYS[1], ARGV[1]) end
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
+return 1
+"""
+# Reserve a place for a turn that has not started yet: unless it is queued already (then the place belongs to
+# whoever queued it), take a lease and join the queue, ahead of waiting turns with a higher update number (a
+# message delivered late by the platform keeps its place). The head may be running and is never overtaken.
+_RESERVE = """
+local queue, lease, numbers = KEYS[1], KEYS[2], KEYS[3]
+local me, lease_ms, expiry_ms, n = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4])
+if redis.call('LPOS', queue, me) then return 0 end
+redis.call('SET', lease, 1, 'PX', lease_ms)
+local before = false
+local i = redis.call('LLEN', queue) - 1
+while i >= 1 do
+  local other = redis.call('LINDEX', queue, i)
+  local m = tonumber(redis.call('HGET', numbers, other))
+  if m == nil or m < n then break end
+  before = other
+  i = i - 1
+end
+if before then redis.call('LINSERT', queue, 'BEFORE', before, me) else redis.call('RPUSH', queue, me) end
+redis.call('HSET', numbers, me, n)
+redis.call('PEXPIRE', queue, expiry_ms)
+redis.call('PEXPIRE', numbers, expiry_ms)
 return 1
 """
 _RENEW = """
@@ -175,7 +215,7 @@ class RedisTurnOrder:
                 with contextlib.suppress(asyncio.CancelledError):
                     await renewer
             try:
-                await client.eval(_RELEASE, 1, queue, token, lease_prefix, wake_prefix)
+                await client.eval(_RELEASE, 2, queue, f"{self._prefix}:n:{key}", token, lease_prefix, wake_prefix)
                 await client.delete(wake_prefix + token)
             except redis.RedisError as exc:  # the lease expires on its own; the next turn waits at most that
                 log.warning("turn release_failed key=%s error=%s", key, type(exc).__name__)
@@ -207,6 +247,37 @@ class RedisTurnOrder:
         self._arrivals = self._arrivals or asyncio.Lock()
         async with self._arrivals:
             await client.eval(_ENQUEUE, 2, queue, lease_key, token, lease_ms, int(QUEUE_EXPIRY_S * 1000))
+
+    async def reserve(self, key: str | int, token: str, order: int) -> bool:
+        queue = f"{self._prefix}:q:{key}"
+        lease_ms, expiry_ms = int(self.lease_s * 1000), int(QUEUE_EXPIRY_S * 1000)
+        self._arrivals = self._arrivals or asyncio.Lock()
+        try:
+            async with self._arrivals:
+                got = await self._redis().eval(
+                    _RESERVE,
+                    3,
+                    queue,
+                    f"{self._prefix}:lease:{token}",
+                    f"{self._prefix}:n:{key}",
+                    token,
+                    lease_ms,
+                    expiry_ms,
+                    order,
+                )
+        except redis.RedisError as exc:  # the turn queues itself when it starts, as without a reservation
+            log.warning("turn reserve_failed key=%s error=%s", key, type(exc).__name__)
+            return False
+        return bool(got)
+
+    async def unreserve(self, key: str | int, token: str) -> None:
+        queue = f"{self._prefix}:q:{key}"
+        try:
+            await self._redis().eval(
+                _RELEASE, 2, queue, f"{self._prefix}:n:{key}", token, f"{self._prefix}:lease:", f"{self._prefix}:wake:"
+            )
+        except redis.RedisError as exc:  # the reservation's lease lapses on its own
+            log.warning("turn unreserve_failed key=%s error=%s", key, type(exc).__name__)
 
     async def _renew(self, client: aioredis.Redis, lease_key: str, lease_ms: int) -> None:
         while True:

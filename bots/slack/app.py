@@ -41,7 +41,7 @@ from .channels import SlackShopperChannel
 from .client import make_client
 from .commands import HELP_TEXT, Command, KbOperations, StaffCommands, parse_command
 from .dedupe import EventDedupeMiddleware
-from .desk import SlackStaffDesk, desk_ref
+from .desk import SlackStaffDesk, desk_ref, staff_edit_in_a_thread
 from .digest import digest_schedule
 from .ingress import WorkDispatcher
 from .markup import strip_mentions
@@ -153,21 +153,24 @@ class SlackBot:
     # Listeners run on the ingress loop after bolt's ack (events) or ours (commands, actions); each
     # hands its turn to the work loop at once so the next request is acked without waiting.
     async def _on_mention(self, event: dict[str, Any], body: dict[str, Any]) -> None:
-        self.work.spawn(self._mention_turn(event, body))
+        self.work.spawn(self.dedupe.then_delivered(body, self._mention_turn(event, body)))
 
     async def _on_message(self, event: dict[str, Any], body: dict[str, Any], context: dict[str, Any]) -> None:
         subtype = event.get("subtype")
-        if subtype == "message_changed" and self._staff_edit_in_a_thread(event):
-            self.work.spawn(self._edit_turn(str(event.get("channel", "")), str(event["message"]["thread_ts"])))
+        if subtype == "message_changed" and staff_edit_in_a_thread(event, self.settings.slack_support_channel):
+            edit = self._edit_turn(str(event.get("channel", "")), str(event["message"]["thread_ts"]))
+            self.work.spawn(self.dedupe.then_delivered(body, edit))
             return
-        if event.get("bot_id") or (subtype and subtype not in WRITTEN_SUBTYPES):
-            return  # edits, joins, bot posts (including our own) are not questions
-        bot_user = context.get("bot_user_id")
-        if bot_user and f"<@{bot_user}" in str(event.get("text", "")) and event.get("channel_type") != "im":
-            return  # the app_mention event carries it
+        bot_user, im = context.get("bot_user_id"), event.get("channel_type") == "im"
+        mention = bot_user and f"<@{bot_user}" in str(event.get("text", "")) and not im
         in_ticket_thread = bool(event.get("thread_ts")) and event.get("channel") == self.settings.slack_support_channel
-        if event.get("channel_type") == "im" or in_ticket_thread:
-            self.work.spawn(self._message_turn(event, body))  # other channel chatter is not for us
+        # Not questions: edits, joins, bot posts (our own too), a channel mention (app_mention carries it), chatter.
+        if not (event.get("bot_id") or (subtype and subtype not in WRITTEN_SUBTYPES) or mention) and (
+            im or in_ticket_thread
+        ):
+            self.work.spawn(self.dedupe.then_delivered(body, self._message_turn(event, body)))
+        else:
+            await self.dedupe.delivered(body)
 
     async def _on_command(self, ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond) -> None:
         await ack()
@@ -192,20 +195,10 @@ class SlackBot:
         user = str((body.get("user") or {}).get("id", ""))
         self.work.spawn(self._resolve_turn(str(action.get("value", "")), user, respond))
 
-    def _staff_edit_in_a_thread(self, event: dict[str, Any]) -> bool:
-        """A person edited a thread reply in the support channel (not a bot's streaming edit or an unfurl)."""
-        message = event.get("message") or {}
-        return (
-            event.get("channel") == self.settings.slack_support_channel
-            and bool(message.get("edited"))
-            and not message.get("bot_id")
-            and bool(message.get("thread_ts"))
-            and message.get("thread_ts") != message.get("ts")
-        )
-
-    async def _ignore_event(self, event: dict[str, Any]) -> None:
+    async def _ignore_event(self, event: dict[str, Any], body: dict[str, Any]) -> None:
         """Events we subscribe to but do not act on: bolt has acked them already."""
         log.debug("slack event ignored type=%s", event.get("type"))
+        await self.dedupe.delivered(body)
 
     async def _ack_only(self, ack: AsyncAck, body: dict[str, Any]) -> None:
         await ack()
@@ -466,13 +459,15 @@ class SlackBot:
         self._start_jobs()
 
     def _start_jobs(self) -> None:
-        """Scheduled work (the weekly digest) on the loop that runs turns."""
+        """Scheduled work (weekly digest, taking over dead replicas' events) on the loop that runs turns."""
         if self.digest is not None:
             self.digest.start()
+        self.dedupe.start_take_over(self.transport.redispatch)
 
     async def aclose(self) -> None:
         if self.digest is not None:
             await self.digest.stop()
+        await self.dedupe.stop()
         await self.transport.aclose()
         self.seen.close()
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from slack_sdk.web.async_client import AsyncWebClient
 
 from assistant.config import Settings
@@ -84,3 +86,15 @@ def desk_from_settings(settings: Settings, client: AsyncWebClient | None = None)
     if not settings.slack_bot_token.get_secret_value() or not settings.slack_support_channel:
         return None
     return SlackStaffDesk(client or make_client(settings), settings.slack_support_channel)
+
+
+def staff_edit_in_a_thread(event: dict[str, Any], support_channel: str) -> bool:
+    """A person edited a thread reply in the support channel (not a bot's streaming edit or an unfurl)."""
+    message = event.get("message") or {}
+    return (
+        event.get("channel") == support_channel
+        and bool(message.get("edited"))
+        and not message.get("bot_id")
+        and bool(message.get("thread_ts"))
+        and message.get("thread_ts") != message.get("ts")
+    )

@@ -24,11 +24,9 @@ from telegram import (
     Chat,
     InlineKeyboardMarkup,
     Message,
-    MessageEntity,
     Update,
     User,
 )
-from telegram.constants import ChatType
 from telegram.error import BadRequest, Conflict, InvalidToken, NetworkError, TelegramError
 from telegram.ext import (
     Application,
@@ -58,11 +56,12 @@ from bots.common.texts import phrase
 from .channel import TelegramShopperChannel
 from .delivery import TurnDelivery
 from .flow import FlowControl, UserRateLimiter
+from .ingress import ReservingUpdateQueue, TurnReservations
 from .limits import EDIT_INTERVAL_S
 from .logfilter import install_payload_filter
 from .render import CallbackTexts
 from .sender import ChatTarget, TelegramSender
-from .turns import AdminRequest, KbHandler, TurnStats, language_hint, pseudonym
+from .turns import GROUP_TYPES, AdminRequest, KbHandler, TurnStats, addressed_text, language_hint, pseudonym
 
 log = logging.getLogger("shopguide.telegram")
 
@@ -72,7 +71,6 @@ MAX_CONCURRENT_UPDATES = 512
 # One HTTP connection per in-flight write; the default pool of 1 would serialise all chats.
 CONNECTION_POOL_SIZE = 64
 POOL_TIMEOUT_S = 30.0
-GROUP_TYPES = (ChatType.GROUP, ChatType.SUPERGROUP)
 ADMIN_COMMANDS = ("kb_status", "kb_reload", "kb_diff", "kb_rollback", "kb_cancel")
 # Commands that must not wait for the chat's turn: a cancel would otherwise queue behind the reload it stops.
 UNQUEUED_COMMANDS = frozenset({"kb_cancel"})
@@ -110,6 +108,9 @@ class TelegramAdapter:
                 "no Telegram bot token configured",
                 hint="create a bot with @BotFather and set SHOPGUIDE_TELEGRAM_TOKEN (environment or .env)",
             )
+        # With Redis every replica keeps each chat's turns in one order, taken at ingress (``ingress.py``).
+        self.queue: TurnOrder = open_turn_order(self.settings)
+        self.reservations = TurnReservations(self.queue, self._turn_token_of)
         builder = (
             Application.builder()
             .token(token)
@@ -117,14 +118,14 @@ class TelegramAdapter:
             .concurrent_updates(MAX_CONCURRENT_UPDATES)
             .connection_pool_size(CONNECTION_POOL_SIZE)
             .pool_timeout(POOL_TIMEOUT_S)
+            .update_queue(ReservingUpdateQueue(self.reservations.reserve))
         )
         self.application = builder.build()
         self.sender = TelegramSender(self.application.bot, self.flow)
         self.delivery = TurnDelivery(self.sender, self.codec, self.edit_interval_s)
         per_minute = self.settings.telegram_user_messages_per_minute
-        # With Redis every replica counts the same messages and keeps each chat's turns in one order.
+        # With Redis every replica counts the same messages.
         self.user_limiter = shared_rate_limits(self.settings, per_minute) or UserRateLimiter(per_minute)
-        self.queue: TurnOrder = open_turn_order(self.settings)
         if self.seen is None:
             self.seen = open_delivery_claims(self.settings, self.settings.telegram_db)
         self.leases = LeasedDeliveries(self.seen)
@@ -322,23 +323,6 @@ class TelegramAdapter:
             request_id=f"tg-{update_id}",
         )
 
-    def _addressed_text(self, message: Message) -> str | None:
-        """In groups: the text with our mention removed if the message is for us, else None."""
-        text = message.text or ""
-        if message.chat.type not in GROUP_TYPES:
-            return text
-        bot = self.application.bot
-        reply = message.reply_to_message
-        addressed = reply is not None and reply.from_user is not None and reply.from_user.id == bot.id
-        mention = f"@{bot.username}".lower() if bot.username else None
-        for entity, value in message.parse_entities([MessageEntity.MENTION, MessageEntity.TEXT_MENTION]).items():
-            if (entity.type == MessageEntity.MENTION and mention and value.lower() == mention) or (
-                entity.type == MessageEntity.TEXT_MENTION and entity.user is not None and entity.user.id == bot.id
-            ):
-                addressed = True
-                text = text.replace(value, " ")
-        return " ".join(text.split()) if addressed else None
-
     def _rate_ok(self, user: User, incoming: IncomingMessage) -> tuple[bool, str | None]:
         allowed, retry_in, tell = self.user_limiter.check(str(user.id))
         if allowed:
@@ -360,9 +344,11 @@ class TelegramAdapter:
         if not self.leases.take(self._delivery_id(update.update_id), update.to_json()):
             self.redeliveries += 1
             log.info("telegram update duplicate_dropped update_id=%s", update.update_id)
+            await self.reservations.give_back(update)
             raise ApplicationHandlerStop
 
     async def _mark_delivered(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        await self.reservations.give_back(update)
         await self.leases.done(self._delivery_id(update.update_id))
 
     def _resubmit(self, delivery_id: str, payload: str) -> None:
@@ -375,7 +361,7 @@ class TelegramAdapter:
         message, user = update.effective_message, update.effective_user
         if message is None or user is None or user.is_bot:
             return
-        text = self._addressed_text(message)
+        text = addressed_text(message, self.application.bot)
         if text is None:
             return
         await self._handle_user_text(update, message, user, text)
@@ -480,6 +466,9 @@ class TelegramAdapter:
     def _turn_token(self, target: ChatTarget) -> str:
         """Named after the update, so a turn taken over from a dead replica keeps its place in the chat."""
         return f"{PLATFORM}:{self.application.bot.id}:{target.request_id}"
+
+    def _turn_token_of(self, update_id: int) -> str:
+        return f"{PLATFORM}:{self.application.bot.id}:tg-{update_id}"  # as ``_target`` names the request
 
     async def _say(self, target: ChatTarget, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
         await self.delivery.say(target, text, markup)

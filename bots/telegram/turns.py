@@ -6,11 +6,14 @@ import hashlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from telegram import User
+from telegram import Bot, Message, MessageEntity, User
+from telegram.constants import ChatType
 
 from assistant.types import Language
 
 from .sender import ChatTarget, TelegramSender
+
+GROUP_TYPES = (ChatType.GROUP, ChatType.SUPERGROUP)
 
 
 def pseudonym(value: int | str) -> str:
@@ -57,3 +60,20 @@ class AdminRequest:
 
 
 KbHandler = Callable[[AdminRequest], Awaitable[None]]
+
+
+def addressed_text(message: Message, bot: Bot) -> str | None:
+    """In groups: the text with our mention removed if the message is for us, else None."""
+    text = message.text or ""
+    if message.chat.type not in GROUP_TYPES:
+        return text
+    reply = message.reply_to_message
+    addressed = reply is not None and reply.from_user is not None and reply.from_user.id == bot.id
+    mention = f"@{bot.username}".lower() if bot.username else None
+    for entity, value in message.parse_entities([MessageEntity.MENTION, MessageEntity.TEXT_MENTION]).items():
+        if (entity.type == MessageEntity.MENTION and mention and value.lower() == mention) or (
+            entity.type == MessageEntity.TEXT_MENTION and entity.user is not None and entity.user.id == bot.id
+        ):
+            addressed = True
+            text = text.replace(value, " ")
+    return " ".join(text.split()) if addressed else None

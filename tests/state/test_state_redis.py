@@ -75,6 +75,50 @@ async def test_a_killed_replicas_turn_is_skipped_after_its_lease(redis_url: str,
     client.close()
 
 
+async def test_places_reserved_at_ingress_run_in_update_order(redis_url: str, redis_prefix: str) -> None:
+    """Places are taken before the platform is acknowledged, on either replica: a message the platform numbered
+    earlier but delivered later goes ahead of later-numbered waiting turns (never ahead of the running one),
+    a turn runs in its reserved place, and a place no turn uses is given back without holding the chat up."""
+    ingress, other = RedisTurnOrder(redis_url, redis_prefix), RedisTurnOrder(redis_url, redis_prefix, poll_s=0.05)
+    ran: list[str] = []
+    head_runs, head_may_end = asyncio.Event(), asyncio.Event()
+
+    async def one(replica: RedisTurnOrder, token: str) -> None:
+        async with replica.turn("chat-7", token):
+            ran.append(token)
+            if token == "u10":
+                head_runs.set()
+                await head_may_end.wait()
+
+    head = asyncio.create_task(one(ingress, "u10"))
+    await head_runs.wait()
+    assert await other.reserve("chat-7", "u13", 13)
+    assert await ingress.reserve("chat-7", "u12", 12)  # delivered after 13, numbered before it
+    assert await other.reserve("chat-7", "u11", 11)
+    assert not await ingress.reserve("chat-7", "u11", 11)  # a redelivery does not move or own the place
+    assert not await ingress.reserve("chat-7", "u10", 9)  # the running turn keeps its place at the head
+    await ingress.unreserve("chat-7", "u11")  # not a turn after all (not for the bot)
+    # The turns start in the opposite order; they run in the reserved one.
+    later = [asyncio.create_task(one(replica, token)) for replica, token in ((ingress, "u13"), (other, "u12"))]
+    await asyncio.sleep(0.2)
+    head_may_end.set()
+    await asyncio.wait_for(asyncio.gather(head, *later), timeout=10)
+    assert ran == ["u10", "u12", "u13"]
+    client = redis.Redis.from_url(redis_url)
+    assert client.llen(f"{redis_prefix}:turns:q:chat-7") == 0 and client.hlen(f"{redis_prefix}:turns:n:chat-7") == 0
+    client.close()
+    await ingress.aclose()
+    await other.aclose()
+
+
+async def test_reservations_are_a_no_op_in_one_process() -> None:
+    order = LocalTurnOrder()
+    assert not await order.reserve("chat-1", "u1", 1)
+    await order.unreserve("chat-1", "u1")
+    async with order.turn("chat-1", "u1"):
+        pass
+
+
 async def test_default_turn_order_is_in_process(tmp_path: Path) -> None:
     order = open_turn_order(Settings(data_dir=tmp_path))
     assert isinstance(order, LocalTurnOrder)

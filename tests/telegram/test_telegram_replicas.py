@@ -5,9 +5,12 @@ mid-turn is answered once by another replica."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import socket
+import threading
 import time
+from collections.abc import AsyncIterator
 
 import httpx
 import pytest
@@ -18,6 +21,7 @@ from assistant.config import Settings
 from assistant.state.backends import dispose_shared, shared_engine
 from assistant.state.postgres import PostgresDeliveryClaims
 from bots.common.leases import LeasedDeliveries
+from bots.telegram.adapter import TelegramAdapter
 from shopguide_testkit.fake_bot_api import FakeBotApi
 from shopguide_testkit.tg_harness import AdapterFactory
 
@@ -25,6 +29,8 @@ pytestmark = pytest.mark.integration
 
 # Short leases so a dead replica's turn is taken over within the test's patience.
 LEASE_S = 1.0
+WEBHOOK = {"url": "https://shop.example.com/tg", "listen": "127.0.0.1", "url_path": "tg", "secret": "s3cret"}
+HEADERS = {"X-Telegram-Bot-Api-Secret-Token": "s3cret"}
 
 
 def free_port() -> int:
@@ -105,4 +111,65 @@ async def test_a_turn_whose_replica_died_mid_turn_is_answered_once_by_another(
         assert len([m for m in fake.shown(5001) if m.from_bot and not m.deleted]) == len(shown)
     assert dead.renew(f"telegram:{fake.bot_id}:7001") is False
     queue.close()
+    dispose_shared()
+
+
+# A replica whose event loop is busy with other chats' CPU-bound work (retrieval, rendering) runs it in slices
+# this long: between acknowledging an update and queueing its turn it waits a slice at every await, which is
+# when a shopper's next message, delivered to the idle replica, used to overtake.
+BUSY_SLICE_S = 0.02
+
+
+@contextlib.asynccontextmanager
+async def busy_replica_in_own_thread(adapter: TelegramAdapter, port: int) -> AsyncIterator[None]:
+    """A replica with an event loop of its own, as in a separate process, kept busy by CPU-bound work."""
+    started, stop = threading.Event(), threading.Event()
+
+    async def serve() -> None:
+        async with adapter.webhook(port=port, **WEBHOOK):
+            started.set()
+            while not stop.is_set():
+                time.sleep(BUSY_SLICE_S)  # noqa: ASYNC251 (blocks the loop on purpose, as CPU-bound work does)
+                await asyncio.sleep(0)
+
+    thread = threading.Thread(target=asyncio.run, args=(serve(),), name="replica")
+    thread.start()
+    try:
+        # This loop serves the fake Bot API the replica starts against: wait without blocking it.
+        assert await asyncio.to_thread(started.wait, 30)
+        yield
+    finally:
+        stop.set()
+        await asyncio.to_thread(thread.join, 30)
+
+
+async def test_two_messages_of_a_chat_on_two_replicas_are_answered_in_order(
+    fake: FakeBotApi, make_adapter: AdapterFactory, redis_url: str, redis_prefix: str
+) -> None:
+    """Telegram sends a chat's next message once the previous one is acknowledged, and the proxy may hand it
+    to the other replica. Each replica takes the message's place in the chat's Redis queue before it
+    acknowledges, so the chat's answers come in the order the shopper wrote, however busy the first replica."""
+    shared = {"redis_url": SecretStr(redis_url), "redis_prefix": redis_prefix}
+    busy, idle = make_adapter(**shared), make_adapter(**shared)
+    ports = [free_port(), free_port()]
+    chat = 6001
+    async with (
+        idle.webhook(port=ports[1], **WEBHOOK),
+        httpx.AsyncClient() as client,
+        busy_replica_in_own_thread(busy, ports[0]),
+    ):
+
+        async def deliver(port: int, update_id: int, message: dict[str, object]) -> None:
+            update = {"update_id": update_id, "message": message}
+            response = await client.post(f"http://127.0.0.1:{port}/tg", json=update, headers=HEADERS)
+            assert response.status_code == 200
+
+        await deliver(ports[0], 9500, fake.message(chat, chat, "what is the return policy?"))
+        await deliver(ports[1], 9501, fake.message(chat, chat, "details SG-RUN-0001"))
+        await fake.wait_for(lambda: len(fake.texts(chat)) >= 2, within=60)
+        await fake.wait_until_quiet(seconds=1.0)
+    shown = [m.text for m in fake.shown(chat) if m.from_bot and not m.deleted]
+    # The return policy first, then the product card and its text; nothing twice, nothing swapped.
+    assert [("returns" in t, "AeroRun" in t) for t in shown] == [(True, False), (False, True), (False, True)]
+    assert [s.request_id for s in busy.stats] == ["tg-9500"] and [s.request_id for s in idle.stats] == ["tg-9501"]
     dispose_shared()

@@ -1,0 +1,71 @@
+"""Slack events are answered in two steps, lease → answer → delivered, as Telegram updates are: an event
+whose replica died mid-turn is dispatched again once its lease lapses and answered exactly once."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from pathlib import Path
+
+from assistant.llm.scripted import ScriptedGenerator
+from assistant.state.claims import SQLiteDeliveryClaims
+from bots.slack.dedupe import EVENT_PREFIX
+from knowledge.store import KnowledgeStore
+from shopguide_testkit.slack_harness import SlackHarness, start_harness
+
+# Short leases so the dead replica's event is taken over within the test's patience.
+LEASE_S = 1.0
+SEEN_TTL_S = 3600.0
+
+
+async def test_an_event_whose_replica_died_mid_turn_is_answered_once_by_another(
+    tmp_path: Path, demo_store: KnowledgeStore
+) -> None:
+    """What a replica killed mid-turn leaves behind: its lease on the event (with the event) in the shared
+    claims store, lapsing. Of two surviving replicas exactly one dispatches it again and answers it; a later
+    Slack retry of the same event is acked and dropped."""
+    claims = tmp_path / "claims.sqlite3"
+    survivors: list[SlackHarness] = []
+    for name in ("a", "b"):
+        (tmp_path / name).mkdir()
+        seen = SQLiteDeliveryClaims(claims, SEEN_TTL_S, lease_s=LEASE_S)
+        survivors.append(await start_harness(tmp_path / name, demo_store, generator=ScriptedGenerator(), seen=seen))
+    try:
+        ts = "1700000900.000100"
+        event = {"type": "message", "channel_type": "im", "user": "U1", "text": "what is the return policy?"}
+        body, event_id = survivors[0].event_body(event | {"ts": ts, "channel": "D1"}, "EvDEAD0001")
+        dead = SQLiteDeliveryClaims(claims, SEEN_TTL_S, lease_s=LEASE_S)
+        assert dead.lease(EVENT_PREFIX + event_id, body)
+        started = time.monotonic()
+
+        def answers() -> list[str]:
+            return [m.text for s in survivors for m in s.api.thread("D1", ts)]
+
+        await survivors[0].api.wait_for(lambda: len(answers()) >= 1, timeout=30)
+        waited = time.monotonic() - started
+        await asyncio.sleep(3 * LEASE_S)  # both take-over loops have looked again meanwhile
+        [answer] = answers()
+        assert "return" in answer.lower()
+        assert waited < 15
+        assert sum(s.bot.dedupe.leases.taken_over for s in survivors) >= 1
+        # Slack retrying the event later (signed, as Slack sends it) is not answered again.
+        retry = await survivors[1].post(body, "application/json", retry_num=1)
+        assert retry.status == 200
+        await asyncio.sleep(0.5)
+        assert len(answers()) == 1 and survivors[1].bot.dedupe.dropped == 1
+        assert dead.renew(EVENT_PREFIX + event_id) is False
+        dead.close()
+    finally:
+        for survivor in survivors:
+            await survivor.aclose()
+
+
+async def test_events_not_for_the_bot_are_marked_delivered_at_once(slack: SlackHarness) -> None:
+    """Channel chatter holds no lease for a take-over loop to find; a redelivery of it is dropped."""
+    chatter = {"type": "message", "channel_type": "channel", "user": "U2", "text": "lunch?", "ts": "1700000950.0001"}
+    body, event_id = slack.event_body(chatter | {"channel": "CGENERAL"})
+    assert (await slack.post(body, "application/json")).status == 200
+    await asyncio.sleep(0.5)
+    assert not slack.bot.dedupe.leases.holds(EVENT_PREFIX + event_id)
+    assert (await slack.post(body, "application/json", retry_num=1)).status == 200
+    assert slack.bot.dedupe.dropped == 1 and slack.api.calls_of("chat.postMessage") == []
