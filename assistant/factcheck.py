@@ -169,6 +169,10 @@ class Facts:
         if len(sections) < 2:
             return self
         keep = set(map(id, subject_sections(sentence, question, sections)))
+        if question.strip():
+            # A number from a section the question is not about answers another question ("7-day returns"
+            # to "how long is the warranty?"): true, but off topic, so it backs nothing here.
+            keep &= set(map(id, subject_sections(question, question, sections)))
         narrowed = tuple(h for h in self.passages if h.doc.kind not in POLICY_KINDS or id(h) in keep)
         return replace(self, passages=narrowed)
 
