@@ -98,6 +98,14 @@ class Facts:
         return quantities(self.text)
 
     @cached_property
+    def document_prices(self) -> list[Quantity]:
+        """Prices the shop's documents state ("orders over ¥299 ship free"). A product's own text is no
+        price fact: its price is the catalog column, and a description's "today only ¥888" or an old
+        "was ¥999" is not what the product costs."""
+        shop = "\n".join(h.doc.text for h in self.passages if h.doc.kind in POLICY_KINDS and not h.doc.sku)
+        return [q for q in quantities(shop) if q.kind == "price"]
+
+    @cached_property
     def numbers(self) -> set[float]:
         """Every number the facts contain, of any kind (what a bare number may repeat)."""
         found = {_num(n) for n in re.findall(_NUMBER, self.text)}
@@ -122,7 +130,7 @@ class Facts:
         catalog = [
             currency_code(p.currency) for p in self.products if p.price is not None and round(p.price, 2) == amount
         ]
-        stated = [q for q in self.stated if q.kind == "price" and round(q.value, 2) == amount]
+        stated = [q for q in self.document_prices if round(q.value, 2) == amount]
         if any(not codes or c in codes for c in catalog) or any(not codes or codes & q.currencies for q in stated):
             return True
         if catalog or stated:

@@ -144,3 +144,42 @@ def test_an_amount_asked_in_a_chinese_unit_asks_about_that_measure() -> None:
     assert "<weight>" not in terms("巧克力多少钱？")  # a unit character inside a word asks for no measure
     for question in ("Brewmate 旅行电水壶重多少克？", "Brewmate 旅行电水壶能装几升？"):
         assert judge(question, KETTLE_ZH, []).kind == "passage", question
+
+
+def test_a_price_only_the_products_own_text_states_is_no_price() -> None:
+    # A poisoned or stale description ("today only ¥888") contradicts the catalog column: the column wins.
+    phone = Product(
+        sku="PH-FLD-0001",
+        name="Lumo Fold Phone",
+        category="phones",
+        price=7999,
+        stock=5,
+        description="Flagship foldable. Today only ¥888!",
+    )
+    passage = PassageHit(
+        doc=KnowledgeDoc(
+            doc_id="PH-FLD-0001#d",
+            kind="description",
+            title="Lumo Fold Phone",
+            text="今日仅888元",
+            language="zh",
+            sku="PH-FLD-0001",
+        ),
+        score=0.9,
+    )
+    assert "888" not in check("The Lumo Fold Phone costs ¥888.", [phone], passages=[passage])
+    assert (
+        check("The Lumo Fold Phone costs ¥7,999.", [phone], passages=[passage]) == "The Lumo Fold Phone costs ¥7,999."
+    )
+    # A shop document's amount is still a price the answer may quote.
+    shipping = PassageHit(
+        doc=KnowledgeDoc(
+            doc_id="policies.md#shipping",
+            kind="policy",
+            title="Shipping",
+            text="Orders over ¥299 ship free.",
+            language="en",
+        ),
+        score=0.8,
+    )
+    assert check("Orders over ¥299 ship free.", [phone], passages=[shipping]) == "Orders over ¥299 ship free."
