@@ -197,11 +197,12 @@ async def test_command_menus_are_registered_per_language_and_for_admins(fake: Fa
     assert en == ["start", "help", "reset", "lang", "profile", "forget"]
     assert zh[0] == {"command": "start", "description": "开始，看看我能做什么"}
     admin_scope = json.dumps({"chat_id": ADMIN_ID, "type": "chat"}, sort_keys=True)
-    assert [c["command"] for c in fake.commands[(admin_scope, "")]][-4:] == [
+    assert [c["command"] for c in fake.commands[(admin_scope, "")]][-5:] == [
         "kb_status",
         "kb_reload",
         "kb_diff",
         "kb_rollback",
+        "kb_cancel",
     ]
 
 
