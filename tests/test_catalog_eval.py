@@ -66,6 +66,10 @@ def test_a_number_in_the_wrong_role_or_without_a_fact_fails_the_answer() -> None
     assert mixed.wrong_role == ["10 as volume_l (the catalog's stock)"] and not mixed.fully_right
     invented = judge(row, "The Glacier 25 L Cooler costs 488元, weighs 3 kg.", [], INDEX)
     assert invented.unsupported == ["3000 as weight_g"] and not invented.fully_right
+    # A price right after a Chinese word ("卖488元", "价格是488元") is a price, not part of a model code.
+    zh = {**row, "lang": "zh", "q": "Glacier 25 L Cooler卖多少钱"}
+    assert judge(zh, "Glacier 25 L Cooler卖488元。", [], INDEX).fully_right
+    assert judge(zh, "Glacier 25 L Cooler的价格是488元，有货。", [], INDEX).fully_right
 
 
 def test_unanswerable_needs_an_honest_dont_know_and_echoes_are_caught() -> None:

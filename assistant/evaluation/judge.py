@@ -128,7 +128,9 @@ def role_numbers(text: str, rules: Rules) -> list[tuple[str, float]]:
     folded = fold(text)
     found: list[tuple[str, float]] = []
     for match in NUMBER_RE.finditer(folded):
-        glued = match.start() > 0 and (folded[match.start() - 1].isalnum() or folded[match.start() - 1] in "-.")
+        before = folded[match.start() - 1] if match.start() > 0 else ""
+        # Glued to a Latin letter or digit (IPX7, SG-1); a Chinese character before it ("卖268元") is a word.
+        glued = bool(before) and ((before.isascii() and before.isalnum()) or before in "-.")
         if glued and not rules.price_prefix.search(folded[: match.start()]):
             continue  # part of a model code (IPX7, SG-1) or the second half of a range (handled below)
         value = _value(match.group(0))
