@@ -25,6 +25,8 @@ from pathlib import Path
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
+from _report import percentile, verdict, write_report
+
 from assistant.app import Assistant, build_assistant, load_knowledge
 from assistant.config import Settings
 from assistant.evaluation.recommend_data import generate_events
@@ -39,7 +41,6 @@ from assistant.state.backends import dispose_shared, open_profile_store, shared_
 from assistant.state.sql import drop_schema
 from assistant.types import IncomingMessage
 from assistant.understanding import CatalogVocabulary, Understander
-from bench._report import percentile, verdict, write_report
 from knowledge.release_models import live_model_dir
 from knowledge.store import KnowledgeStore
 
