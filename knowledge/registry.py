@@ -12,6 +12,7 @@ import shutil
 import time
 import uuid
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal, cast
 
@@ -53,8 +54,14 @@ def make_client(
 
 
 def new_release_id() -> str:
-    """Sortable by time, unique across processes building at the same second."""
-    return time.strftime("%Y%m%d-%H%M%S") + "-" + uuid.uuid4().hex[:6]
+    """Sortable by time, to the microsecond, and unique across processes building at the same moment.
+
+    Pruning and the newer-candidate rule compare ids as strings, so the suffix must keep creation order
+    within one second too: five hex digits of microseconds, then one random digit (the format, and so the
+    collection names parsed by ``layout.release_of``, stay as they were).
+    """
+    now = datetime.now()
+    return f"{now:%Y%m%d-%H%M%S}-{now.microsecond:05x}{uuid.uuid4().hex[0]}"
 
 
 def forget_embedded_client(path: Path) -> None:

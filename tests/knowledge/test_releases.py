@@ -13,8 +13,10 @@ from pathlib import Path
 import pytest
 
 from knowledge.errors import CatalogValidationError, KnowledgeError, ReleaseGateRefused, ReloadCancelled
+from knowledge.layout import COLLECTION_PREFIX, release_of
 from knowledge.loaders import load_directory
 from knowledge.models import Product
+from knowledge.registry import new_release_id
 from knowledge.reload import reload_catalog
 from knowledge.search import ProductQuery
 from knowledge.store import KnowledgeStore
@@ -236,3 +238,11 @@ def test_a_pointer_to_a_missing_release_means_no_live_release(make_store: StoreF
     (tmp_path / "kb" / "live_release.json").write_text('{"release_id": "20200101-000000-abcdef"}', "utf-8")
     store = make_store()
     assert store.open_live() is False and not store.has_live
+
+
+def test_release_ids_sort_in_creation_order_within_one_second() -> None:
+    # Pruning keeps "older than live" by comparing ids: several releases built in one second (a fast
+    # machine, a script) must still sort oldest first, or the wrong one is pruned.
+    ids = [new_release_id() for _ in range(200)]
+    assert ids == sorted(ids) and len(set(ids)) == len(ids)
+    assert all(release_of(f"{COLLECTION_PREFIX}{i}-in") == i for i in ids)  # the collection-name format is unchanged
