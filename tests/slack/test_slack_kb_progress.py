@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ from shopguide_testkit.slack_harness import ADMIN, start_harness
 pytestmark = pytest.mark.integration  # a loopback fake Slack Web API server
 
 PRODUCTS_KEPT = 12
+RELOAD_COPIES = 20  # copies of the demo catalog in the reload a cancel interrupts
 
 
 async def test_reload_progress_in_thread_and_cancel_keeps_the_live_release(tmp_path: Path) -> None:
@@ -25,14 +27,18 @@ async def test_reload_progress_in_thread_and_cancel_keeps_the_live_release(tmp_p
     settings = Settings(data_dir=tmp_path / "kbdata", catalog_dir=catalog, admin_ids=[f"slack:{ADMIN}"])
     store = load_knowledge(settings)
     live = store.live.release_id
-    (catalog / "products.jsonl").write_text(products, "utf-8")  # the whole demo catalog: a reload to cancel
+    # The demo catalog, copied under new SKUs: a reload long enough that the cancel lands while it embeds.
+    demo = [json.loads(line) for line in products.splitlines()]
+    grown = demo + [{**p, "sku": f"{p['sku']}-C{n}"} for n in range(RELOAD_COPIES) for p in demo]
+    (catalog / "products.jsonl").write_text("".join(json.dumps(p, ensure_ascii=False) + "\n" for p in grown), "utf-8")
     kb = AdminKbOperations(SlackKnowledgeAdmin(store, settings))
     harness = await start_harness(tmp_path / "slack", store, generator=ScriptedGenerator(), kb=kb)
     root = "1700000900.000100"
     try:
         await harness.mention("kb reload", user=ADMIN, ts=root)
         await harness.api.wait_for(
-            lambda: any("validated 240 products" in m.text for m in harness.api.thread("CGENERAL", root)), timeout=60
+            lambda: any(f"validated {len(grown)} products" in m.text for m in harness.api.thread("CGENERAL", root)),
+            timeout=60,
         )
         await harness.slash("kb cancel", user=ADMIN, rid="cancel")
         await harness.api.wait_for(lambda: any(r["rid"] == "cancel" for r in harness.api.responses), timeout=30)
@@ -42,7 +48,7 @@ async def test_reload_progress_in_thread_and_cancel_keeps_the_live_release(tmp_p
         cancel = next(r for r in harness.api.responses if r["rid"] == "cancel")
         assert cancel["text"] == "Cancelling the reload… the live release stays as it is."
         texts = [m.text for m in harness.api.thread("CGENERAL", root)]
-        assert texts[0] == "reload: validated 240 products"
+        assert texts[0] == f"reload: validated {len(grown)} products"
         assert texts[-1] == "Reload cancelled: the live release is unchanged and no new release was kept."
         assert store.live.release_id == live and store.release_ids() == [live]
         assert len(store.all_products()) == PRODUCTS_KEPT

@@ -18,6 +18,7 @@ pytestmark = pytest.mark.integration  # a loopback fake Bot API server
 
 SHOPPER = 1001
 PRODUCTS_KEPT = 12
+RELOAD_COPIES = 20  # copies of the demo catalog in the reload a cancel interrupts
 
 
 def tiny_catalog(root: Path) -> Path:
@@ -98,8 +99,11 @@ async def test_reload_progress_counts_and_a_cancel_leaves_the_live_release(
     settings = tg_settings.model_copy(update={"data_dir": tmp_path / "kbdata", "catalog_dir": catalog})
     store = load_knowledge(settings)
     live = store.live.release_id
-    # The whole demo catalog in the catalog folder now: a reload long enough to cancel.
-    (catalog / "products.jsonl").write_text((DEMO_DATA_DIR / "products.jsonl").read_text("utf-8"), "utf-8")
+    # The whole demo catalog, copied under new SKUs, in the catalog folder now: a reload long enough that the
+    # cancel lands while it embeds (the demo catalog alone could finish first on an idle machine).
+    demo = [json.loads(line) for line in (DEMO_DATA_DIR / "products.jsonl").read_text("utf-8").splitlines()]
+    grown = demo + [{**p, "sku": f"{p['sku']}-C{n}"} for n in range(RELOAD_COPIES) for p in demo]
+    (catalog / "products.jsonl").write_text("".join(json.dumps(p, ensure_ascii=False) + "\n" for p in grown), "utf-8")
     async with run_bot(knowledge=store, data_dir=settings.data_dir, catalog_dir=catalog) as adapter:
         adapter.kb = TelegramKbCommands(KnowledgeAdmin(store, settings, audit=AuditLog(settings.audit_log)))
         assert await command(fake, "/kb_cancel", ADMIN_ID) == "No reload is running."
@@ -113,7 +117,7 @@ async def test_reload_progress_counts_and_a_cancel_leaves_the_live_release(
 
     texts = [m.text for m in fake.shown(ADMIN_ID)]
     assert "Cancelling the reload… the live release stays as it is." in texts
-    assert progress.text.startswith("Reloading the catalog…\n· validated 240 products")
+    assert progress.text.startswith(f"Reloading the catalog…\n· validated {len(grown)} products")
     assert progress.text.endswith("Reload cancelled: the live release is unchanged and no new release was kept.")
     assert store.live.release_id == live and store.release_ids() == [live]
     assert len(store.all_products()) == PRODUCTS_KEPT
