@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -18,6 +16,7 @@ from assistant.admin import StagePace
 from bots.cli_groups import app
 from bots.cli_progress import EXIT_CANCELLED
 from knowledge.bootstrap import open_store
+from shopguide_testkit.interrupt import interrupt_after
 
 # Long enough for a loaded machine to load the embedder and start embedding before the test gives up.
 SUBPROCESS_TIMEOUT_S = 300
@@ -72,18 +71,8 @@ def test_ctrl_c_cancels_a_terminal_reload_and_the_live_release_serves_on(tmp_pat
     grown = rows + [{**r, "sku": f"{r['sku']}-C{n}"} for n in range(RELOAD_COPIES) for r in rows]
     path.write_text("".join(json.dumps({**r, "price": 1.0}) + "\n" for r in grown), "utf-8")
 
-    job = subprocess.Popen(command, env=env, stderr=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-    assert job.stderr is not None
-    seen = ""
-    deadline = time.monotonic() + SUBPROCESS_TIMEOUT_S
-    while "validated" not in seen and time.monotonic() < deadline:
-        line = job.stderr.readline()
-        if not line:
-            break
-        seen += line
-    job.send_signal(signal.SIGINT)  # what Ctrl-C in the terminal sends
-    _, rest = job.communicate(timeout=SUBPROCESS_TIMEOUT_S)
-    shown = seen + rest
+    job = interrupt_after(command, marker="validated", env=env, timeout_s=SUBPROCESS_TIMEOUT_S)
+    shown = job.stderr
     assert job.returncode == EXIT_CANCELLED, shown
     assert "cancelling…" in shown and "cancelled" in shown and "live release is unchanged" in shown
     assert "Traceback" not in shown

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -18,6 +16,7 @@ from assistant.errors import JobCancelled
 from assistant.personal.profile import EVENT_BATCH_ROWS, ShopperEvent, SQLiteProfileStore
 from bots.cli import app
 from bots.cli_progress import EXIT_CANCELLED
+from shopguide_testkit.interrupt import interrupt_after
 
 # Long enough for a loaded machine to start Python, read the file and begin storing before the test gives up.
 SUBPROCESS_TIMEOUT_S = 300
@@ -73,18 +72,8 @@ def test_ctrl_c_cancels_an_import_and_nothing_is_imported(tmp_path: Path) -> Non
     assert first.returncode == 0, first.stderr
 
     big = _events_csv(tmp_path / "big.csv", BIG_FILE_ROWS, "new")
-    job = subprocess.Popen([*command, str(big)], env=env, stderr=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-    assert job.stderr is not None
-    seen = ""
-    deadline = time.monotonic() + SUBPROCESS_TIMEOUT_S
-    while "events read" not in seen and time.monotonic() < deadline:
-        line = job.stderr.readline()
-        if not line:
-            break
-        seen += line
-    job.send_signal(signal.SIGINT)  # what Ctrl-C in the terminal sends
-    out, rest = job.communicate(timeout=SUBPROCESS_TIMEOUT_S)
-    shown = seen + rest
+    job = interrupt_after([*command, str(big)], marker="events read", env=env, timeout_s=SUBPROCESS_TIMEOUT_S)
+    shown, out = job.stderr, job.stdout
     assert job.returncode == EXIT_CANCELLED, shown
     assert "cancelling…" in shown and "cancelled" in shown and "no event of the file was stored" in shown
     assert "Traceback" not in shown and "stored" not in out.replace("are not events", "")
