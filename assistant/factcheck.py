@@ -166,6 +166,16 @@ class Facts:
     def stated_stock(self) -> set[float]:
         return {q.value for q in self.stated if q.kind == "stock"}
 
+    @cached_property
+    def _policy_sections(self) -> tuple[tuple[PassageHit, ...], list[set[str]]]:
+        """The policy sections and their words, computed once per check rather than once per sentence."""
+        sections = tuple(h for h in self.passages if h.doc.kind in POLICY_KINDS)
+        return sections, [terms(f"{h.doc.title}\n{h.doc.text}") for h in sections]
+
+    @cached_property
+    def _question_sections(self) -> dict[str, set[int]]:
+        return {}
+
     def about(self, sentence: str, question: str) -> Facts:
         """These facts with the shop's sections narrowed to the ones ``sentence`` is about.
 
@@ -173,22 +183,27 @@ class Facts:
         a number is backed only by the section on the sentence's subject, so a policy's wrong number never
         passes because another policy happens to state it.
         """
-        sections = [h for h in self.passages if h.doc.kind in POLICY_KINDS]
+        sections, section_terms = self._policy_sections
         if len(sections) < 2:
             return self
-        keep = set(map(id, subject_sections(sentence, question, sections)))
+        keep = set(map(id, _subject_sections(sentence, question, sections, section_terms)))
         if question.strip():
             # A number from a section the question is not about answers another question ("7-day returns"
             # to "how long is the warranty?"): true, but off topic, so it backs nothing here.
-            keep &= set(map(id, subject_sections(question, question, sections)))
+            asked = self._question_sections.get(question)
+            if asked is None:
+                asked = set(map(id, _subject_sections(question, question, sections, section_terms)))
+                self._question_sections[question] = asked
+            keep &= asked
         narrowed = tuple(h for h in self.passages if h.doc.kind not in POLICY_KINDS or id(h) in keep)
         return replace(self, passages=narrowed)
 
 
-def subject_sections(sentence: str, question: str, sections: Sequence[PassageHit]) -> list[PassageHit]:
+def _subject_sections(
+    sentence: str, question: str, sections: Sequence[PassageHit], section_terms: Sequence[set[str]]
+) -> list[PassageHit]:
     """The sections (best first) whose words the sentence shares most; a sentence without subject words
     ("It is 30 days.") is about what was asked; failing both, about the closest section."""
-    section_terms = [terms(f"{h.doc.title}\n{h.doc.text}") for h in sections]
     for about in (sentence, question):
         wanted = terms(about)
         overlap = [len(wanted & t) for t in section_terms]
