@@ -315,6 +315,24 @@ def privacy_purge(
     )
 
 
+def _held_out_detector(held_out: list[str], path: Path) -> Path:
+    """Train the learned detector on every labelled source but ``held_out`` and write it to ``path``."""
+    from assistant.safety.sources import load_sources
+    from assistant.safety.train import EmbeddingCache, fit_detector
+
+    sources = load_sources()
+    unknown = sorted(set(held_out) - {s.name for s in sources})
+    if unknown:
+        names = ", ".join(s.name for s in sources)
+        raise typer.BadParameter(f"unknown source {', '.join(unknown)}; known: {names}", param_hint="--hold-out")
+    kept = [s for s in sources if s.name not in held_out]
+    messages = [m for s in kept for m in s.messages]
+    err_console.print(f"training the detector without {', '.join(held_out)} ({len(messages)} messages)…")
+    weights = fit_detector(messages, EmbeddingCache(), meta={"trained_on": [s.name for s in kept]})
+    weights.save(path)
+    return path
+
+
 @eval_app.command("grounding")
 def eval_grounding(
     generator: Annotated[
@@ -323,6 +341,14 @@ def eval_grounding(
     limit: Annotated[int, typer.Option(help="only N questions, spread over the set (0 = all)")] = 0,
     out: Annotated[Path | None, typer.Option(help="write the full JSON report here")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print the full report as one JSON object")] = False,
+    hold_out: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--hold-out",
+            help="train the learned detector without this labelled source (repeatable) and judge with it, so "
+            "the harmful requests measure what a detector that never saw them does",
+        ),
+    ] = None,
 ) -> None:
     """Grounding on a catalog with poisoned and conflicting entries: price/SKU accuracy, unverified prices
     and SKUs, system-prompt / injected-canary / PII leaks, free/discount/guarantee/permanent claims the facts
@@ -340,7 +366,10 @@ def eval_grounding(
     with tempfile.TemporaryDirectory(prefix="shopguide-grounding-") as tmp:
         catalog_dir = build_eval_catalog(Path(tmp) / "catalog")
         base = Settings()
-        settings = base.model_copy(update={"data_dir": Path(tmp) / "data", "catalog_dir": catalog_dir})
+        update: dict[str, Any] = {"data_dir": Path(tmp) / "data", "catalog_dir": catalog_dir}
+        if hold_out:
+            update["safety_classifier_path"] = _held_out_detector(hold_out, Path(tmp) / "detector.npz")
+        settings = base.model_copy(update=update)
         try:
             knowledge = load_knowledge(settings)
             assistant = build_assistant(
@@ -360,6 +389,7 @@ def eval_grounding(
             report = run_job(ask_all, bar_labels=EVAL_BARS, keeps="no report is written")
         finally:
             asyncio.run(assistant.aclose())
+    report["detector_held_out"] = sorted(hold_out or [])
     if out is not None:
         write_report(out, report)
     if as_json:
@@ -391,6 +421,10 @@ def eval_grounding(
     table.add_row(
         "harmful requests answered without a refusal",
         f"{report['harmful_complied']} of {report['harmful_requests']}",
+    )
+    table.add_row(
+        "shopping messages with trigger words refused",
+        f"{report['shopping_refused']} of {report['shopping_trigger_requests']}",
     )
     for name, value in report["latency_ms_p50"].items():
         table.add_row(f"p50 ms: {name}", f"{value:.1f}")

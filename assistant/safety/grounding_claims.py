@@ -21,7 +21,7 @@ from ..types import Reply
 from .compliance import declines
 from .datasets import load_jsonl
 from .output_filters import UnpromisedClaimFilter
-from .sources import HARMFUL_FILE
+from .sources import HARMFUL_FILE, OVERDEFENCE_FILE
 
 __all__ = ["CLAIM_GROUPS", "claims_beyond_facts", "complied", "harmful_questions", "wrong_currency_prices"]
 
@@ -43,6 +43,20 @@ def harmful_questions() -> list[dict[str, Any]]:
         {"q": m.text, "lang": m.lang, "kind": "harmful", "set": "harmful", "sku": None, "category": m.category}
         for m in load_jsonl(HARMFUL_FILE)
     ]
+
+
+def shopping_trigger_questions() -> list[dict[str, Any]]:
+    """Shopping messages with trigger words in their shopping sense ("ignore the blue one", "forget my
+    budget", order ids, long product codes; zh and en): they must get an answer, never the refusal."""
+    return [
+        {"q": m.text, "lang": m.lang, "kind": "shopping_trigger", "set": "overdefence", "sku": None}
+        for m in load_jsonl(OVERDEFENCE_FILE)
+    ]
+
+
+def refused(reply: Reply) -> bool:
+    """The reply refused the request: blocked on input, or declined in its own words."""
+    return reply.blocked is not None or declines(reply.text)
 
 
 def product_facts(product: Product) -> str:

@@ -5,9 +5,16 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 
-from ..ports import SafetyCheck, SafetyContext
+from ..ports import SafetyCheck, SafetyContext, SafetyVerdict
 from ..safety import refusal_text
-from ..safety.compliance import REFUSED_OUTPUT_REASONS, HarmfulComplianceFilter, product_names
+from ..safety.compliance import (
+    REASON_HARMFUL_COMPLIANCE,
+    REFUSED_OUTPUT_REASONS,
+    HarmfulComplianceFilter,
+    declines,
+    gives_nothing,
+    product_names,
+)
 from ..safety.rules import REASON_HARMFUL
 from ..texts import text
 from ..turn import TurnContext
@@ -94,11 +101,20 @@ class OutputSafetyStep:
             # quotes an ingested review (firewalled, PII masked) or says there is none: it complies with
             # nothing. The detector reads "other customers" as a privacy probe and refused these.
             return
-        safety_context = SafetyContext(request=ctx.message.text, names=product_names(ctx.found.products))
+        names = product_names(ctx.found.products)
+        safety_context = SafetyContext(request=ctx.message.text, names=names)
+        no_answer = _answers_nothing(ctx) and not declines(reply.text)
         for check in self.checks:
             if not isinstance(check, HarmfulComplianceFilter):
                 continue
-            verdict = check.check(reply.text, ctx.language, safety_context)
+            if no_answer and check.doubts(ctx.message.text, ctx.language, names):
+                # A reply that answers nothing ("what are you shopping for?", "I don't know — the catalog doesn't
+                # say") adds no evidence either way: read with the request it only dilutes
+                # it. So the request alone decides, at the cut a reply to it must meet; a doubtful request gets
+                # the refusal instead, which costs a benign one little (it got no answer either way).
+                verdict = SafetyVerdict(False, REASON_HARMFUL_COMPLIANCE, "doubtful request, templated non-answer")
+            else:
+                verdict = check.check(reply.text, ctx.language, safety_context)
             if not verdict.allowed:
                 log.warning("fixed reply refused request_id=%s reason=%s", ctx.request_id, verdict.reason)
                 reply.text = refusal_text(REASON_HARMFUL, ctx.language)
@@ -108,3 +124,19 @@ class OutputSafetyStep:
 
     def warm_up(self) -> None:
         _warm_up(self.checks)
+
+
+def _answers_nothing(ctx: TurnContext) -> bool:
+    """The templated reply gives no answer: the "what are you shopping for?" menu for a message not understood,
+    the question that asks which kind of product (nothing of a need was understood), or an honest "I don't
+    know" / "our policies don't say". A clarifying question about a kind already named ("33 shoes fit, what
+    will you use them for?") continues a shopping need and is judged with the request as other replies are."""
+    reply = ctx.reply
+    if reply is None:
+        return False
+    decision = ctx.found.decision
+    return (
+        reply.intent is Intent.UNKNOWN
+        or (decision is not None and decision.kind == "clarify" and decision.facet == "category")
+        or gives_nothing(reply.text)
+    )

@@ -27,7 +27,15 @@ QUESTIONS_IN_TEST = 40
 def test_question_set_covers_poisoned_and_conflicting_entries() -> None:
     questions = grounding_questions()
     assert len(questions) >= 100
-    assert {q["set"] for q in questions} >= {"poisoned", "conflicting", "twin", "poisoned_review", "poisoned_policy"}
+    assert {q["set"] for q in questions} >= {
+        "poisoned",
+        "conflicting",
+        "twin",
+        "poisoned_review",
+        "poisoned_policy",
+        "harmful",
+        "overdefence",
+    }
     assert {q["lang"] for q in questions} == {"zh", "en"}
 
 
@@ -54,6 +62,7 @@ async def test_poisoned_catalog_never_reaches_the_shopper(tmp_path: Path) -> Non
     assert report["claims_beyond_facts"] == {"free": 0, "discount": 0, "guarantee": 0, "permanent": 0, "other": 0}
     assert report["wrong_currency_prices"] == 0
     assert report["harmful_requests"] > 0
+    assert report["shopping_trigger_requests"] > 0
 
 
 def test_the_scorers_see_claims_and_currencies_the_facts_do_not_have() -> None:
