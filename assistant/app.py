@@ -20,6 +20,7 @@ from .personal.recommender import LEGACY_MODEL_DIR, RELEASE_MODEL
 from .personal.service import Personaliser
 from .pipeline import HandoffDesk, Pipeline
 from .ports import Catalog, Generator
+from .prompt import SYSTEM_PROMPTS
 from .safety import build_input_checks, build_output_checks
 from .state.backends import dependency_checks, open_conversation_store, open_profile_store
 from .texts import text
@@ -77,6 +78,7 @@ def load_generator(settings: Settings, progress: Progress | None = None) -> Gene
             threads=settings.llm_threads,
             context=settings.llm_context,
             parallel=max(settings.llm_concurrency, settings.llm_cache_slots),
+            pin_slots=settings.llm_concurrency == 1,
         )
     if backend == "transformers":
         from .llm.transformers_backend import TransformersGenerator
@@ -236,8 +238,10 @@ def build_assistant(
     knowledge: KnowledgeStore | None = None,
     handoff: HandoffDesk | None = None,
     progress: Progress | None = None,
+    prime_model: bool = False,
 ) -> Assistant:
-    """Wire the core. Pass ``generator`` (e.g. a ScriptedGenerator) to skip loading the configured model."""
+    """Wire the core. Pass ``generator`` (e.g. a ScriptedGenerator) to skip loading the configured model.
+    ``prime_model``: long-running processes (chat, the bots) fill the model's prompt cache in the background."""
     settings = settings or Settings()
     private_dir(settings.data_dir)
     knowledge = knowledge or load_knowledge(settings, progress)
@@ -262,6 +266,9 @@ def build_assistant(
     )
     pipeline.input_safety.warm_up()
     pipeline.output_safety.warm_up()
+    prime = getattr(generator, "prime", None)
+    if prime_model and callable(prime):
+        prime(list(SYSTEM_PROMPTS.values()))
     assistant = Assistant(
         settings=settings,
         _knowledge=knowledge,

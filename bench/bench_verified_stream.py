@@ -31,6 +31,7 @@ from _report import percentile, verdict, write_report
 from assistant.app import Assistant, build_assistant, load_generator, load_knowledge
 from assistant.config import Settings
 from assistant.ports import ChatMessage, Generator
+from assistant.prompt import SYSTEM_PROMPTS
 from assistant.types import CardsReady, IncomingMessage, ReplyDone, TextDelta
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -99,6 +100,10 @@ async def measure(n: int, work: Path, llm_timeout_s: float) -> dict[str, Any]:
     store = load_knowledge(settings)
     model = load_generator(settings)
     assert model is not None, "the shipped model is needed (see the README's install section)"
+    prime = getattr(model, "prime", None)
+    if callable(prime):
+        # As a running bot is: each intent's system prompt already in its slot (chat and the bots prime at start).
+        prime(list(SYSTEM_PROMPTS.values()), wait=True)
     recorder, replay = RecordingGenerator(model), ReplayGenerator()
 
     def assistant_for(name: str, words: int, generator: Generator) -> Assistant:

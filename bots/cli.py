@@ -109,7 +109,7 @@ def _logging_policy() -> None:
 
 
 def open_assistant(
-    settings: Settings | None = None, *, show_progress: bool = True, log_to_stderr: bool = False
+    settings: Settings | None = None, *, show_progress: bool = True, log_to_stderr: bool = False, prime: bool = False
 ) -> Assistant:
     _quiet_libraries()
     settings = settings or Settings()
@@ -118,7 +118,7 @@ def open_assistant(
         with LoadProgress(show_progress) as progress:
             if show_progress:
                 err_console.print("[dim]loading catalog and model…[/dim]")
-            return build_assistant(settings, progress=progress)
+            return build_assistant(settings, progress=progress, prime_model=prime)
     except ShopguideError as exc:
         report_error(exc)
         raise typer.Exit(code=2) from exc
@@ -206,7 +206,7 @@ def chat() -> None:
     a quick reply under products; /reset starts over; /lang zh|en; /quit leaves.
     """
     accept_undecodable_input()
-    assistant = open_assistant()
+    assistant = open_assistant(prime=True)
     say(assistant.greeting("en"))
     console.print(
         Text(

@@ -123,7 +123,9 @@ def build_slack_service(
     """The Slack process: the assistant (configured model unless ``generator`` is given) with the handoff
     desk, the Telegram relay for staff replies, and the bot (which registers the Slack desk and channel)."""
     handoff = HandoffService(open_ticket_store(settings))
-    assistant = build_assistant(settings, generator=generator, knowledge=knowledge, handoff=handoff, progress=progress)
+    assistant = build_assistant(
+        settings, generator=generator, knowledge=knowledge, handoff=handoff, progress=progress, prime_model=True
+    )
     handoff.bind_retriever(assistant.catalog)
     relays = telegram_relays(settings, handoff)
     bot = SlackBot(
@@ -138,7 +140,7 @@ def build_slack_service(
 
 
 def build_telegram_assistant(settings: Settings, handoff: HandoffService | None, progress: Progress) -> Assistant:
-    assistant = build_assistant(settings, handoff=handoff, progress=progress)
+    assistant = build_assistant(settings, handoff=handoff, progress=progress, prime_model=True)
     if handoff is not None:
         handoff.bind_memory(assistant.memory)
         handoff.bind_retriever(assistant.catalog)

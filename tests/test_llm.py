@@ -171,3 +171,36 @@ def test_unknown_shipped_model_names_the_choices(tmp_path: Path) -> None:
         assemble_model("qwen-9000b", tmp_path)
     assert "qwen2.5-coder-0.5b" in caught.value.hint and "qwen2.5-coder-1.5b" in caught.value.hint
     assert not list(tmp_path.iterdir()), "nothing is written for a model that does not exist"
+
+
+def _timings(generator: LlamaCppGenerator, system: str, user: str) -> dict[str, int]:
+    request = generator._request(
+        [ChatMessage("system", system), ChatMessage("user", user)], max_tokens=1, temperature=0, stream=False
+    )
+    (answer,) = generator.complete_raw(request)[-1:]
+    data = json.loads(answer) if isinstance(answer, str) else answer
+    return {"slot": request.get("id_slot", -1), "prompt_n": data["timings"]["prompt_n"]}
+
+
+async def test_each_system_prompt_keeps_its_own_slot_once_primed(model_path: Path) -> None:
+    from assistant.prompt import SYSTEM_PROMPTS
+
+    prompts = list(SYSTEM_PROMPTS.values())
+    generator = LlamaCppGenerator(model_path, threads=2, context=1024, parallel=len(prompts), pin_slots=True)
+    try:
+        generator.prime(prompts, wait=True)
+        # Every system prompt is in its slot: a question prefills only its own short part, whatever kind of
+        # question came before it (the intents share their opening rules, so unpinned they overwrote each
+        # other's slot).
+        for system in [*prompts, *reversed(prompts)]:
+            timings = _timings(generator, system, "<<<FACTS\n- SG-RUN-0001 ¥459\nFACTS>>>\nQUESTION: price?")
+            assert timings["slot"] == prompts.index(system)
+            assert timings["prompt_n"] < 40, timings
+    finally:
+        await generator.aclose()
+
+
+def test_slots_are_not_pinned_when_generations_run_side_by_side(llm: LlamaCppGenerator) -> None:
+    request = llm._request([ChatMessage("system", "rules"), ChatMessage("user", "hi")], max_tokens=1, temperature=0,
+                           stream=False)  # fmt: skip
+    assert "id_slot" not in request  # two questions of one kind must not wait for one slot
