@@ -22,7 +22,7 @@ from .pipeline import HandoffDesk, Pipeline
 from .ports import Catalog, Generator
 from .prompt import SYSTEM_PROMPTS
 from .safety import build_input_checks, build_output_checks
-from .state.backends import dependency_checks, open_conversation_store, open_profile_store
+from .state.backends import dependency_checks, open_conversation_store, open_profile_store, open_release_pointer
 from .texts import text
 from .types import Choice, IncomingMessage, Intent, Language, Reply, ReplyDone, ReplyEvent, TextDelta
 
@@ -98,6 +98,7 @@ def load_knowledge(settings: Settings, progress: Progress | None = None) -> Know
         progress=progress,
         keep_releases=settings.kb_keep_releases,
         load_options=load_options(settings),
+        pointer=open_release_pointer(settings),
     )
 
 

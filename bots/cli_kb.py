@@ -15,6 +15,7 @@ from rich.markup import escape
 from assistant.admin import LOCAL_PLATFORM, AdminActor, KnowledgeAdmin
 from assistant.config import Settings
 from assistant.errors import ShopguideError
+from assistant.state.backends import open_release_pointer
 from knowledge.bootstrap import open_store
 from knowledge.doctor import diagnose
 from knowledge.errors import ReleaseGateRefused, ReloadCancelled
@@ -52,6 +53,7 @@ def _admin(settings: Settings | None = None) -> KnowledgeAdmin:
         port=settings.chroma_port,
         embed_threads=settings.embed_threads,
         keep_releases=settings.kb_keep_releases,
+        pointer=open_release_pointer(settings),
     )
     return KnowledgeAdmin(store, settings)
 

@@ -17,7 +17,7 @@ from assistant.config import Settings
 from assistant.errors import JobCancelled, ShopguideError
 from assistant.personal.events import EventsRead, read_events
 from assistant.personal.profile import stop_if_cancelled
-from assistant.state.backends import open_profile_store
+from assistant.state.backends import open_profile_store, open_release_pointer
 
 from .cli_groups import app, eval_app
 from .cli_output import console, report_error
@@ -47,7 +47,11 @@ def _catalog_skus(settings: Settings) -> set[str] | None:
     from knowledge.bootstrap import open_store
 
     store = open_store(
-        mode=settings.chroma_mode, data_dir=settings.data_dir, host=settings.chroma_host, port=settings.chroma_port
+        mode=settings.chroma_mode,
+        data_dir=settings.data_dir,
+        host=settings.chroma_host,
+        port=settings.chroma_port,
+        pointer=open_release_pointer(settings),
     )
     if not store.has_live:
         return None
@@ -162,7 +166,11 @@ def shoppers_train() -> None:
 
     settings = Settings()
     knowledge = open_store(
-        mode=settings.chroma_mode, data_dir=settings.data_dir, host=settings.chroma_host, port=settings.chroma_port
+        mode=settings.chroma_mode,
+        data_dir=settings.data_dir,
+        host=settings.chroma_host,
+        port=settings.chroma_port,
+        pointer=open_release_pointer(settings),
     )
     if not knowledge.has_live:
         console.print(

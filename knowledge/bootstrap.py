@@ -8,6 +8,7 @@ from typing import Literal
 
 from .embedding import MultilingualUSE
 from .loaders import LoadOptions
+from .pointer import PointerStore
 from .reload import reload_catalog
 from .store import DEFAULT_KEEP_RELEASES, KnowledgeStore, make_client
 
@@ -20,10 +21,14 @@ def open_store(
     port: int = 8000,
     embed_threads: int = 1,
     keep_releases: int = DEFAULT_KEEP_RELEASES,
+    pointer: PointerStore | None = None,
 ) -> KnowledgeStore:
-    """The store attached to its live release if there is one (``has_live`` says), building nothing."""
+    """The store attached to its live release if there is one (``has_live`` says), building nothing.
+    ``pointer``: where the live-release pointer is kept (default: the file in ``data_dir``)."""
     client = make_client(mode, data_dir / "chroma", host, port)
-    store = KnowledgeStore(client, MultilingualUSE(threads=embed_threads), data_dir, keep_releases=keep_releases)
+    store = KnowledgeStore(
+        client, MultilingualUSE(threads=embed_threads), data_dir, keep_releases=keep_releases, pointer=pointer
+    )
     store.open_live()
     return store
 
@@ -39,10 +44,17 @@ def open_knowledge(
     progress: Callable[[str, int, int], None] | None = None,
     keep_releases: int = DEFAULT_KEEP_RELEASES,
     load_options: LoadOptions | None = None,
+    pointer: PointerStore | None = None,
 ) -> KnowledgeStore:
     """The live store; on first start the catalog directory becomes release one."""
     store = open_store(
-        mode=mode, data_dir=data_dir, host=host, port=port, embed_threads=embed_threads, keep_releases=keep_releases
+        mode=mode,
+        data_dir=data_dir,
+        host=host,
+        port=port,
+        embed_threads=embed_threads,
+        keep_releases=keep_releases,
+        pointer=pointer,
     )
     if store.has_live:
         return store

@@ -6,15 +6,13 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import json
 import os
 import shutil
-import time
 import uuid
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Literal, cast
+from typing import Any, Literal
 
 import chromadb
 from chromadb.api import ClientAPI
@@ -22,7 +20,8 @@ from chromadb.api import ClientAPI
 from .durable import PRIVATE_FILE_MODE, private_dir, write_text_atomic
 from .errors import KnowledgeError, KnowledgeStoreCorrupt, ReleaseNotFound
 from .layout import passages_collection, release_of
-from .release_files import REPAIR_HINT, read_manifest
+from .pointer import FilePointerStore, PointerStore
+from .release_files import read_manifest
 from .releases import MANIFEST_FILE, ReleaseManifest
 
 POINTER_FILE = "live_release.json"
@@ -80,25 +79,23 @@ def forget_embedded_client(path: Path) -> None:
 class ReleaseRegistry:
     """Where releases live on disk and which one the pointer names; shared by every process on the folder."""
 
-    def __init__(self, client: ClientAPI, pointer_dir: Path) -> None:
+    def __init__(self, client: ClientAPI, pointer_dir: Path, pointer: PointerStore | None = None) -> None:
         self.client = client
         self.dir = pointer_dir
         self.pointer_path = pointer_dir / POINTER_FILE
+        # The live-release pointer: the file beside the releases, or a shared store (Postgres) for replicas.
+        self.pointer: PointerStore = pointer or FilePointerStore(self.pointer_path)
         self.releases_dir = pointer_dir / RELEASES_DIR
 
+    def has_pointer(self) -> bool:
+        return self.pointer.exists()
+
     def read_pointer(self) -> dict[str, Any]:
-        try:
-            data = json.loads(self.pointer_path.read_text(encoding="utf-8"))
-            str(data["release_id"])
-            int(data.get("revision", 0))
-            [str(r) for r in data.get("history", [])]
-            return cast(dict[str, Any], data)
-        except (ValueError, KeyError, TypeError, AttributeError, UnicodeDecodeError) as exc:
-            raise KnowledgeStoreCorrupt(f"release pointer {self.pointer_path} is unreadable", hint=REPAIR_HINT) from exc
+        return self.pointer.read()
 
     def pointer_release_id(self) -> str | None:
         """The release the persisted pointer names, readable or not (None: no pointer, or it is damaged)."""
-        if not self.pointer_path.exists():
+        if not self.pointer.exists():
             return None
         try:
             return str(self.read_pointer()["release_id"])
@@ -106,23 +103,16 @@ class ReleaseRegistry:
             return None
 
     def write_pointer(self, release_id: str, history: list[str], revision: int) -> int:
-        """Persist the pointer; returns the file's new modification stamp."""
-        private_dir(self.dir)
-        payload = {"release_id": release_id, "history": history, "revision": revision, "activated_at": time.time()}
-        # Atomic and durable: readers see the old or the new pointer, and a power cut keeps one of them.
-        write_text_atomic(self.pointer_path, json.dumps(payload))
-        return self.pointer_path.stat().st_mtime_ns
+        """Persist the pointer; returns its new stamp."""
+        return self.pointer.write(release_id, history, revision)
 
     def pointer_stamp(self) -> int | None:
-        """The pointer file's modification stamp (None: no pointer yet)."""
-        try:
-            return self.pointer_path.stat().st_mtime_ns
-        except FileNotFoundError:
-            return None
+        """The pointer's stamp, changed by every write of any process (None: no pointer yet)."""
+        return self.pointer.stamp()
 
     def history(self) -> list[str]:
         """Previously live releases, most recent first (rollback targets)."""
-        if not self.pointer_path.exists():
+        if not self.pointer.exists():
             return []
         try:
             kept = set(self.release_ids())  # a target whose folder was removed cannot be rolled back to

@@ -41,6 +41,7 @@ from .layout import SHARD_TARGET, Shard, docs_collection, passages_collection, p
 from .live import LiveRelease, assemble_release, with_products
 from .loaders import LoadedKnowledge
 from .models import Product, Review
+from .pointer import PointerStore
 from .ranking import admitted_rows, facet_release, rank_release
 from .refresh import REFRESH_INTERVAL_S, PointerWatch
 from .registry import (
@@ -96,15 +97,18 @@ class KnowledgeStore:
         *,
         keep_releases: int = DEFAULT_KEEP_RELEASES,
         shard_target: int = SHARD_TARGET,
+        pointer: PointerStore | None = None,
     ) -> None:
         self._client = client
         self._embedder = embedder
         # chromadb's EmbeddingFunction generics are wider than ours; the runtime contract is the same.
         self._ef: Any = embedder
         self._dir = pointer_dir
-        self.registry = ReleaseRegistry(client, pointer_dir)
+        self.registry = ReleaseRegistry(client, pointer_dir, pointer)
         self.search = HybridSearch(client, embedder)
         self._watch = PointerWatch(self.registry, self._follow_pointer_locked)
+        # Told of another process's switch at once where the pointer store can tell (Postgres); polled anyway.
+        self.notified = self.registry.pointer.watch(self._watch.wake)
         self._write_lock = threading.RLock()
         self._lease_lock = threading.Lock()
         self._live: LiveRelease | None = None
@@ -127,6 +131,10 @@ class KnowledgeStore:
                 raise self.damage
             raise KnowledgeError("no live knowledge release", hint="run `shopguide kb reload PATH`")
         return live
+
+    def close(self) -> None:
+        """Stop listening for other processes' switches (the pointer store's connection, if it has one)."""
+        self.registry.pointer.close()
 
     @property
     def has_live(self) -> bool:
@@ -159,7 +167,7 @@ class KnowledgeStore:
         it (``kb reload``, ``kb rollback``, ``kb doctor``) can still open the store.
         """
         self.damage = None
-        if not self.registry.pointer_path.exists():
+        if not self.registry.has_pointer():
             return False
         try:
             pointer = self.registry.read_pointer()
@@ -394,7 +402,7 @@ class KnowledgeStore:
         # One writer across processes: two CLI upserts, or an upsert beside the bot, must not interleave
         # their log records or both claim the next revision.
         with self._write_lock, self.registry.build_lock():
-            if self.registry.pointer_path.exists():
+            if self.registry.has_pointer():
                 with contextlib.suppress(KnowledgeError):  # damaged: ``self.live`` below says so
                     self._follow_pointer()
             live = self.live
@@ -418,7 +426,7 @@ class KnowledgeStore:
         """Store a new version of model ``name`` (``write(folder)`` fills it) with the live release and serve
         it; every serving process follows, as after a live update. Returns the version."""
         with self._write_lock, self.registry.build_lock():
-            if self.registry.pointer_path.exists():
+            if self.registry.has_pointer():
                 with contextlib.suppress(KnowledgeError):  # damaged: ``self.live`` below says so
                     self._follow_pointer()
             live = self.live

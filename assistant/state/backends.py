@@ -21,6 +21,8 @@ from .claims import SEEN_TTL_S, DeliveryClaims, RedisDeliveryClaims, SQLiteDeliv
 from .coordination import LeaderLock, LocalTurnOrder, RedisTurnOrder, SharedRateLimits, TurnOrder
 
 if TYPE_CHECKING:
+    from knowledge.pointer import PointerStore
+
     from ..admin import AuditTrail
     from ..personal.profile import ProfileStore
 
@@ -74,6 +76,21 @@ def dispose_shared() -> None:
         for client in _redis.values():
             client.close()
         _redis.clear()
+
+
+def open_release_pointer(settings: Settings) -> PointerStore | None:
+    """The knowledge base's live-release pointer: in Postgres when configured (the first replica adopts the data
+    directory's pointer file), else None (the file in the data directory)."""
+    if not uses_postgres(settings):
+        return None
+    from knowledge.pointer import FilePointerStore
+    from knowledge.registry import POINTER_FILE
+
+    from .release_pointer import PostgresPointerStore
+
+    url = settings.database_url.get_secret_value().replace("postgresql+psycopg://", "postgresql://", 1)
+    legacy = FilePointerStore(settings.data_dir / POINTER_FILE)
+    return PostgresPointerStore(shared_engine(settings), url, settings.database_schema, legacy)
 
 
 def open_conversation_store(settings: Settings) -> ConversationStore:

@@ -140,6 +140,20 @@ shop_requests = Table(
 )
 
 
+# The knowledge base's live-release pointer (knowledge.pointer), one row per deployment schema (migration 0004).
+# ``stamp`` grows with every write, so a replica polling it sees any change, its own included.
+kb_release_pointer = Table(
+    "kb_release_pointer",
+    metadata,
+    Column("name", Text, primary_key=True),
+    Column("release_id", Text, nullable=False),
+    Column("history", Text, nullable=False),
+    Column("revision", BigInteger, nullable=False),
+    Column("stamp", BigInteger, nullable=False),
+    Column("activated_at", Double, nullable=False),
+)
+
+
 class DatabaseUnavailable(ShopguideError):
     code = "database_unavailable"
 

@@ -62,11 +62,12 @@ def test_replicas_starting_together_migrate_once(postgres_url: str, pg_schema: s
         thread.join()
     assert errors == []
     # Changed on purpose: migration 0002 adds the shopper tables (assistant.personal) beside conversations,
-    # 0003 the delivery lease columns.
-    assert current_revision(engines[0], pg_schema) == "0003"
+    # 0003 the delivery lease columns, 0004 the knowledge base's release pointer.
+    assert current_revision(engines[0], pg_schema) == "0004"
     tables = set(inspect(engines[0]).get_table_names(schema=pg_schema))
     assert {"conversations", "handoff_tickets", "audit_log", "seen_deliveries", "alembic_version"} <= tables
     assert {"shopper_profiles", "shopper_events", "shopper_feedback", "shop_requests"} <= tables
+    assert "kb_release_pointer" in tables
     for engine in engines:
         engine.dispose()
 
