@@ -19,6 +19,7 @@ from ..conversation import ConversationStore, SQLiteConversationStore
 from ..handoff import SQLiteTicketStore, TicketStore
 from .claims import SEEN_TTL_S, DeliveryClaims, RedisDeliveryClaims, SQLiteDeliveryClaims
 from .coordination import LeaderLock, LocalTurnOrder, RedisTurnOrder, SharedRateLimits, TurnOrder
+from .shared_texts import RedisSharedTexts, SharedTexts
 
 if TYPE_CHECKING:
     from knowledge.pointer import PointerStore
@@ -178,6 +179,13 @@ class CountedClaims:
 
     def close(self) -> None:
         self.inner.close()
+
+
+def shared_texts(settings: Settings, namespace: str, ttl_s: int) -> SharedTexts | None:
+    """Short texts by token that every replica reads (Telegram's long button payloads), or None on one machine."""
+    if not uses_redis(settings):
+        return None
+    return RedisSharedTexts(shared_redis(settings), settings.redis_prefix, namespace, ttl_s)
 
 
 def open_turn_order(settings: Settings) -> TurnOrder:

@@ -42,7 +42,13 @@ from telegram.ext import (
 from assistant.app import Assistant
 from assistant.config import Settings
 from assistant.errors import ConfigError, PlatformUnreachable
-from assistant.state.backends import leader_lock, open_delivery_claims, open_turn_order, shared_rate_limits
+from assistant.state.backends import (
+    leader_lock,
+    open_delivery_claims,
+    open_turn_order,
+    shared_rate_limits,
+    shared_texts,
+)
 from assistant.state.coordination import TurnOrder
 from assistant.types import (
     IncomingMessage,
@@ -59,7 +65,7 @@ from .flow import FlowControl, UserRateLimiter
 from .ingress import ReservingUpdateQueue, TurnReservations
 from .limits import EDIT_INTERVAL_S
 from .logfilter import install_payload_filter
-from .render import CallbackTexts
+from .render import CALLBACK_SHARED_TTL_S, CallbackTexts
 from .sender import ChatTarget, TelegramSender
 from .turns import GROUP_TYPES, AdminRequest, KbHandler, TurnStats, addressed_text, language_hint, pseudonym
 
@@ -110,6 +116,9 @@ class TelegramAdapter:
             )
         # With Redis every replica keeps each chat's turns in one order, taken at ingress (``ingress.py``).
         self.queue: TurnOrder = open_turn_order(self.settings)
+        if self.codec.shared is None:
+            # With Redis a long button's payload is readable by every replica, not only the one that sent it.
+            self.codec.shared = shared_texts(self.settings, "buttons", CALLBACK_SHARED_TTL_S)
         self.reservations = TurnReservations(self.queue, self._turn_token_of)
         builder = (
             Application.builder()

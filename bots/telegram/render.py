@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from assistant.render import money
+from assistant.state.shared_texts import SharedTexts
 from assistant.types import Choice, Language, ProductCard
 from bots.common.texts import phrase
 
@@ -20,6 +21,7 @@ from .limits import MAX_CALLBACK_DATA_BYTES, MAX_CAPTION_LENGTH, MAX_MESSAGE_LEN
 LOW_STOCK = 5  # at or below this many, the card says "only N left"
 CHOICES_PER_ROW = 2
 CALLBACK_STORE_SIZE = 20_000  # long button texts kept in memory; older buttons answer "expired"
+CALLBACK_SHARED_TTL_S = 7 * 24 * 3600  # long button texts kept in Redis for replicas: a week of scrolling back
 _BOLD = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*")
 # Where a long text may be cut, best first: paragraph, line, sentence end, clause, word.
 _BREAKS: tuple[re.Pattern[str], ...] = (
@@ -142,14 +144,16 @@ def similar_price(price: float) -> int:
 class CallbackTexts:
     """Callback data for a button that sends ``text``: inline when it fits in 64 bytes, else a short token.
 
-    Inline data survives restarts; tokens live in a bounded in-memory map (old ones expire).
+    Inline data survives restarts; tokens live in a bounded in-memory map (old ones expire) and, with replicas,
+    in the ``shared`` store too, so a button sent by one replica works when another gets the press.
     """
 
     INLINE = "q:"
     TOKEN = "k:"
 
-    def __init__(self, size: int = CALLBACK_STORE_SIZE) -> None:
+    def __init__(self, size: int = CALLBACK_STORE_SIZE, shared: SharedTexts | None = None) -> None:
         self.size = size
+        self.shared = shared
         self._texts: OrderedDict[str, str] = OrderedDict()
 
     def encode(self, text: str) -> str:
@@ -157,6 +161,8 @@ class CallbackTexts:
         if len(data.encode()) <= MAX_CALLBACK_DATA_BYTES:
             return data
         token = secrets.token_urlsafe(9)
+        if self.shared is not None:
+            self.shared.put(token, text)  # on failure the press still works on this replica
         self._texts[token] = text
         while len(self._texts) > self.size:
             self._texts.popitem(last=False)
@@ -167,7 +173,11 @@ class CallbackTexts:
         if data.startswith(self.INLINE):
             return data[len(self.INLINE) :] or None
         if data.startswith(self.TOKEN):
-            return self._texts.get(data[len(self.TOKEN) :])
+            token = data[len(self.TOKEN) :]
+            local = self._texts.get(token)
+            if local is not None or self.shared is None:
+                return local
+            return self.shared.get(token)
         return None
 
 

@@ -173,3 +173,19 @@ async def test_two_messages_of_a_chat_on_two_replicas_are_answered_in_order(
     assert [("returns" in t, "AeroRun" in t) for t in shown] == [(True, False), (False, True), (False, True)]
     assert [s.request_id for s in busy.stats] == ["tg-9500"] and [s.request_id for s in idle.stats] == ["tg-9501"]
     dispose_shared()
+
+
+async def test_a_long_button_sent_by_one_replica_works_on_another(
+    make_adapter: AdapterFactory, redis_url: str, redis_prefix: str
+) -> None:
+    """Telegram allows 64 bytes of callback data; a longer payload (a Chinese quick reply) travels as a token.
+    The press may reach any replica behind the proxy: the token is readable by all of them through Redis."""
+    shared = {"redis_url": SecretStr(redis_url), "redis_prefix": redis_prefix}
+    sender, receiver = make_adapter(**shared), make_adapter(**shared)
+    alone = make_adapter()  # no Redis: one machine, its own memory only
+    payload = "预算在一千到两千元之间、适合长途徒步的轻量防水登山鞋"
+    data = sender.codec.encode(payload)
+    assert len(data.encode()) <= 64 and payload not in data
+    assert receiver.codec.decode(data) == payload
+    assert alone.codec.decode(data) is None
+    dispose_shared()
