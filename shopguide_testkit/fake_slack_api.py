@@ -137,6 +137,9 @@ class FakeSlackApi:
             args = dict(data) if isinstance(data, dict) else {}
         else:
             args = {k: v for k, v in (await request.post()).items() if isinstance(v, str)}
+        if request.method != "GET":
+            # slack-sdk sends some methods' arguments (chat.delete) as query parameters of the POST, as Slack allows.
+            args = dict(request.query) | args
         for key in ("blocks", "chunks"):
             if isinstance(args.get(key), str):
                 args[key] = json.loads(args[key])
@@ -187,6 +190,11 @@ class FakeSlackApi:
             if "blocks" in args:
                 message.blocks = list(args.get("blocks") or [])
             message.edits += 1
+            return {"ok": True, "channel": message.channel, "ts": message.ts}
+        if method == "chat.delete":
+            message = self.messages.pop(str(args["ts"]), None)
+            if message is None:
+                return {"ok": False, "error": "message_not_found"}
             return {"ok": True, "channel": message.channel, "ts": message.ts}
         if method in ("chat.startStream", "chat.appendStream", "chat.stopStream"):
             return self._stream(method, args)

@@ -14,10 +14,15 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from contextvars import ContextVar
 
 from assistant.state.claims import DELIVERY_LEASE_S, DeliveryClaims
 
 log = logging.getLogger("shopguide.delivery")
+
+# The delivery (a leased platform event) whose turn is running in this task: what it posts is recorded under
+# this id, so a replica that takes the delivery over after this one died can remove its half-written answer.
+CURRENT_DELIVERY: ContextVar[str | None] = ContextVar("current_delivery", default=None)
 
 # How often a replica looks for deliveries whose replica died mid-turn, and how many it takes per look.
 TAKE_OVER_EVERY_S = 2.0

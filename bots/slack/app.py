@@ -7,11 +7,12 @@ listener afterwards, so the model never delays the 3-second ack.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import re
 import time
 import uuid
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
@@ -24,9 +25,10 @@ from assistant.config import Settings
 from assistant.errors import ShopguideError
 from assistant.handoff import HandoffService
 from assistant.staff import CopyWriter, ReviewSummariser
-from assistant.state.backends import open_audit_trail, open_delivery_claims
+from assistant.state.backends import open_audit_trail, open_delivery_claims, shared_texts
 from assistant.state.claims import DeliveryClaims
 from assistant.types import IncomingMessage
+from bots.common.leases import CURRENT_DELIVERY
 from bots.common.texts import phrase
 
 from .blocks import (
@@ -61,6 +63,7 @@ RELAY_FAILED = "Could not deliver that to the shopper ({error}); they did not ge
 EDIT_NOT_RELAYED = "Edits do not reach the shopper: they still see the original. Write a new reply to correct it."
 RESOLVED_TEXT = "Resolved: the shopper is back with the bot."
 UNKNOWN_COMMAND_TEXT = "shopguide only handles /shopguide; try `/shopguide help`."
+POSTED_TTL_S = 24 * 3600  # a dead turn's messages are looked up for a day (a lease lapses within seconds)
 
 
 class SlackBot:
@@ -83,6 +86,9 @@ class SlackBot:
         self.handoff = handoff
         self.seen = seen or open_delivery_claims(settings, settings.slack_db)
         self.dedupe = EventDedupeMiddleware(self.seen)
+        # With replicas, what each event's turn has posted (Redis), for the replica that takes a dead one over.
+        self.posted = shared_texts(settings, "slack-posted", POSTED_TTL_S)
+        self.dedupe.on_take_over = self._remove_dead_turns_messages
         self.pacer = pacer or ChannelPacer(settings.slack_update_interval_s)
         self.streamer = SlackReplyStreamer(client, self.pacer, settings.slack_streaming)
         self.commands = StaffCommands(
@@ -300,9 +306,8 @@ class SlackBot:
             is_admin=await self.is_admin(user),
         )
         started = time.perf_counter()
-        outcome = await self.streamer.deliver(
-            self.assistant.respond(message), StreamTarget(channel, thread_ts, user, team)
-        )
+        target = StreamTarget(channel, thread_ts, user, team, on_posted=self._posting_recorder(CURRENT_DELIVERY.get()))
+        outcome = await self.streamer.deliver(self.assistant.respond(message), target)
         log.info(
             "slack answered channel=%s mode=%s writes=%d handoff=%s ms=%.0f",
             channel,
@@ -311,6 +316,32 @@ class SlackBot:
             bool(outcome.reply and outcome.reply.handoff),
             (time.perf_counter() - started) * 1000,
         )
+
+    def _posting_recorder(self, delivery_id: str | None) -> Callable[[str], None] | None:
+        posted = self.posted
+        if posted is None or delivery_id is None:
+            return None
+        sent: list[str] = []
+
+        def record(ts: str) -> None:
+            sent.append(ts)
+            posted.put(delivery_id, json.dumps(sent))  # a Redis outage costs only this clean-up
+
+        return record
+
+    async def _remove_dead_turns_messages(self, delivery_id: str, body: dict[str, Any]) -> None:
+        """This event's turn died on another replica after posting part of its answer: delete that first, so the
+        thread shows one answer, the one about to be written."""
+        raw = self.posted.get(delivery_id) if self.posted is not None else None
+        channel = str((body.get("event") or {}).get("channel", ""))
+        if not raw or not channel:
+            return
+        for ts in json.loads(raw):
+            try:
+                await self.client.chat_delete(channel=channel, ts=str(ts))
+            except SlackApiError as exc:  # already gone: nothing to undo
+                log.info("slack take_over delete_failed error=%s", _error_code(exc))
+        log.info("slack take_over removed=%d", len(json.loads(raw)))
 
     async def _slash_ask(self, question: str, channel: str, user: str, respond: AsyncRespond) -> None:
         if not question:

@@ -19,7 +19,7 @@ from slack_bolt.middleware.async_middleware import AsyncMiddleware
 from slack_bolt.response import BoltResponse
 
 from bots.common.dedupe import DeliveryClaims, SeenIds
-from bots.common.leases import LeasedDeliveries, cancel_task
+from bots.common.leases import CURRENT_DELIVERY, LeasedDeliveries, cancel_task
 
 log = logging.getLogger("shopguide.slack.dedupe")
 
@@ -45,12 +45,19 @@ class EventDedupeMiddleware(AsyncMiddleware):
         self.leases = leases or LeasedDeliveries(seen)
         self.dropped = 0
         self._take_over: asyncio.Task[None] | None = None
+        # Events of dead replicas handed back by the take-over loop; their turn first removes what the dead
+        # turn had posted (``on_take_over``), then answers.
+        self.taken_over: set[str] = set()
+        self.on_take_over: Callable[[str, dict[str, Any]], Awaitable[None]] | None = None
 
     def start_take_over(self, redispatch: Callable[[str], None]) -> None:
         """On the loop that runs turns: events of dead replicas go to ``redispatch(event body)``."""
-        self._take_over = asyncio.create_task(
-            self.leases.take_over_lapsed(EVENT_PREFIX, lambda _delivery_id, payload: redispatch(payload))
-        )
+
+        def resubmit(delivery_id: str, payload: str) -> None:
+            self.taken_over.add(delivery_id)
+            redispatch(payload)
+
+        self._take_over = asyncio.create_task(self.leases.take_over_lapsed(EVENT_PREFIX, resubmit))
 
     async def stop(self) -> None:
         await cancel_task(self._take_over)
@@ -79,9 +86,17 @@ class EventDedupeMiddleware(AsyncMiddleware):
     async def then_delivered(self, body: dict[str, Any], turn: Awaitable[None]) -> None:
         """Run the event's turn, then mark it delivered. A turn cancelled at shutdown is not: its lease
         lapses and another replica answers it."""
+        delivery_id = event_delivery_id(body)
+        if delivery_id is not None and delivery_id in self.taken_over:
+            self.taken_over.discard(delivery_id)
+            if self.on_take_over is not None:
+                await self.on_take_over(delivery_id, body)
+        current = CURRENT_DELIVERY.set(delivery_id)
         try:
             await turn
         except Exception:
             await self.delivered(body)
             raise
+        finally:
+            CURRENT_DELIVERY.reset(current)
         await self.delivered(body)

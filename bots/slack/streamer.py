@@ -76,6 +76,14 @@ class StreamTarget:
     thread_ts: str
     user_id: str
     team_id: str | None = None
+    # Told of each message the turn posts (its ts): the bot records them with the event's lease, so a replica
+    # that takes the event over after this one died can delete the half-written answer first.
+    on_posted: Callable[[str], None] | None = None
+
+    def posted(self, ts: str) -> str:
+        if self.on_posted is not None:
+            self.on_posted(ts)
+        return ts
 
 
 @dataclass
@@ -124,7 +132,7 @@ class SlackSurface:
                     blocks=part.message.blocks,
                 )
             )
-            return str(response["ts"])
+            return self.target.posted(str(response["ts"]))
 
         return await self._write(part, call)
 
@@ -284,7 +292,7 @@ class SlackReplyStreamer:
             recipient_user_id=target.user_id,
             **kwargs,
         )
-        return str(response["ts"])
+        return target.posted(str(response["ts"]))
 
     async def _append(self, target: StreamTarget, ts: str, text: str, outcome: StreamOutcome) -> bool:
         """False when Slack pushed back: the text stays pending and goes out with the next write."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dtm
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,6 +38,14 @@ class ChatTarget:
     reply_to: int | None = None
     request_id: str = "-"
     sent_ids: list[int] = field(default_factory=list)
+    # Told of each message the turn posts (the adapter records them with the turn's lease, so a replica that
+    # takes over a dead replica's turn can remove its half-written answer).
+    on_sent: Callable[[list[int]], None] | None = None
+
+    def sent(self, message_id: int) -> None:
+        self.sent_ids.append(message_id)
+        if self.on_sent is not None:
+            self.on_sent(list(self.sent_ids))
 
     def take_reply_to(self) -> ReplyParameters | None:
         """Only the first message of an answer quotes the question."""
@@ -111,7 +120,7 @@ class TelegramSender:
             )
 
         message: Message = await self._with_plain_fallback(target, send)
-        target.sent_ids.append(message.message_id)
+        target.sent(message.message_id)
         return message
 
     async def edit_text(
@@ -149,7 +158,7 @@ class TelegramSender:
             )
 
         message: Message = await self._with_plain_fallback(target, send)
-        target.sent_ids.append(message.message_id)
+        target.sent(message.message_id)
         return message
 
     async def delete(self, target: ChatTarget, message_id: int) -> None:

@@ -4,11 +4,15 @@ whose replica died mid-turn is dispatched again once its lease lapses and answer
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from pathlib import Path
 
+import redis
+
 from assistant.llm.scripted import ScriptedGenerator
 from assistant.state.claims import SQLiteDeliveryClaims
+from assistant.state.shared_texts import RedisSharedTexts
 from bots.slack.dedupe import EVENT_PREFIX
 from knowledge.store import KnowledgeStore
 from shopguide_testkit.slack_harness import SlackHarness, start_harness
@@ -69,3 +73,36 @@ async def test_events_not_for_the_bot_are_marked_delivered_at_once(slack: SlackH
     assert not slack.bot.dedupe.leases.holds(EVENT_PREFIX + event_id)
     assert (await slack.post(body, "application/json", retry_num=1)).status == 200
     assert slack.bot.dedupe.dropped == 1 and slack.api.calls_of("chat.postMessage") == []
+
+
+async def test_a_dead_replicas_half_written_answer_is_deleted_before_the_event_is_answered_again(
+    tmp_path: Path, demo_store: KnowledgeStore, redis_url: str, redis_prefix: str
+) -> None:
+    """The dead replica had posted the start of its answer and recorded its ts with the event (Redis). The replica
+    that takes the event over deletes it first: the thread shows one answer."""
+    seen = SQLiteDeliveryClaims(tmp_path / "claims.sqlite3", SEEN_TTL_S, lease_s=LEASE_S)
+    survivor = await start_harness(
+        tmp_path, demo_store, generator=ScriptedGenerator(), seen=seen, redis_url=redis_url, redis_prefix=redis_prefix
+    )
+    client = redis.Redis.from_url(redis_url)
+    try:
+        ts = "1700000990.000100"
+        event = {"type": "message", "channel_type": "im", "user": "U1", "text": "what is the return policy?"}
+        body, event_id = survivor.event_body(event | {"ts": ts, "channel": "D1"}, "EvDEAD0002")
+        dead = SQLiteDeliveryClaims(tmp_path / "claims.sqlite3", SEEN_TTL_S, lease_s=LEASE_S)
+        assert dead.lease(EVENT_PREFIX + event_id, body)
+        partial = await survivor.bot.client.chat_postMessage(
+            channel="D1", thread_ts=ts, text="You can return an item …"
+        )
+        posted = RedisSharedTexts(client, redis_prefix, "slack-posted", 3600)
+        assert posted.put(EVENT_PREFIX + event_id, json.dumps([partial["ts"]]))
+
+        await survivor.api.wait_for(lambda: any("…" not in m.text for m in survivor.api.thread("D1", ts)), timeout=30)
+        await asyncio.sleep(2 * LEASE_S)
+        [answer] = survivor.api.thread("D1", ts)
+        assert "return" in answer.text.lower() and answer.ts != partial["ts"]
+        assert survivor.api.calls_of("chat.delete")
+        dead.close()
+    finally:
+        client.close()
+        await survivor.aclose()

@@ -20,10 +20,11 @@ from pydantic import SecretStr
 from assistant.config import Settings
 from assistant.state.backends import dispose_shared, shared_engine
 from assistant.state.postgres import PostgresDeliveryClaims
+from assistant.state.shared_texts import RedisSharedTexts
 from bots.common.leases import LeasedDeliveries
 from bots.telegram.adapter import TelegramAdapter
 from shopguide_testkit.fake_bot_api import FakeBotApi
-from shopguide_testkit.tg_harness import AdapterFactory
+from shopguide_testkit.tg_harness import TEST_TOKEN, AdapterFactory
 
 pytestmark = pytest.mark.integration
 
@@ -70,7 +71,8 @@ async def test_a_turn_whose_replica_died_mid_turn_is_answered_once_by_another(
 ) -> None:
     """What a replica SIGKILLed mid-turn leaves behind: its lease on the update (with the update) in Postgres,
     lapsing, and its turn at the head of the chat's Redis queue. The surviving replica takes the update over
-    and answers it once, before the chat's next message that reached it meanwhile."""
+    and answers it once, before the chat's next message that reached it meanwhile, after deleting the part of
+    the answer the dead replica had posted."""
     shared = {
         "database_url": shared_settings.database_url,
         "database_schema": shared_settings.database_schema,
@@ -86,6 +88,14 @@ async def test_a_turn_whose_replica_died_mid_turn_is_answered_once_by_another(
     dead_turn = f"telegram:{fake.bot_id}:tg-7001"  # turns are named after their update
     queue.rpush(f"{redis_prefix}:turns:q:5001", dead_turn)
     queue.set(f"{redis_prefix}:turns:lease:{dead_turn}", b"1", px=30_000)  # far from lapsing yet
+    # It had posted the start of its answer before it died, and recorded that with its lease.
+    async with httpx.AsyncClient() as client:
+        sent = await client.post(
+            f"{fake.base_url}{TEST_TOKEN}/sendMessage", json={"chat_id": 5001, "text": "You can return an item …"}
+        )
+    partial = sent.json()["result"]["message_id"]
+    posted = RedisSharedTexts(queue, redis_prefix, "posted", 3600)
+    assert posted.put(f"telegram:{fake.bot_id}:7001", json.dumps([partial]))
 
     survivor = make_adapter(**shared)
     survivor.leases = LeasedDeliveries(
@@ -104,6 +114,9 @@ async def test_a_turn_whose_replica_died_mid_turn_is_answered_once_by_another(
         # One answer per message, none lost, none twice (the second is a product card and its text), and the
         # taken-over question answered first, without waiting for the dead turn's 30 s queue lease.
         assert [("returns" in t, "AeroRun" in t) for t in shown] == [(True, False), (False, True), (False, True)]
+        # The dead turn's half-written answer is gone: the shopper sees one answer to the first question.
+        assert fake.messages[5001][partial].deleted
+        assert "You can return an item …" not in shown
         assert waited < 20 and survivor.leases.taken_over == 1
         # Telegram retrying the same update later is not answered again.
         await client.post(f"http://127.0.0.1:{port}/tg", json=first, headers=headers)
