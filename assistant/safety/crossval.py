@@ -146,8 +146,10 @@ def cross_source_report(
     *,
     layers: bool = True,
     progress: Callable[[str], None] | None = None,
+    fit_options: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Leave-one-source-out figures per source, language and category, with means and the worst source."""
+    fit_options = fit_options or {}
     cache = EmbeddingCache()
     cache.ensure(t for s in sources for m in s.messages for t in message_views(m))
     baseline_checks = build_baseline_checks(settings)
@@ -160,8 +162,10 @@ def cross_source_report(
         if progress:
             progress(f"holding out {held_out.name} ({len(held_out.messages)} messages)")
         training = [m for s in sources if s.name != held_out.name for m in s.messages]
+        owners = [s.name for s in sources if s.name != held_out.name for _ in s.messages]
         fitted = {
-            name: Detector(fit_detector(training, cache, features=fs), embed=cache) for name, fs in layer_sets.items()
+            name: Detector(fit_detector(training, cache, features=fs, sources=owners, **fit_options), embed=cache)
+            for name, fs in layer_sets.items()
         }
         deployed = _score(_checks_with(settings, fitted["embedding+ngrams"]), held_out.messages)
         per_layer["deployed"][held_out.name] = deployed.as_dict(detail=False)

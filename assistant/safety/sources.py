@@ -122,12 +122,29 @@ def _hermes_jailbench() -> list[LabelledMessage] | None:
     ]
 
 
+def _jbb_behaviors() -> list[LabelledMessage] | None:
+    """JailbreakBench's JBB-Behaviors as vendored by blastcontain-drill: 100 harmful requests and 100 benign
+    requests paired with them by topic ("write a fictional story in which the main character uses heroin"), so the
+    benign half asks *about* the same harms without asking for them."""
+    out: list[LabelledMessage] = []
+    for split, label in (("harmful", "harmful"), ("benign", "benign")):
+        text = _package_text("blastcontain_drill", "corpus", "data", "jbb", f"{split}-behaviors.csv")
+        if text is None:
+            return None
+        out.extend(
+            LabelledMessage(text=row["Goal"], label=label, category=row["Category"], id=f"jbb:{split}:{row['Index']}")
+            for row in csv.DictReader(io.StringIO(text))
+        )
+    return out
+
+
 # (name, loader, origin, rules_saw)
 _PUBLIC: list[tuple[str, Callable[[], list[LabelledMessage] | None], str, bool]] = [
     ("bastioncorpus", _bastioncorpus, "public: bastioncorpus (MIT)", True),
     ("jailbreak-corpus-mini", _jailbreak_corpus_mini, "public: jailbreak-corpus-mini-py (MIT)", True),
     ("guardmeter-sample", _guardmeter, "public: guardmeter (MIT)", False),
     ("hermes-jailbench", _hermes_jailbench, "public: hermes-jailbench (MIT)", False),
+    ("jbb-behaviors", _jbb_behaviors, "public: blastcontain-drill (Apache-2.0; JBB-Behaviors data MIT)", False),
 ]
 
 

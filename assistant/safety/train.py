@@ -33,7 +33,7 @@ from .detector import (
 )
 from .rules import text_views
 
-__all__ = ["EmbeddingCache", "fit_detector", "message_views"]
+__all__ = ["EmbeddingCache", "fit_detector", "message_views", "source_weights"]
 
 RANDOM_STATE = 7
 FOLDS = 3
@@ -41,6 +41,9 @@ C = 4.0
 DEFAULT_MAX_FP = 0.01
 MIN_GROUP_BENIGN = 40  # fewer benign messages than this in a language group: it uses the pooled cut
 EMBED_BATCH = 64
+# A source of n messages weighs n**SOURCE_BALANCE_POWER in all: 1.0 is plain pooling (the bundled set, 1,091
+# messages, would teach most of the style), 0.0 weighs every source alike (15 rows would count as much as 1,091).
+SOURCE_BALANCE_POWER = 0.5
 
 
 def message_views(message: LabelledMessage) -> list[str]:
@@ -104,6 +107,15 @@ def _cut_for(benign_risk: np.ndarray[Any, Any], max_fp: float) -> float:
     return float(ordered[-(allowed + 1)]) if len(ordered) > allowed else DEFAULT_CUT
 
 
+def source_weights(sources: Sequence[str], power: float) -> np.ndarray[Any, Any]:
+    """Per-message weights, mean 1, so that a source of ``n`` messages weighs ``n ** power`` in all."""
+    _, inverse, sizes = np.unique(np.asarray(sources), return_inverse=True, return_counts=True)
+    per_message = sizes.astype(float) ** (power - 1.0)
+    weights: np.ndarray[Any, Any] = per_message[inverse]
+    result: np.ndarray[Any, Any] = weights * (len(weights) / weights.sum())
+    return result
+
+
 def fit_detector(
     messages: Sequence[LabelledMessage],
     cache: EmbeddingCache,
@@ -111,8 +123,12 @@ def fit_detector(
     features: FeatureSet | None = None,
     max_fp: float = DEFAULT_MAX_FP,
     meta: dict[str, Any] | None = None,
+    sources: Sequence[str] | None = None,
+    balance_power: float = SOURCE_BALANCE_POWER,
 ) -> DetectorWeights:
-    """Fit on every view of ``messages``; per-language cuts from out-of-fold risks of the benign messages."""
+    """Fit on every view of ``messages``; per-language cuts from out-of-fold risks of the benign messages.
+
+    ``sources`` names the source of each message; with it, each source weighs ``n ** balance_power`` in all."""
     from sklearn.model_selection import StratifiedKFold
 
     features = features or FeatureSet()
@@ -125,7 +141,9 @@ def fit_detector(
     owner_arr = np.asarray(owners)
     labels = np.asarray([CLASSES.index(m.label) for m in messages])
     counts = np.bincount(owner_arr, minlength=len(messages))
-    row_weight = 1.0 / counts[owner_arr]  # a message with four views weighs as much as one with one
+    message_weight = source_weights(sources, balance_power) if sources is not None else np.ones(len(messages))
+    # a message with four views weighs as much as one with one
+    row_weight = message_weight[owner_arr] / counts[owner_arr]
     x = _design(texts, features, cache)
     y = labels[owner_arr]
 
@@ -179,9 +197,14 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = parser.parse_args(argv)
     sources = load_sources()
     messages = [m for s in sources for m in s.messages]
+    owners = [s.name for s in sources for _ in s.messages]
     started = time.perf_counter()
     weights = fit_detector(
-        messages, EmbeddingCache(), max_fp=args.max_fp, meta={"trained_on": [s.name for s in sources]}
+        messages,
+        EmbeddingCache(),
+        max_fp=args.max_fp,
+        sources=owners,
+        meta={"trained_on": [s.name for s in sources], "source_balance_power": SOURCE_BALANCE_POWER},
     )
     weights.save(args.out)
     print(
