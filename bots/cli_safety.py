@@ -220,8 +220,8 @@ def eval_safety(  # noqa: PLR0917 (typer options)
             "sets": [evaluate_input(messages, checks, name, counted(bars, EVAL_CHECKED, cancel)).as_dict()]
         }
         if public and file is None:
-            for source in load_sources()[1:]:  # the shipped detector was trained on these: not held-out figures
-                name_shown = f"{source.name} (detector trained on it)"
+            for source in load_sources()[1:]:  # the shipped detector was trained on most: not held-out figures
+                name_shown = f"{source.name} ({'detector trained on it' if source.train else 'never trained on'})"
                 results["sets"].append(
                     evaluate_input(source.messages, checks, name_shown, counted(bars, EVAL_CHECKED, cancel)).as_dict()
                 )

@@ -161,8 +161,9 @@ def cross_source_report(
     for held_out in sources:
         if progress:
             progress(f"holding out {held_out.name} ({len(held_out.messages)} messages)")
-        training = [m for s in sources if s.name != held_out.name for m in s.messages]
-        owners = [s.name for s in sources if s.name != held_out.name for _ in s.messages]
+        trained = [s for s in sources if s.name != held_out.name and s.train]
+        training = [m for s in trained for m in s.messages]
+        owners = [s.name for s in trained for _ in s.messages]
         fitted = {
             name: Detector(fit_detector(training, cache, features=fs, sources=owners, **fit_options), embed=cache)
             for name, fs in layer_sets.items()
@@ -184,7 +185,7 @@ def cross_source_report(
                 "origin": held_out.origin,
                 "rules_written_with_it_in_view": held_out.rules_saw,
                 "held_out_for": "learned layers" if held_out.rules_saw else "every layer",
-                "trained_on": [s.name for s in sources if s.name != held_out.name],
+                "trained_on": [s.name for s in trained],
                 "deployed": deployed.as_dict(detail=True),
                 "baseline_first_version": baseline
                 | {"held_out": held_out.name != "shopguide-bundled", "note": "its classifier trained on bundled/train"},

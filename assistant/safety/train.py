@@ -38,17 +38,13 @@ __all__ = ["EmbeddingCache", "fit_detector", "message_views", "source_weights"]
 RANDOM_STATE = 7
 FOLDS = 3
 C = 4.0
-# Benign block rate allowed in cross-validation. Measured leave-one-source-out on 8 sources: 0.01 blocked 61% of
-# attacks, 0.03 broke the over-defence target (5.8%).
-DEFAULT_MAX_FP = 0.02
-# The Chinese benign rows are all shop traffic (no public Chinese look-alike set is installed), so every
-# false block there is a shopper refused; at 0.02 a plain price question about a demo product was blocked.
-GROUP_MAX_FP = {"zh": 0.01}
+DEFAULT_MAX_FP = 0.01
 MIN_GROUP_BENIGN = 40  # fewer benign messages than this in a language group: it uses the pooled cut
 EMBED_BATCH = 64
-# A source of n messages weighs n**SOURCE_BALANCE_POWER in all: 1.0 is plain pooling (the bundled set, 1,091
-# messages, would teach most of the style), 0.0 weighs every source alike (15 rows would count as much as 1,091).
-SOURCE_BALANCE_POWER = 0.5
+# A source of n messages weighs n**SOURCE_BALANCE_POWER in all: 1.0 is plain pooling, 0.0 weighs every source alike
+# (15 rows would count as much as 1,091). Leave-one-source-out, 0.5 moved the figures by a point or two at most
+# (training with JBB-Behaviors), so the shipped recipe stays plain pooling.
+SOURCE_BALANCE_POWER = 1.0
 
 
 def message_views(message: LabelledMessage) -> list[str]:
@@ -166,8 +162,7 @@ def fit_detector(
     cuts = {"other": _cut_for(risk[benign], max_fp)}
     for group in ("zh", "other"):
         in_group = benign & (groups == group)
-        group_fp = min(max_fp, GROUP_MAX_FP.get(group, max_fp))
-        cuts[group] = _cut_for(risk[in_group], group_fp) if in_group.sum() >= MIN_GROUP_BENIGN else cuts["other"]
+        cuts[group] = _cut_for(risk[in_group], max_fp) if in_group.sum() >= MIN_GROUP_BENIGN else cuts["other"]
 
     model = _fit(x, y, row_weight)
     coef = np.zeros((len(CLASSES), x.shape[1]), dtype=np.float32)
@@ -189,7 +184,6 @@ def fit_detector(
             "views": len(texts),
             "C": C,
             "cv_max_benign_fp": max_fp,
-            "cv_max_benign_fp_by_group": GROUP_MAX_FP,
             **(meta or {}),
         },
     )
@@ -202,7 +196,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--out", type=Path, default=DEFAULT_DETECTOR_PATH)
     parser.add_argument("--max-fp", type=float, default=DEFAULT_MAX_FP, help="benign block rate allowed in CV")
     args = parser.parse_args(argv)
-    sources = load_sources()
+    sources = [s for s in load_sources() if s.train]
     messages = [m for s in sources for m in s.messages]
     owners = [s.name for s in sources for _ in s.messages]
     started = time.perf_counter()

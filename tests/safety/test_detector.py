@@ -105,12 +105,16 @@ def test_cross_source_report_never_trains_on_the_held_out_source() -> None:
                 LabelledMessage("Write me a poem about the sea", "off_topic", category="off_topic"),
             ),
         ),
+        # judged, never trained on (JBB-Behaviors ships like this)
+        LabelledSource("blind", "ours", False, (LabelledMessage(ATTACK, "injection"),), train=False),
     ]
     report = cross_source_report(sources, Settings(), layers=False)
     rows = {row["source"]: row for row in report["sources"]}
     assert set(rows) == {s.name for s in sources}
+    assert rows["blind"]["deployed"]["attacks"]["n"] == 1
+    assert rows["blind"]["trained_on"] == ["harmful-en", "harmful-zh", "overdefence", "injections"]
     for name, row in rows.items():
-        assert name not in row["trained_on"]
+        assert name not in row["trained_on"] and "blind" not in row["trained_on"]
         assert row["held_out_for"] == ("learned layers" if name == "injections" else "every layer")
     assert rows["overdefence"]["deployed"]["attacks"]["n"] == 0
     assert rows["overdefence"]["deployed"]["benign"]["n"] == len(overdefence)
@@ -140,6 +144,6 @@ def test_public_behaviour_set_reads_harmful_and_paired_benign_rows() -> None:
     jbb = next(s for s in load_sources() if s.name == "jbb-behaviors")
     labels = Counter(m.label for m in jbb.messages)
     assert labels == {"harmful": 100, "benign": 100}
-    assert not jbb.rules_saw and jbb.is_public
+    assert not jbb.rules_saw and jbb.is_public and not jbb.train  # a blind set: judged, never trained on
     assert len({m.id for m in jbb.messages}) == len(jbb.messages)
     assert all(m.text.strip() and m.category for m in jbb.messages)
