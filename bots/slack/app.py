@@ -7,6 +7,7 @@ listener afterwards, so the model never delays the 3-second ack.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import re
@@ -25,7 +26,7 @@ from assistant.config import Settings
 from assistant.errors import ShopguideError
 from assistant.handoff import HandoffService
 from assistant.staff import CopyWriter, ReviewSummariser
-from assistant.state.backends import open_audit_trail, open_delivery_claims, shared_texts
+from assistant.state.backends import open_audit_trail, open_delivery_claims, open_turn_order, shared_texts
 from assistant.state.claims import DeliveryClaims
 from assistant.types import IncomingMessage
 from bots.common.leases import CURRENT_DELIVERY
@@ -42,7 +43,7 @@ from .blocks import (
 from .channels import SlackShopperChannel
 from .client import make_client
 from .commands import HELP_TEXT, Command, KbOperations, StaffCommands, parse_command
-from .dedupe import EventDedupeMiddleware
+from .dedupe import EventDedupeMiddleware, event_delivery_id
 from .desk import SlackStaffDesk, desk_ref, staff_edit_in_a_thread
 from .digest import digest_schedule
 from .ingress import WorkDispatcher
@@ -63,6 +64,7 @@ RELAY_FAILED = "Could not deliver that to the shopper ({error}); they did not ge
 EDIT_NOT_RELAYED = "Edits do not reach the shopper: they still see the original. Write a new reply to correct it."
 RESOLVED_TEXT = "Resolved: the shopper is back with the bot."
 UNKNOWN_COMMAND_TEXT = "shopguide only handles /shopguide; try `/shopguide help`."
+SLACK_TS_SCALE = 1_000_000  # a Slack ts is seconds with six decimals
 POSTED_TTL_S = 24 * 3600  # a dead turn's messages are looked up for a day (a lease lapses within seconds)
 
 
@@ -89,6 +91,14 @@ class SlackBot:
         # With replicas, what each event's turn has posted (Redis), for the replica that takes a dead one over.
         self.posted = shared_texts(settings, "slack-posted", POSTED_TTL_S)
         self.dedupe.on_take_over = self._remove_dead_turns_messages
+        # Each thread's turns in the order its messages were written, across replicas (Redis; one process: a
+        # lock per thread). A thread reply takes its place at ingress, before bolt acks it, so the thread's next
+        # message, acked after it, queues behind it on whichever replica gets it. Two instances: the ingress
+        # and the turns run on two event loops, and a Redis client belongs to one.
+        self.turn_order = open_turn_order(settings)
+        self.ingress_order = open_turn_order(settings)
+        self.dedupe.on_leased = self._reserve_place
+        self.dedupe.on_finished = self._give_back_place
         self.pacer = pacer or ChannelPacer(settings.slack_update_interval_s)
         self.streamer = SlackReplyStreamer(client, self.pacer, settings.slack_streaming)
         self.commands = StaffCommands(
@@ -306,8 +316,10 @@ class SlackBot:
             is_admin=await self.is_admin(user),
         )
         started = time.perf_counter()
-        target = StreamTarget(channel, thread_ts, user, team, on_posted=self._posting_recorder(CURRENT_DELIVERY.get()))
-        outcome = await self.streamer.deliver(self.assistant.respond(message), target)
+        delivery_id = CURRENT_DELIVERY.get()
+        target = StreamTarget(channel, thread_ts, user, team, on_posted=self._posting_recorder(delivery_id))
+        async with self.turn_order.turn(_thread_key(channel, thread_ts), delivery_id):
+            outcome = await self.streamer.deliver(self.assistant.respond(message), target)
         log.info(
             "slack answered channel=%s mode=%s writes=%d handoff=%s ms=%.0f",
             channel,
@@ -316,6 +328,26 @@ class SlackBot:
             bool(outcome.reply and outcome.reply.handoff),
             (time.perf_counter() - started) * 1000,
         )
+
+    async def _reserve_place(self, body: dict[str, Any]) -> None:
+        """A reply in a thread takes its place in the thread's turn order now, in the order Slack stamped it."""
+        event = body.get("event") or {}
+        delivery_id = event_delivery_id(body)
+        thread_ts, ts = event.get("thread_ts"), event.get("ts")
+        if event.get("type") not in ("message", "app_mention") or event.get("bot_id") or not thread_ts or not ts:
+            return  # a new thread is a new conversation: nothing before it to wait for
+        if delivery_id is not None:
+            await self.ingress_order.reserve(
+                _thread_key(str(event.get("channel", "")), str(thread_ts)), delivery_id, _ts_order(str(ts))
+            )
+
+    async def _give_back_place(self, body: dict[str, Any]) -> None:
+        """The event is done: a place no turn used (not a question for us) is freed; a turn's own place went
+        when it ended (giving it back again is harmless)."""
+        event = body.get("event") or {}
+        delivery_id, thread_ts = event_delivery_id(body), event.get("thread_ts")
+        if delivery_id is not None and thread_ts:
+            await self.turn_order.unreserve(_thread_key(str(event.get("channel", "")), str(thread_ts)), delivery_id)
 
     def _posting_recorder(self, delivery_id: str | None) -> Callable[[str], None] | None:
         posted = self.posted
@@ -500,6 +532,11 @@ class SlackBot:
             await self.digest.stop()
         await self.dedupe.stop()
         await self.transport.aclose()
+        for order in (self.turn_order, self.ingress_order):
+            close = getattr(order, "aclose", None)
+            if callable(close):
+                with contextlib.suppress(Exception):  # its client belongs to a loop that may be gone already
+                    await close()
         self.seen.close()
 
 
@@ -522,3 +559,14 @@ def build_slack_bot(
     kb: KbOperations | None = None,
 ) -> SlackBot:
     return SlackBot(settings, assistant, client=client or make_client(settings), handoff=handoff, kb=kb)
+
+
+def _thread_key(channel: str, thread_ts: str) -> str:
+    """A Slack thread's place in the turn order (the thread is the conversation)."""
+    return f"slack:{channel}:{thread_ts}"
+
+
+def _ts_order(ts: str) -> int:
+    """A message's Slack timestamp as an integer that sorts as the messages were written."""
+    seconds, _, micros = ts.partition(".")
+    return int(seconds) * SLACK_TS_SCALE + int((micros or "0").ljust(6, "0")[:6])

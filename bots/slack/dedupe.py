@@ -49,6 +49,10 @@ class EventDedupeMiddleware(AsyncMiddleware):
         # turn had posted (``on_take_over``), then answers.
         self.taken_over: set[str] = set()
         self.on_take_over: Callable[[str, dict[str, Any]], Awaitable[None]] | None = None
+        # Called with each newly leased event before bolt acks it (the bot takes its place in its thread's turn
+        # order there), and with each event when it needs nothing more (a place no turn used is given back).
+        self.on_leased: Callable[[dict[str, Any]], Awaitable[None]] | None = None
+        self.on_finished: Callable[[dict[str, Any]], Awaitable[None]] | None = None
 
     def start_take_over(self, redispatch: Callable[[str], None]) -> None:
         """On the loop that runs turns: events of dead replicas go to ``redispatch(event body)``."""
@@ -76,11 +80,15 @@ class EventDedupeMiddleware(AsyncMiddleware):
             retry = (req.headers.get("x-slack-retry-num") or ["-"])[0]
             log.info("slack event duplicate_dropped event_id=%s retry_num=%s", req.body.get("event_id"), retry)
             return BoltResponse(status=200, body="")
+        if delivery_id is not None and self.on_leased is not None:
+            await self.on_leased(req.body)
         return await next()
 
     async def delivered(self, body: dict[str, Any]) -> None:
         """The event needs nothing more (answered, or not for us): stop renewing and record it."""
         if (delivery_id := event_delivery_id(body)) is not None:
+            if self.on_finished is not None:
+                await self.on_finished(body)
             await self.leases.done(delivery_id)
 
     async def then_delivered(self, body: dict[str, Any], turn: Awaitable[None]) -> None:

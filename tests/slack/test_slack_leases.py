@@ -106,3 +106,35 @@ async def test_a_dead_replicas_half_written_answer_is_deleted_before_the_event_i
     finally:
         client.close()
         await survivor.aclose()
+
+
+async def test_two_replies_in_one_thread_on_two_replicas_are_answered_in_order(
+    tmp_path: Path, demo_store: KnowledgeStore, redis_url: str, redis_prefix: str
+) -> None:
+    """A shopper writes twice in a thread; Slack delivers the first reply to a replica whose model is slow and
+    the second to another. The first takes its place in the thread's Redis queue before bolt acks it, so the
+    second, acked after it, is answered only once the first is."""
+    shared = {"redis_url": redis_url, "redis_prefix": redis_prefix}
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    slow = ScriptedGenerator(text="The Stridex AeroRun 2 suits road runs.", chunk_chars=4, delay_s=0.15)
+    first = await start_harness(tmp_path / "a", demo_store, generator=slow, **shared)
+    second = await start_harness(tmp_path / "b", demo_store, generator=ScriptedGenerator(), **shared)
+    try:
+        thread = "1700001000.000100"
+        reply = {"type": "message", "channel_type": "im", "user": "U7", "channel": "D7", "thread_ts": thread}
+        body1, _ = first.event_body(reply | {"ts": "1700001001.000100", "text": "details SG-RUN-0001"}, "EvORDER01")
+        body2, _ = second.event_body(
+            reply | {"ts": "1700001002.000100", "text": "what is the return policy?"}, "EvORDER02"
+        )
+        assert (await first.post(body1, "application/json")).status == 200
+        assert (await second.post(body2, "application/json")).status == 200
+        await second.api.wait_for(lambda: bool(second.api.thread("D7", thread)), timeout=30)
+        await first.api.wait_for(lambda: bool(first.api.thread("D7", thread)), timeout=30)
+        writes = ("chat.postMessage", "chat.update")
+        first_done = max(c.at for c in first.api.calls if c.method in writes)
+        second_started = min(c.at for c in second.api.calls if c.method in writes)
+        assert first_done <= second_started  # the thread's first question was answered completely first
+    finally:
+        await first.aclose()
+        await second.aclose()
