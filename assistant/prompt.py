@@ -25,11 +25,6 @@ FACTS_OPEN = "<<<FACTS"
 FACTS_CLOSE = "FACTS>>>"
 PASSAGE_CHARS = 320  # a retrieved passage is cut to this many characters to keep prefill short
 MULTI_PRODUCT_SPECS = 4  # specs per product when several are in the prompt
-# Policy questions: the two closest sections. The closest held the answer for all 18 policy questions of the two
-# catalogs' eval sets, but not always (退货政策是什么？ ranks "can I cancel my order?" above the returns section);
-# a third near-tied section costs ~80 prompt tokens (~0.7 s of prefill on 2 cores) before the first word. The
-# retrieval-only answer still shows all of them.
-POLICY_PROMPT_PASSAGES = 2
 
 TASKS: dict[Intent, str] = {
     Intent.RECOMMEND: "TASK: in 1-2 short sentences, say why the products fit the shopper; name them; no list.",
@@ -62,12 +57,9 @@ def build_messages(
     # One product: every spec (the shopper may ask any); several: the leading specs only.
     max_specs = None if len(products) <= 1 else MULTI_PRODUCT_SPECS
     facts = [neutralise(fact_line(p, language, max_specs=max_specs)) for p in products]
-    if intent is Intent.POLICY:
-        passages = passages[:POLICY_PROMPT_PASSAGES]
-    for hit in _not_in_fact_lines(passages, facts, {p.sku for p in products}):
-        body = " ".join(hit.doc.text.split())[:PASSAGE_CHARS]
-        label = f"OPINION, {hit.doc.title}" if hit.doc.kind == "review" else hit.doc.title
-        facts.append(neutralise(f"- [{hit.doc.source}] {label}: {body}"))
+    # Every policy section retrieval found goes in: their scores are near-ties, and the one that answers is
+    # sometimes third (the refund time after a return). What a product's fact line already says does not.
+    facts += [neutralise(passage_line(hit)) for hit in _not_in_fact_lines(passages, facts, {p.sku for p in products})]
     user = (
         f"{FACTS_OPEN}\n"
         + "\n".join(facts)
@@ -77,6 +69,14 @@ def build_messages(
     )
     system = SYSTEM_PROMPTS.get(intent, SYSTEM_PROMPTS[Intent.PRODUCT_INFO])
     return [ChatMessage("system", system), ChatMessage("user", user)]
+
+
+def passage_line(hit: PassageHit) -> str:
+    """``- [source] title: text``; reviews marked OPINION (what shoppers wrote, never a fact)."""
+    doc = hit.doc
+    body = " ".join(doc.text.split())[:PASSAGE_CHARS]
+    label = f"OPINION, {doc.title}" if doc.kind == "review" else doc.title
+    return f"- [{doc.source}] {label}: {body}"
 
 
 def _not_in_fact_lines(passages: Sequence[PassageHit], facts: list[str], skus: set[str]) -> list[PassageHit]:

@@ -3,7 +3,7 @@ the first word), and the policy sections closest to the question."""
 
 from __future__ import annotations
 
-from assistant.prompt import POLICY_PROMPT_PASSAGES, build_messages
+from assistant.prompt import build_messages
 from assistant.types import Intent
 from knowledge.models import KnowledgeDoc, Product
 from knowledge.search import PassageHit
@@ -50,8 +50,8 @@ def test_passages_of_products_not_in_the_prompt_are_kept() -> None:
     assert "terrain: trail" in prompt
 
 
-def test_policy_questions_get_the_closest_sections_only() -> None:
-    sections = [hit("policy", f"section {n} text", sku="", title=f"policy{n}") for n in range(3)]
+def test_policy_questions_get_every_section_found() -> None:
+    # Near-tied scores: the section that answers is sometimes third, so none is left out.
+    sections = [hit("policy", f"section {n} text", sku="", title=f"Policy {n}") for n in range(3)]
     prompt = user_part(Intent.POLICY, sections, products=())
-    shown = [n for n in range(3) if f"section {n} text" in prompt]
-    assert shown == list(range(POLICY_PROMPT_PASSAGES))
+    assert all(f"Policy {n}: section {n} text" in prompt for n in range(3))

@@ -330,24 +330,25 @@ class SlackBot:
         )
 
     async def _reserve_place(self, body: dict[str, Any]) -> None:
-        """A reply in a thread takes its place in the thread's turn order now, in the order Slack stamped it."""
+        """A message takes its place in its thread's turn order now, in the order Slack stamped it (a new message
+        starts a thread of its own: its replies, sent soon after to another replica, queue behind it)."""
         event = body.get("event") or {}
         delivery_id = event_delivery_id(body)
-        thread_ts, ts = event.get("thread_ts"), event.get("ts")
-        if event.get("type") not in ("message", "app_mention") or event.get("bot_id") or not thread_ts or not ts:
-            return  # a new thread is a new conversation: nothing before it to wait for
-        if delivery_id is not None:
-            await self.ingress_order.reserve(
-                _thread_key(str(event.get("channel", "")), str(thread_ts)), delivery_id, _ts_order(str(ts))
-            )
+        ts = event.get("ts")
+        if event.get("type") not in ("message", "app_mention") or event.get("bot_id") or not ts or not delivery_id:
+            return
+        thread = str(event.get("thread_ts") or ts)
+        await self.ingress_order.reserve(
+            _thread_key(str(event.get("channel", "")), thread), delivery_id, _ts_order(str(ts))
+        )
 
     async def _give_back_place(self, body: dict[str, Any]) -> None:
         """The event is done: a place no turn used (not a question for us) is freed; a turn's own place went
         when it ended (giving it back again is harmless)."""
         event = body.get("event") or {}
-        delivery_id, thread_ts = event_delivery_id(body), event.get("thread_ts")
-        if delivery_id is not None and thread_ts:
-            await self.turn_order.unreserve(_thread_key(str(event.get("channel", "")), str(thread_ts)), delivery_id)
+        delivery_id, thread = event_delivery_id(body), event.get("thread_ts") or event.get("ts")
+        if delivery_id is not None and thread:
+            await self.turn_order.unreserve(_thread_key(str(event.get("channel", "")), str(thread)), delivery_id)
 
     def _posting_recorder(self, delivery_id: str | None) -> Callable[[str], None] | None:
         posted = self.posted
