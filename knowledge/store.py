@@ -1,21 +1,21 @@
 """The knowledge store: versioned releases in Chroma, hybrid (dense + BM25) search with hard filters.
 
-Embedded ``PersistentClient`` by default, a Chroma server through ``HttpClient`` for scale. The live
-release is a plain Python reference swapped in one assignment, so a query always reads one release;
-the pointer to it is persisted with an atomic file rename. Chroma has no aliases and its collection
-rename is not atomic, which is why the switch is ours and not Chroma's.
+Embedded ``PersistentClient`` by default, a Chroma server through ``HttpClient`` for scale. The live release is a
+plain Python reference swapped in one assignment, so a query always reads one release; the pointer to it is
+persisted with an atomic file rename. Chroma has no aliases and its collection rename is not atomic, which is why
+the switch is ours and not Chroma's.
 
-Filter path: Chroma's ``where`` costs time in proportion to the rows each condition matches (measured
-here: ~50-300 ms at 100k products for a price range or ``stock > 0``, ~2 ms unfiltered). So a release
-stores its products in collections partitioned by stock state and, for large catalogs, by equal-count
-price band. Stock state picks the collections; a price range picks bands, and only the bands cut by
-the range carry the price condition in their ``where``, which then scans a few thousand rows at most.
-Category, brand and attribute conditions always go into ``where``.
+Filter path: Chroma's ``where`` costs time in proportion to the rows each condition matches (measured here: ~50-300
+ms at 100k products for a price range or ``stock > 0``, ~2 ms unfiltered). So a release stores its products in
+collections partitioned by stock state and, for large catalogs, by equal-count price band. Stock state picks the
+collections; a price range picks bands, and only the bands cut by the range carry the price condition in their
+``where``, which then scans a few thousand rows at most. Category, brand and attribute conditions always go into
+``where``.
 
-This module is the facade; the parts live beside it: ``registry`` (pointer, release folders, build
-lock), ``indexing`` (writing a release, the index side of live updates), ``documents`` (what is indexed),
-``filters``, ``layout`` (shards), ``live`` (a served release), ``hybrid`` (search) and ``refresh``
-(following another process's switch).
+This module is the facade; the parts live beside it: ``registry`` (pointer, release folders, build lock),
+``indexing`` (writing a release, the index side of live updates), ``documents`` (what is indexed), ``filters``,
+``layout`` (shards), ``live`` (a served release), ``hybrid`` (search) and ``refresh`` (following another process's
+switch).
 """
 
 from __future__ import annotations
@@ -161,11 +161,8 @@ class KnowledgeStore:
         self.damage = None
 
     def open_live(self) -> bool:
-        """Attach to the release named by the persisted pointer; False when there is none or it is damaged.
-
-        A damaged live release is not raised here but kept in ``damage``, so the commands that repair
-        it (``kb reload``, ``kb rollback``, ``kb doctor``) can still open the store.
-        """
+        """Attach to the release the pointer names; False when there is none or it is damaged (kept in ``damage``
+        and not raised, so the commands that repair it, ``kb reload``/``rollback``/``doctor``, can open the store)."""
         self.damage = None
         if not self.registry.has_pointer():
             return False
@@ -239,11 +236,8 @@ class KnowledgeStore:
         created_by: str = "system",
         fail_after_products: int | None = None,
     ) -> str:
-        """Write a new release beside the live one. It is not served until ``activate``.
-
-        A build that dies half-way leaves nothing that ``release_ids`` lists; ``collect_garbage`` removes
-        it. ``fail_after_products`` exists for the crash-safety test and bench only.
-        """
+        """Write a new release beside the live one, not served until ``activate``. A build that dies half-way leaves
+        nothing ``release_ids`` lists (``collect_garbage`` removes it); ``fail_after_products``: tests and bench."""
         release_id = release_id or new_release_id()
         with self._write_lock, self.registry.build_lock():
             self.last_build_seconds = write_release(
@@ -262,11 +256,8 @@ class KnowledgeStore:
         self.registry.record_gate(release_id, accuracy)
 
     def activate(self, release_id: str) -> None:
-        """Serve ``release_id``: one reference swap, then persist the pointer (atomic rename).
-
-        Queries already running keep the release they started with; the old release's collections
-        are deleted only when pruned and its last reader has finished.
-        """
+        """Serve ``release_id``: one reference swap, then persist the pointer. Queries already running keep the
+        release they started with; the old release's collections go only when pruned and its last reader is done."""
         with self._write_lock:
             old = self._live
             # A new build starts with the live models; a release that was live before (a rollback) keeps its own.

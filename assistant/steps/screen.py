@@ -128,8 +128,8 @@ class OutputSafetyStep:
 
 def _answers_nothing(ctx: TurnContext) -> bool:
     """The templated reply gives no answer: the "what are you shopping for?" menu for a message not understood,
-    the question that asks which kind of product (nothing of a need was understood), or an honest "I don't
-    know" / "our policies don't say". A clarifying question about a kind already named ("33 shoes fit, what
+    the question that asks which kind of product (nothing of a need was understood), or an honest "our
+    policies don't say". A clarifying question about a kind already named ("33 shoes fit, what
     will you use them for?") continues a shopping need and is judged with the request as other replies are."""
     reply = ctx.reply
     if reply is None:
@@ -138,5 +138,8 @@ def _answers_nothing(ctx: TurnContext) -> bool:
     return (
         reply.intent is Intent.UNKNOWN
         or (decision is not None and decision.kind == "clarify" and decision.facet == "category")
-        or gives_nothing(reply.text)
+        # "Our policies don't say": about no product. An "I don't know" about a named product stays judged with
+        # the request: a shopper's own phone number beside a product question ("dishwasher safe? call me on
+        # …") reads as doubtful, and refusing a product question is no small cost.
+        or (gives_nothing(reply.text) and not ctx.found.products)
     )

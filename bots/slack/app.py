@@ -7,13 +7,11 @@ listener afterwards, so the model never delays the 3-second ack.
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import json
 import logging
 import re
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable
 from typing import Any
 
 from aiohttp import web
@@ -43,12 +41,13 @@ from .blocks import (
 from .channels import SlackShopperChannel
 from .client import make_client
 from .commands import HELP_TEXT, Command, KbOperations, StaffCommands, parse_command
-from .dedupe import EventDedupeMiddleware, event_delivery_id
+from .dedupe import EventDedupeMiddleware
 from .desk import SlackStaffDesk, desk_ref, staff_edit_in_a_thread
 from .digest import digest_schedule
 from .ingress import WorkDispatcher
 from .markup import strip_mentions
 from .personal import PERSONAL_COMMANDS, personal_reply
+from .replicas import POSTED_TTL_S, ThreadReplicas, error_code, thread_key
 from .sinks import ResponseUrlSink, Sink, ThreadSink, safe_post
 from .streamer import ChannelPacer, SlackReplyStreamer, StreamTarget
 from .transport import SlackTransport
@@ -64,8 +63,6 @@ RELAY_FAILED = "Could not deliver that to the shopper ({error}); they did not ge
 EDIT_NOT_RELAYED = "Edits do not reach the shopper: they still see the original. Write a new reply to correct it."
 RESOLVED_TEXT = "Resolved: the shopper is back with the bot."
 UNKNOWN_COMMAND_TEXT = "shopguide only handles /shopguide; try `/shopguide help`."
-SLACK_TS_SCALE = 1_000_000  # a Slack ts is seconds with six decimals
-POSTED_TTL_S = 24 * 3600  # a dead turn's messages are looked up for a day (a lease lapses within seconds)
 
 
 class SlackBot:
@@ -88,17 +85,14 @@ class SlackBot:
         self.handoff = handoff
         self.seen = seen or open_delivery_claims(settings, settings.slack_db)
         self.dedupe = EventDedupeMiddleware(self.seen)
-        # With replicas, what each event's turn has posted (Redis), for the replica that takes a dead one over.
-        self.posted = shared_texts(settings, "slack-posted", POSTED_TTL_S)
-        self.dedupe.on_take_over = self._remove_dead_turns_messages
-        # Each thread's turns in the order its messages were written, across replicas (Redis; one process: a
-        # lock per thread). A thread reply takes its place at ingress, before bolt acks it, so the thread's next
-        # message, acked after it, queues behind it on whichever replica gets it. Two instances: the ingress
-        # and the turns run on two event loops, and a Redis client belongs to one.
+        # Thread turn order across replicas (place taken before bolt acks) and each turn's posts (``replicas``).
         self.turn_order = open_turn_order(settings)
         self.ingress_order = open_turn_order(settings)
-        self.dedupe.on_leased = self._reserve_place
-        self.dedupe.on_finished = self._give_back_place
+        posted = shared_texts(settings, "slack-posted", POSTED_TTL_S)
+        self.replicas = ThreadReplicas(client, self.turn_order, self.ingress_order, posted)
+        self.dedupe.on_take_over = self.replicas.remove_dead_turns_messages
+        self.dedupe.on_leased = self.replicas.reserve_place
+        self.dedupe.on_finished = self.replicas.give_back_place
         self.pacer = pacer or ChannelPacer(settings.slack_update_interval_s)
         self.streamer = SlackReplyStreamer(client, self.pacer, settings.slack_streaming)
         self.commands = StaffCommands(
@@ -162,7 +156,7 @@ class SlackBot:
                 members = frozenset(response.get("users") or [])
                 self._admin_group = (time.monotonic(), members)
             except SlackApiError as exc:
-                log.warning("slack admin_group_lookup_failed error=%s", _error_code(exc))
+                log.warning("slack admin_group_lookup_failed error=%s", error_code(exc))
         return user_id in members
 
     # ---- listeners (run after bolt has acked) -------------------------------------------------
@@ -317,8 +311,8 @@ class SlackBot:
         )
         started = time.perf_counter()
         delivery_id = CURRENT_DELIVERY.get()
-        target = StreamTarget(channel, thread_ts, user, team, on_posted=self._posting_recorder(delivery_id))
-        async with self.turn_order.turn(_thread_key(channel, thread_ts), delivery_id):
+        target = StreamTarget(channel, thread_ts, user, team, on_posted=self.replicas.posting_recorder(delivery_id))
+        async with self.turn_order.turn(thread_key(channel, thread_ts), delivery_id):
             outcome = await self.streamer.deliver(self.assistant.respond(message), target)
         log.info(
             "slack answered channel=%s mode=%s writes=%d handoff=%s ms=%.0f",
@@ -328,53 +322,6 @@ class SlackBot:
             bool(outcome.reply and outcome.reply.handoff),
             (time.perf_counter() - started) * 1000,
         )
-
-    async def _reserve_place(self, body: dict[str, Any]) -> None:
-        """A message takes its place in its thread's turn order now, in the order Slack stamped it (a new message
-        starts a thread of its own: its replies, sent soon after to another replica, queue behind it)."""
-        event = body.get("event") or {}
-        delivery_id = event_delivery_id(body)
-        ts = event.get("ts")
-        if event.get("type") not in ("message", "app_mention") or event.get("bot_id") or not ts or not delivery_id:
-            return
-        thread = str(event.get("thread_ts") or ts)
-        await self.ingress_order.reserve(
-            _thread_key(str(event.get("channel", "")), thread), delivery_id, _ts_order(str(ts))
-        )
-
-    async def _give_back_place(self, body: dict[str, Any]) -> None:
-        """The event is done: a place no turn used (not a question for us) is freed; a turn's own place went
-        when it ended (giving it back again is harmless)."""
-        event = body.get("event") or {}
-        delivery_id, thread = event_delivery_id(body), event.get("thread_ts") or event.get("ts")
-        if delivery_id is not None and thread:
-            await self.turn_order.unreserve(_thread_key(str(event.get("channel", "")), str(thread)), delivery_id)
-
-    def _posting_recorder(self, delivery_id: str | None) -> Callable[[str], None] | None:
-        posted = self.posted
-        if posted is None or delivery_id is None:
-            return None
-        sent: list[str] = []
-
-        def record(ts: str) -> None:
-            sent.append(ts)
-            posted.put(delivery_id, json.dumps(sent))  # a Redis outage costs only this clean-up
-
-        return record
-
-    async def _remove_dead_turns_messages(self, delivery_id: str, body: dict[str, Any]) -> None:
-        """This event's turn died on another replica after posting part of its answer: delete that first, so the
-        thread shows one answer, the one about to be written."""
-        raw = self.posted.get(delivery_id) if self.posted is not None else None
-        channel = str((body.get("event") or {}).get("channel", ""))
-        if not raw or not channel:
-            return
-        for ts in json.loads(raw):
-            try:
-                await self.client.chat_delete(channel=channel, ts=str(ts))
-            except SlackApiError as exc:  # already gone: nothing to undo
-                log.info("slack take_over delete_failed error=%s", _error_code(exc))
-        log.info("slack take_over removed=%d", len(json.loads(raw)))
 
     async def _slash_ask(self, question: str, channel: str, user: str, respond: AsyncRespond) -> None:
         if not question:
@@ -422,7 +369,7 @@ class SlackBot:
         try:
             root = await self.client.chat_postMessage(channel=channel, text=f"<@{user}> started `kb {action}`")
         except SlackApiError as exc:
-            log.info("slack kb_thread_unavailable channel=%s error=%s", channel, _error_code(exc))
+            log.info("slack kb_thread_unavailable channel=%s error=%s", channel, error_code(exc))
             return ResponseUrlSink(respond, in_channel=False)
         return ThreadSink(self.client, channel, str(root["ts"]))
 
@@ -533,17 +480,8 @@ class SlackBot:
             await self.digest.stop()
         await self.dedupe.stop()
         await self.transport.aclose()
-        for order in (self.turn_order, self.ingress_order):
-            close = getattr(order, "aclose", None)
-            if callable(close):
-                with contextlib.suppress(Exception):  # its client belongs to a loop that may be gone already
-                    await close()
+        await self.replicas.aclose()
         self.seen.close()
-
-
-def _error_code(exc: SlackApiError) -> str:
-    data = getattr(exc.response, "data", None)
-    return str(data.get("error")) if isinstance(data, dict) else f"http_{exc.response.status_code}"
 
 
 def _team(event: dict[str, Any], body: dict[str, Any]) -> str | None:
@@ -560,14 +498,3 @@ def build_slack_bot(
     kb: KbOperations | None = None,
 ) -> SlackBot:
     return SlackBot(settings, assistant, client=client or make_client(settings), handoff=handoff, kb=kb)
-
-
-def _thread_key(channel: str, thread_ts: str) -> str:
-    """A Slack thread's place in the turn order (the thread is the conversation)."""
-    return f"slack:{channel}:{thread_ts}"
-
-
-def _ts_order(ts: str) -> int:
-    """A message's Slack timestamp as an integer that sorts as the messages were written."""
-    seconds, _, micros = ts.partition(".")
-    return int(seconds) * SLACK_TS_SCALE + int((micros or "0").ljust(6, "0")[:6])

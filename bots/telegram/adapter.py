@@ -11,7 +11,7 @@ import contextlib
 import json
 import logging
 import time
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -42,13 +42,7 @@ from telegram.ext import (
 from assistant.app import Assistant
 from assistant.config import Settings
 from assistant.errors import ConfigError, PlatformUnreachable
-from assistant.state.backends import (
-    leader_lock,
-    open_delivery_claims,
-    open_turn_order,
-    shared_rate_limits,
-    shared_texts,
-)
+from assistant.state.backends import leader_lock, open_delivery_claims, open_turn_order, shared_rate_limits
 from assistant.state.coordination import TurnOrder
 from assistant.types import (
     IncomingMessage,
@@ -67,12 +61,11 @@ from .limits import EDIT_INTERVAL_S
 from .logfilter import install_payload_filter
 from .render import CALLBACK_SHARED_TTL_S, CallbackTexts
 from .sender import ChatTarget, TelegramSender
+from .takeover import POSTED_TTL_S, posting_recorder, remove_dead_turns_messages
 from .turns import GROUP_TYPES, AdminRequest, KbHandler, TurnStats, addressed_text, language_hint, pseudonym
 
 log = logging.getLogger("shopguide.telegram")
 
-# A dead turn's messages are removable for as long as Telegram lets a bot delete its messages (48 hours).
-POSTED_TTL_S = 48 * 3600
 
 PLATFORM = "telegram"
 # PTB processes updates one at a time by default, which would make every chat wait for every other.
@@ -118,10 +111,11 @@ class TelegramAdapter:
                 hint="create a bot with @BotFather and set SHOPGUIDE_TELEGRAM_TOKEN (environment or .env)",
             )
         # With Redis every replica keeps each chat's turns in one order, taken at ingress (``ingress.py``).
+        from assistant.state.backends import shared_texts
+
         self.queue: TurnOrder = open_turn_order(self.settings)
-        if self.codec.shared is None:
-            # With Redis a long button's payload is readable by every replica, not only the one that sent it.
-            self.codec.shared = shared_texts(self.settings, "buttons", CALLBACK_SHARED_TTL_S)
+        # With Redis a long button's payload is readable by every replica, not only the one that sent it.
+        self.codec.shared = self.codec.shared or shared_texts(self.settings, "buttons", CALLBACK_SHARED_TTL_S)
         self.reservations = TurnReservations(self.queue, self._turn_token_of)
         builder = (
             Application.builder()
@@ -141,9 +135,7 @@ class TelegramAdapter:
         if self.seen is None:
             self.seen = open_delivery_claims(self.settings, self.settings.telegram_db)
         self.leases = LeasedDeliveries(self.seen)
-        # Messages each turn has posted, readable by every replica (Redis), and the taken-over updates whose
-        # dead turn's messages are removed before they are answered again.
-        self.posted = shared_texts(self.settings, "posted", POSTED_TTL_S)
+        self.posted = shared_texts(self.settings, "posted", POSTED_TTL_S)  # each turn's posts, for a take-over
         self._taken_over: set[str] = set()
         self._take_over_task: asyncio.Task[None] | None = None
         install_payload_filter()
@@ -337,21 +329,8 @@ class TelegramAdapter:
             # In a group the answer quotes the question so everyone sees whom it is for.
             reply_to=message.message_id if (is_group and quote and message is not None) else None,
             request_id=f"tg-{update_id}",
-            on_sent=self._posting_recorder(update_id),
+            on_sent=posting_recorder(self.posted, self._delivery_id(update_id)),
         )
-
-    def _posting_recorder(self, update_id: int) -> Callable[[list[int]], None] | None:
-        """With replicas, the ids of the messages a turn has posted so far, kept under its delivery id: if this
-        replica dies mid-turn, the one that takes the update over deletes them before answering again."""
-        posted = self.posted
-        if posted is None:
-            return None
-        delivery_id = self._delivery_id(update_id)
-
-        def record(ids: list[int]) -> None:
-            posted.put(delivery_id, json.dumps(ids))  # a Redis outage costs only this clean-up
-
-        return record
 
     def _rate_ok(self, user: User, incoming: IncomingMessage) -> tuple[bool, str | None]:
         allowed, retry_in, tell = self.user_limiter.check(str(user.id))
@@ -376,23 +355,9 @@ class TelegramAdapter:
             log.info("telegram update duplicate_dropped update_id=%s", update.update_id)
             await self.reservations.give_back(update)
             raise ApplicationHandlerStop
-        delivery_id = self._delivery_id(update.update_id)
-        if delivery_id in self._taken_over:
+        if (delivery_id := self._delivery_id(update.update_id)) in self._taken_over:
             self._taken_over.discard(delivery_id)
-            await self._remove_dead_turns_messages(delivery_id, update)
-
-    async def _remove_dead_turns_messages(self, delivery_id: str, update: Update) -> None:
-        """This update's turn died on another replica after posting part of its answer (cards, a streamed text
-        ending in "…"): delete those first, so the shopper sees one answer, the one about to be written."""
-        chat = update.effective_chat
-        raw = self.posted.get(delivery_id) if self.posted is not None else None
-        if chat is None or not raw:
-            return
-        target = ChatTarget(chat_id=chat.id, request_id=f"tg-{update.update_id}")
-        for message_id in json.loads(raw):
-            with contextlib.suppress(TelegramError):  # already gone, or too old to delete: nothing to undo
-                await self.sender.delete(target, int(message_id))
-        log.info("telegram take_over removed=%d update_id=%s", len(json.loads(raw)), update.update_id)
+            await remove_dead_turns_messages(self.sender, self.posted, delivery_id, update)
 
     async def _mark_delivered(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await self.reservations.give_back(update)
