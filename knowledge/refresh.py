@@ -43,11 +43,12 @@ class PointerWatch:
         self._check()
 
     def _check(self) -> None:
+        # Read outside the lock: for a shared pointer it is a database round trip, and the caller may be a query.
+        stamp = self.registry.pointer_stamp()
         with self._lock:
             if self._following:
                 self._again = True
                 return
-            stamp = self.registry.pointer_stamp()
             if stamp is None or stamp == self.stamp:
                 return
             self._following = True

@@ -15,7 +15,7 @@ import asyncio
 import json
 import logging
 import threading
-from collections.abc import AsyncGenerator, Sequence
+from collections.abc import AsyncGenerator, Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -133,15 +133,8 @@ class LlamaCppGenerator:
                 deliver(exc)
             finally:
                 deliver(_DONE)
-                with self._workers_lock:
-                    self._workers.discard(threading.current_thread())
 
-        # Not a daemon: a daemon thread inside llama.cpp when the interpreter shuts down is unwound by
-        # pthread_exit through C++ code and aborts the process ("FATAL: exception not rethrown").
-        worker = threading.Thread(target=run, name="llamacpp-generate")
-        with self._workers_lock:
-            self._workers.add(worker)
-        worker.start()
+        self._start_worker(run, "llamacpp-generate")
         try:
             while True:
                 item = await queue.get()
@@ -196,24 +189,38 @@ class LlamaCppGenerator:
         if not requests or self._server is None:
             return
 
+        server = self._server
+
         def run() -> None:
             try:
                 for request in requests:
                     if self._closed.is_set():
                         break
-                    self._server.handle_chat_completions(json.dumps(request), lambda _chunk: self._closed.is_set())
+                    server.handle_chat_completions(json.dumps(request), lambda _chunk: self._closed.is_set())
             except Exception as exc:  # a failed prime costs only the cache it would have filled
                 log.warning("llama.cpp priming failed: %s", exc)
+
+        worker = self._start_worker(run, "llamacpp-prime")
+        if wait:
+            worker.join()
+
+    def _start_worker(self, target: Callable[[], None], name: str) -> threading.Thread:
+        """Run ``target`` in a worker thread that ``aclose`` waits for."""
+
+        def run() -> None:
+            try:
+                target()
             finally:
                 with self._workers_lock:
                     self._workers.discard(threading.current_thread())
 
-        worker = threading.Thread(target=run, name="llamacpp-prime")
+        # Not a daemon: a daemon thread inside llama.cpp when the interpreter shuts down is unwound by
+        # pthread_exit through C++ code and aborts the process ("FATAL: exception not rethrown").
+        worker = threading.Thread(target=run, name=name)
         with self._workers_lock:
             self._workers.add(worker)
         worker.start()
-        if wait:
-            worker.join()
+        return worker
 
     def complete_raw(self, request: dict[str, Any]) -> list[Any]:
         """Blocking OpenAI-style call (used by the HTTP server and benchmarks)."""

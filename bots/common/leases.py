@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import threading
 import time
@@ -17,6 +18,7 @@ from collections.abc import Callable
 from contextvars import ContextVar
 
 from assistant.state.claims import DELIVERY_LEASE_S, DeliveryClaims
+from assistant.state.shared_texts import SharedTexts
 
 log = logging.getLogger("shopguide.delivery")
 
@@ -125,3 +127,24 @@ async def cancel_task(task: asyncio.Task[None] | None) -> None:
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
+
+
+def posting_recorder(posted: SharedTexts | None, delivery_id: str | None) -> Callable[[str], None] | None:
+    """With replicas, ``record(ref)`` keeps the platform ids of the messages a turn has posted so far under its
+    delivery id, so the replica that takes the delivery over after this one died can delete them (None: one
+    machine, or no delivery)."""
+    if posted is None or delivery_id is None:
+        return None
+    sent: list[str] = []
+
+    def record(ref: str) -> None:
+        sent.append(ref)
+        posted.put(delivery_id, json.dumps(sent))  # a Redis outage costs only this clean-up
+
+    return record
+
+
+def posted_refs(posted: SharedTexts | None, delivery_id: str) -> list[str]:
+    """What ``posting_recorder`` kept for a delivery (empty: nothing, or no shared store)."""
+    raw = posted.get(delivery_id) if posted is not None else None
+    return [str(ref) for ref in json.loads(raw)] if raw else []

@@ -27,7 +27,7 @@ from assistant.staff import CopyWriter, ReviewSummariser
 from assistant.state.backends import open_audit_trail, open_delivery_claims, open_turn_order, shared_texts
 from assistant.state.claims import DeliveryClaims
 from assistant.types import IncomingMessage
-from bots.common.leases import CURRENT_DELIVERY
+from bots.common.leases import CURRENT_DELIVERY, posting_recorder
 from bots.common.texts import phrase
 
 from .blocks import (
@@ -310,8 +310,8 @@ class SlackBot:
             is_admin=await self.is_admin(user),
         )
         started = time.perf_counter()
-        delivery_id = CURRENT_DELIVERY.get()
-        target = StreamTarget(channel, thread_ts, user, team, on_posted=self.replicas.posting_recorder(delivery_id))
+        recorder = posting_recorder(self.replicas.posted, delivery_id := CURRENT_DELIVERY.get())
+        target = StreamTarget(channel, thread_ts, user, team, on_posted=recorder)
         async with self.turn_order.turn(thread_key(channel, thread_ts), delivery_id):
             outcome = await self.streamer.deliver(self.assistant.respond(message), target)
         log.info(

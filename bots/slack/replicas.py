@@ -4,9 +4,7 @@ and the messages it has posted (so a replica that takes a dead one's event over 
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
-from collections.abc import Callable
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
@@ -14,6 +12,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from assistant.state.coordination import TurnOrder
 from assistant.state.shared_texts import SharedTexts
+from bots.common.leases import posted_refs
 
 from .dedupe import event_delivery_id
 
@@ -38,6 +37,7 @@ class ThreadReplicas:
         self.turn_order = turn_order
         self.ingress_order = ingress_order
         self.posted = posted
+        self._held: set[str] = set()  # places reserved at ingress and not given back yet
 
     async def reserve_place(self, body: dict[str, Any]) -> None:
         """A message takes its place in its thread's turn order now, in the order Slack stamped it (a new message
@@ -48,16 +48,18 @@ class ThreadReplicas:
         if event.get("type") not in ("message", "app_mention") or event.get("bot_id") or not ts or not delivery_id:
             return
         thread = str(event.get("thread_ts") or ts)
-        await self.ingress_order.reserve(
+        if await self.ingress_order.reserve(
             thread_key(str(event.get("channel", "")), thread), delivery_id, ts_order(str(ts))
-        )
+        ):
+            self._held.add(delivery_id)
 
     async def give_back_place(self, body: dict[str, Any]) -> None:
         """The event is done: a place no turn used (not a question for us) is freed; a turn's own place went
-        when it ended (giving it back again is harmless)."""
+        when it ended (giving it back again is harmless). Only places this process reserved are given back."""
         event = body.get("event") or {}
         delivery_id, thread = event_delivery_id(body), event.get("thread_ts") or event.get("ts")
-        if delivery_id is not None and thread:
+        if delivery_id is not None and thread and delivery_id in self._held:
+            self._held.discard(delivery_id)
             await self.turn_order.unreserve(thread_key(str(event.get("channel", "")), str(thread)), delivery_id)
 
     async def aclose(self) -> None:
@@ -67,31 +69,19 @@ class ThreadReplicas:
                 with contextlib.suppress(Exception):  # its client belongs to a loop that may be gone already
                     await close()
 
-    def posting_recorder(self, delivery_id: str | None) -> Callable[[str], None] | None:
-        posted = self.posted
-        if posted is None or delivery_id is None:
-            return None
-        sent: list[str] = []
-
-        def record(ts: str) -> None:
-            sent.append(ts)
-            posted.put(delivery_id, json.dumps(sent))  # a Redis outage costs only this clean-up
-
-        return record
-
     async def remove_dead_turns_messages(self, delivery_id: str, body: dict[str, Any]) -> None:
         """This event's turn died on another replica after posting part of its answer: delete that first, so the
         thread shows one answer, the one about to be written."""
-        raw = self.posted.get(delivery_id) if self.posted is not None else None
+        refs = posted_refs(self.posted, delivery_id)
         channel = str((body.get("event") or {}).get("channel", ""))
-        if not raw or not channel:
+        if not refs or not channel:
             return
-        for ts in json.loads(raw):
+        for ts in refs:
             try:
-                await self.client.chat_delete(channel=channel, ts=str(ts))
+                await self.client.chat_delete(channel=channel, ts=ts)
             except SlackApiError as exc:  # already gone: nothing to undo
                 log.info("slack take_over delete_failed error=%s", error_code(exc))
-        log.info("slack take_over removed=%d", len(json.loads(raw)))
+        log.info("slack take_over removed=%d", len(refs))
 
 
 def thread_key(channel: str, thread_ts: str) -> str:

@@ -50,7 +50,7 @@ from assistant.types import (
 )
 from bots.common.commands import CHAT_COMMANDS, ChatCommand, chat_command_reply, parse_chat_command
 from bots.common.dedupe import DeliveryClaims
-from bots.common.leases import LeasedDeliveries, cancel_task
+from bots.common.leases import LeasedDeliveries, cancel_task, posting_recorder
 from bots.common.texts import phrase
 
 from .channel import TelegramShopperChannel
@@ -61,7 +61,7 @@ from .limits import EDIT_INTERVAL_S
 from .logfilter import install_payload_filter
 from .render import CALLBACK_SHARED_TTL_S, CallbackTexts
 from .sender import ChatTarget, TelegramSender
-from .takeover import POSTED_TTL_S, posting_recorder, remove_dead_turns_messages
+from .takeover import POSTED_TTL_S, remove_dead_turns_messages
 from .turns import GROUP_TYPES, AdminRequest, KbHandler, TurnStats, addressed_text, language_hint, pseudonym
 
 log = logging.getLogger("shopguide.telegram")

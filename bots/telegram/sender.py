@@ -40,12 +40,12 @@ class ChatTarget:
     sent_ids: list[int] = field(default_factory=list)
     # Told of each message the turn posts (the adapter records them with the turn's lease, so a replica that
     # takes over a dead replica's turn can remove its half-written answer).
-    on_sent: Callable[[list[int]], None] | None = None
+    on_sent: Callable[[str], None] | None = None
 
     def sent(self, message_id: int) -> None:
         self.sent_ids.append(message_id)
         if self.on_sent is not None:
-            self.on_sent(list(self.sent_ids))
+            self.on_sent(str(message_id))
 
     def take_reply_to(self) -> ReplyParameters | None:
         """Only the first message of an answer quotes the question."""
