@@ -77,8 +77,8 @@ def load_generator(settings: Settings, progress: Progress | None = None) -> Gene
             model_path,
             threads=settings.llm_threads,
             context=settings.llm_context,
-            parallel=max(settings.llm_concurrency, settings.llm_cache_slots),
-            pin_slots=settings.llm_concurrency == 1,
+            parallel=max(settings.generation_limit, settings.llm_cache_slots),
+            pin_slots=settings.generation_limit == 1,
         )
     if backend == "transformers":
         from .llm.transformers_backend import TransformersGenerator

@@ -12,6 +12,10 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 APP_NAME = "shopguide"
 DEMO_DATA_DIR = Path(__file__).resolve().parent.parent / "knowledge" / "data" / "demo"
+# Generations a replica streams at once from an OpenAI-compatible model tier when none is configured: that
+# tier queues and batches on its own (llama.cpp slots, vLLM), so one at a time would leave it idle and make
+# every replica's turns queue behind each other's streams.
+REMOTE_LLM_CONCURRENCY = 16
 
 
 def _default_threads() -> int:
@@ -95,7 +99,12 @@ class Settings(BaseSettings):
         description="a sentence still being written shows its checked clauses once one holds this many words "
         "(a CJK character counts half); 0 shows whole sentences only",
     )
-    llm_concurrency: int = Field(default=1, description="parallel generations")
+    llm_concurrency: int | None = Field(
+        default=None,
+        ge=1,
+        description="parallel generations; unset: 1 for an in-process model (its 2 cores), "
+        f"{REMOTE_LLM_CONCURRENCY} for an OpenAI-compatible model tier",
+    )
     llm_cache_slots: int = Field(
         default=4, description="llama.cpp slots; each keeps one intent's system prompt in its KV cache"
     )
@@ -190,6 +199,13 @@ class Settings(BaseSettings):
     telegram_user_messages_per_minute: int = Field(
         default=10, description="messages (and button presses) per user per minute; 0 = unlimited"
     )
+
+    @property
+    def generation_limit(self) -> int:
+        """Generations run at once by this process (``llm_concurrency``, or its default for the backend)."""
+        if self.llm_concurrency is not None:
+            return self.llm_concurrency
+        return REMOTE_LLM_CONCURRENCY if self.llm_backend == "openai" else 1
 
     @property
     def memory_db(self) -> Path:

@@ -81,7 +81,7 @@ class Pipeline:
         self.memory = memory
         self.handoff = handoff
         self.redactor = build_redactor(settings)
-        self._generation_slots = asyncio.Semaphore(settings.llm_concurrency)
+        self._generation_slots = asyncio.Semaphore(settings.generation_limit)
         # One turn at a time per conversation: the next message sees the need the previous one built.
         # Weak values: a conversation's lock lives only while a turn holds or awaits it.
         self._conversation_locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()

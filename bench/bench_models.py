@@ -70,7 +70,7 @@ def measure(name: str, settings: Settings, questions: list[dict[str, Any]]) -> d
         path,
         threads=settings.llm_threads,
         context=settings.llm_context,
-        parallel=max(settings.llm_concurrency, settings.llm_cache_slots),
+        parallel=max(settings.generation_limit, settings.llm_cache_slots),
     )
     load_s = time.perf_counter() - started
     speed = asyncio.run(decode_rate(generator))

@@ -465,7 +465,7 @@ def serve_llm(
         path,
         threads=settings.llm_threads,
         context=settings.llm_context,
-        parallel=max(settings.llm_concurrency, settings.llm_cache_slots),
+        parallel=max(settings.generation_limit, settings.llm_cache_slots),
         port=port,
         host=host,
     )

@@ -37,6 +37,8 @@ class FakeOpenAIApi:
         self.requests = 0
         self.completions = 0
         self.abandoned = 0
+        self.streaming = 0
+        self.most_streaming = 0  # the most answers streamed at once: how much the clients let run in parallel
         self.refusals: list[Refusal] = []
         self._runner: web.AppRunner | None = None
 
@@ -85,6 +87,8 @@ class FakeOpenAIApi:
         response = web.StreamResponse(headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache"})
         await response.prepare(request)
         created = int(time.time())
+        self.streaming += 1
+        self.most_streaming = max(self.most_streaming, self.streaming)
         try:
             for start in range(0, len(text), CHUNK_CHARS):
                 if self.token_delay_s:
@@ -97,6 +101,8 @@ class FakeOpenAIApi:
         except ConnectionError:  # the client went away mid-answer (a replica killed, a turn abandoned)
             self.abandoned += 1
             return response
+        finally:
+            self.streaming -= 1
         self.completions += 1
         return response
 

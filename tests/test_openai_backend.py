@@ -3,13 +3,14 @@ text, retries of a refused request, typed errors for refusals and outages, and t
 
 from __future__ import annotations
 
+import asyncio
 import socket
 from collections.abc import AsyncIterator
 
 import pytest
 
 from assistant.app import build_assistant
-from assistant.config import Settings
+from assistant.config import REMOTE_LLM_CONCURRENCY, Settings
 from assistant.errors import GenerationFailed, ModelUnavailable
 from assistant.llm.openai_http import OpenAIGenerator
 from assistant.ports import ChatMessage
@@ -66,4 +67,27 @@ async def test_the_shopper_gets_the_streamed_answer(
     )
     assert reply.degraded is None and server.completions == 1
     assert reply.text.startswith("SG-RUN-0027 Kestrel Swift 4 ¥399")  # the server's streamed text, checked
+    assistant.memory.close()
+
+
+async def test_a_model_tier_streams_several_shoppers_answers_at_once(
+    server: FakeOpenAIApi, settings: Settings, demo_store: KnowledgeStore
+) -> None:
+    """One generation at a time suits an in-process model on 2 cores; against a model tier, which queues and
+    batches on its own, it made every shopper of a replica wait behind the others' streams (bench_scale: 0.6
+    answers/s a replica). By default the bot tier now lets the tier see them all."""
+    server.token_delay_s = 0.02
+    remote = settings.model_copy(update={"llm_backend": "openai"})
+    assert (remote.generation_limit, settings.generation_limit) == (REMOTE_LLM_CONCURRENCY, 1)
+    assistant = build_assistant(remote, generator=OpenAIGenerator(server.base_url, "shopguide"), knowledge=demo_store)
+    questions = ["running shoes under 500", "wireless headphones under 1500", "what is the return policy?"]
+    replies = await asyncio.gather(
+        *(
+            assistant.ask(IncomingMessage(platform="test", chat_id=f"c{n}", user_id=f"u{n}", text=question))
+            for n, question in enumerate(questions)
+        )
+    )
+    assert [reply.degraded for reply in replies] == [None, None, None] and server.completions == 3
+    assert server.most_streaming == 3
+    assert replies[0].text.startswith("SG-RUN-0027 Kestrel Swift 4")
     assistant.memory.close()

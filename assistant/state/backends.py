@@ -7,7 +7,7 @@ Stores of one process share one Postgres engine (one connection pool) and one Re
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -168,8 +168,8 @@ class CountedClaims:
             DUPLICATES_DROPPED.labels(self.source).inc()
         return claimed
 
-    def renew(self, delivery_id: str) -> bool:
-        return self.inner.renew(delivery_id)
+    def renew(self, delivery_ids: Collection[str]) -> set[str]:
+        return self.inner.renew(delivery_ids)
 
     def delivered(self, delivery_id: str) -> None:
         self.inner.delivered(delivery_id)

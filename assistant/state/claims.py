@@ -18,6 +18,7 @@ import logging
 import threading
 import time
 import uuid
+from collections.abc import Collection
 from pathlib import Path
 from typing import Protocol
 
@@ -50,8 +51,9 @@ class DeliveryClaims(Protocol):
         was delivered. False while another replica holds it, once delivered, or after ``MAX_ATTEMPTS``."""
         ...
 
-    def renew(self, delivery_id: str) -> bool:
-        """Extend our lease; False when it is no longer ours (another replica took the delivery over)."""
+    def renew(self, delivery_ids: Collection[str]) -> set[str]:
+        """Extend our leases, all in one round trip; returns the ids no longer ours (another replica took them
+        over). A store that cannot be reached loses none: the next renewal tries again."""
         ...
 
     def delivered(self, delivery_id: str) -> None:
@@ -117,13 +119,19 @@ class SQLiteDeliveryClaims:
             )
         return cur.rowcount == 1
 
-    def renew(self, delivery_id: str) -> bool:
-        with self._lock:
-            cur = self._conn.execute(
-                "UPDATE seen_events SET lease_until = ? WHERE event_id = ? AND owner = ? AND lease_until IS NOT NULL",
-                (time.time() + self.lease_s, delivery_id, self.owner),
-            )
-        return cur.rowcount == 1
+    def renew(self, delivery_ids: Collection[str]) -> set[str]:
+        lost = set()
+        with self._lock, self._conn:
+            until = time.time() + self.lease_s
+            for delivery_id in delivery_ids:
+                cur = self._conn.execute(
+                    "UPDATE seen_events SET lease_until = ? WHERE event_id = ? AND owner = ?"
+                    " AND lease_until IS NOT NULL",
+                    (until, delivery_id, self.owner),
+                )
+                if cur.rowcount != 1:
+                    lost.add(delivery_id)
+        return lost
 
     def delivered(self, delivery_id: str) -> None:
         with self._lock:
@@ -222,13 +230,21 @@ class RedisDeliveryClaims:
             log.warning("dedupe redis_unavailable delivery_id=%s error=%s", delivery_id, type(exc).__name__)
             return True
 
-    def renew(self, delivery_id: str) -> bool:
-        keys = (self._prefix + delivery_id, self._index)
+    def renew(self, delivery_ids: Collection[str]) -> set[str]:
+        ids = list(delivery_ids)
+        pipe = self._client.pipeline(transaction=False)
+        for delivery_id in ids:
+            pipe.eval(_RENEW_LEASE, 2, self._prefix + delivery_id, self._index, delivery_id, self.owner, self.lease_ms)
         try:
-            return bool(self._client.eval(_RENEW_LEASE, 2, *keys, delivery_id, self.owner, int(self.lease_s * 1000)))
+            renewed = pipe.execute()
         except redis.RedisError as exc:
-            log.warning("lease renew_failed delivery_id=%s error=%s", delivery_id, type(exc).__name__)
-            return True  # still ours as far as we know; the next renewal tries again
+            log.warning("lease renew_failed leases=%d error=%s", len(ids), type(exc).__name__)
+            return set()  # still ours as far as we know; the next renewal tries again
+        return {delivery_id for delivery_id, ok in zip(ids, renewed, strict=True) if not ok}
+
+    @property
+    def lease_ms(self) -> int:
+        return int(self.lease_s * 1000)
 
     def delivered(self, delivery_id: str) -> None:
         self._client.eval(_DELIVERED, 2, self._prefix + delivery_id, self._index, delivery_id)

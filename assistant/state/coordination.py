@@ -27,6 +27,10 @@ TURN_POLL_S = 0.25
 # While Redis restarts a turn retries this often, for up to this long, then runs unordered.
 OUTAGE_RETRY_S = 0.25
 OUTAGE_WAIT_S = 15.0
+# A turn that lost its place (Redis restarted empty) queues again by its number, then waits this long before
+# it may run, so the chat's earlier turns, which come back from the outage at nearly the same moment, take
+# their places ahead of it.
+REQUEUE_SETTLE_S = 2.0
 # Queues of chats nobody writes to any more expire on their own.
 QUEUE_EXPIRY_S = 24 * 3600
 # The Telegram poller renews its lock every third of this; a second replica takes over after it.
@@ -79,14 +83,18 @@ class LocalTurnOrder:
         return None
 
 
-# Head of the queue is ours: 1. A dead replica's token at the head (its lease expired) is dropped and the
-# next looked at. Our own token gone (our lease lapsed while the loop stalled): -1, so we queue again.
+# Head of the queue is ours: 1 (and our number is dropped: a running turn is never overtaken). A dead
+# replica's token at the head (its lease expired) is dropped and the next looked at. Our own token gone (our
+# lease lapsed while the loop stalled, or Redis restarted empty): -1, so we queue again.
 _TRY_ACQUIRE = """
-local queue, me, lease_prefix = KEYS[1], ARGV[1], ARGV[2]
+local queue, numbers, me, lease_prefix = KEYS[1], KEYS[2], ARGV[1], ARGV[2]
 while true do
   local head = redis.call('LINDEX', queue, 0)
   if not head then return -1 end
-  if head == me then return 1 end
+  if head == me then
+    redis.call('HDEL', numbers, me)
+    return 1
+  end
   if redis.call('EXISTS', lease_prefix .. head) == 0 then
     redis.call('LPOP', queue)
   else
@@ -118,7 +126,8 @@ return 1
 """
 # Reserve a place for a turn that has not started yet: unless it is queued already (then the place belongs to
 # whoever queued it), take a lease and join the queue, ahead of waiting turns with a higher update number (a
-# message delivered late by the platform keeps its place). The head may be running and is never overtaken.
+# message delivered late by the platform keeps its place). A turn without a number (running, or queued
+# without one) is never overtaken.
 _RESERVE = """
 local queue, lease, numbers = KEYS[1], KEYS[2], KEYS[3]
 local me, lease_ms, expiry_ms, n = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4])
@@ -126,7 +135,7 @@ if redis.call('LPOS', queue, me) then return 0 end
 redis.call('SET', lease, 1, 'PX', lease_ms)
 local before = false
 local i = redis.call('LLEN', queue) - 1
-while i >= 1 do
+while i >= 0 do
   local other = redis.call('LINDEX', queue, i)
   local m = tonumber(redis.call('HGET', numbers, other))
   if m == nil or m < n then break end
@@ -164,8 +173,10 @@ class RedisTurnOrder:
         self._prefix = f"{prefix}:turns"
         self.lease_s = lease_s
         self.poll_s = poll_s
+        self.requeue_settle_s = REQUEUE_SETTLE_S
         self._client: aioredis.Redis | None = None
         self._arrivals: asyncio.Lock | None = None
+        self._numbers: dict[str, int] = {}  # reserved turns of this replica: their place if Redis forgets it
 
     def _redis(self) -> aioredis.Redis:
         # Created on first use, so on the loop that runs the turns.
@@ -184,7 +195,10 @@ class RedisTurnOrder:
         waited_out: float | None = None  # counted from the first failure, not from when the turn queued
         while True:
             try:
-                await self._enqueue(client, queue, token, lease_prefix + token, lease_ms)
+                if waited_out is None:
+                    await self._enqueue(client, queue, token, lease_prefix + token, lease_ms)
+                else:
+                    await self._requeue(client, key, token, lease_prefix + token, lease_ms)
                 renewer = asyncio.create_task(self._renew(client, lease_prefix + token, lease_ms))
                 await self._wait_for_head(
                     client,
@@ -210,6 +224,7 @@ class RedisTurnOrder:
         try:
             yield
         finally:
+            self._numbers.pop(token, None)
             if renewer is not None:
                 renewer.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
@@ -232,14 +247,24 @@ class RedisTurnOrder:
         lease_ms: int,
     ) -> None:
         while True:
-            got = await client.eval(_TRY_ACQUIRE, 1, queue, token, lease_prefix)
+            got = await client.eval(_TRY_ACQUIRE, 2, queue, f"{self._prefix}:n:{key}", token, lease_prefix)
             if got == 1:
                 return
             if got == -1:
-                log.warning("turn requeued key=%s (lease lapsed)", key)
-                await self._enqueue(client, queue, token, lease_prefix + token, lease_ms)
+                log.warning("turn requeued key=%s (place lost)", key)
+                await self._requeue(client, key, token, lease_prefix + token, lease_ms)
                 continue
             await client.blpop([wake_prefix + token], timeout=self.poll_s)
+
+    async def _requeue(self, client: aioredis.Redis, key: str | int, token: str, lease_key: str, lease_ms: int) -> None:
+        """Back into a queue that lost this turn: by its number when it has one, then a pause for the chat's
+        earlier turns to do the same, so a Redis restart does not let a later message overtake."""
+        number = self._numbers.get(token)
+        if number is None:
+            await self._enqueue(client, f"{self._prefix}:q:{key}", token, lease_key, lease_ms)
+            return
+        await self._reserve(client, key, token, number)
+        await asyncio.sleep(self.requeue_settle_s)
 
     async def _enqueue(self, client: aioredis.Redis, queue: str, token: str, lease_key: str, lease_ms: int) -> None:
         # Two turns of this replica would race to Redis on two pooled connections and could swap places;
@@ -249,28 +274,32 @@ class RedisTurnOrder:
             await client.eval(_ENQUEUE, 2, queue, lease_key, token, lease_ms, int(QUEUE_EXPIRY_S * 1000))
 
     async def reserve(self, key: str | int, token: str, order: int) -> bool:
-        queue = f"{self._prefix}:q:{key}"
-        lease_ms, expiry_ms = int(self.lease_s * 1000), int(QUEUE_EXPIRY_S * 1000)
-        self._arrivals = self._arrivals or asyncio.Lock()
+        self._numbers[token] = order
         try:
-            async with self._arrivals:
-                got = await self._redis().eval(
-                    _RESERVE,
-                    3,
-                    queue,
-                    f"{self._prefix}:lease:{token}",
-                    f"{self._prefix}:n:{key}",
-                    token,
-                    lease_ms,
-                    expiry_ms,
-                    order,
-                )
+            return await self._reserve(self._redis(), key, token, order)
         except redis.RedisError as exc:  # the turn queues itself when it starts, as without a reservation
             log.warning("turn reserve_failed key=%s error=%s", key, type(exc).__name__)
             return False
+
+    async def _reserve(self, client: aioredis.Redis, key: str | int, token: str, order: int) -> bool:
+        lease_ms, expiry_ms = int(self.lease_s * 1000), int(QUEUE_EXPIRY_S * 1000)
+        self._arrivals = self._arrivals or asyncio.Lock()
+        async with self._arrivals:
+            got = await client.eval(
+                _RESERVE,
+                3,
+                f"{self._prefix}:q:{key}",
+                f"{self._prefix}:lease:{token}",
+                f"{self._prefix}:n:{key}",
+                token,
+                lease_ms,
+                expiry_ms,
+                order,
+            )
         return bool(got)
 
     async def unreserve(self, key: str | int, token: str) -> None:
+        self._numbers.pop(token, None)
         queue = f"{self._prefix}:q:{key}"
         try:
             await self._redis().eval(

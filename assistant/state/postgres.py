@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any
 
 from sqlalchemy import Engine, delete, func, insert, select, text, update
@@ -232,21 +232,22 @@ class PostgresDeliveryClaims:
             return True
         return leased
 
-    def renew(self, delivery_id: str) -> bool:
+    def renew(self, delivery_ids: Collection[str]) -> set[str]:
         table = seen_deliveries
+        ids = list(delivery_ids)
         statement = (
             update(table)
-            .where(
-                (table.c.delivery_id == delivery_id) & (table.c.owner == self.owner) & table.c.lease_until.is_not(None)
-            )
+            .where(table.c.delivery_id.in_(ids) & (table.c.owner == self.owner) & table.c.lease_until.is_not(None))
             .values(lease_until=time.time() + self.lease_s)
+            .returning(table.c.delivery_id)
         )
         try:
             with self._engine.begin() as conn:
-                return int(conn.execute(statement).rowcount) == 1
+                renewed = {str(row[0]) for row in conn.execute(statement)}
         except OperationalError as exc:
-            log.warning("lease renew_failed delivery_id=%s error=%s", delivery_id, type(exc).__name__)
-            return True  # still ours as far as we know; the next renewal tries again
+            log.warning("lease renew_failed leases=%d error=%s", len(ids), type(exc).__name__)
+            return set()  # still ours as far as we know; the next renewal tries again
+        return set(ids) - renewed
 
     def delivered(self, delivery_id: str) -> None:
         table = seen_deliveries

@@ -6,8 +6,11 @@ start under an advisory lock, so replicas starting together do not race to creat
 
 from __future__ import annotations
 
+import logging
 import re
+import time
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
@@ -22,11 +25,14 @@ from sqlalchemy import (
     Table,
     Text,
     create_engine,
+    event,
     text,
 )
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..errors import ConfigError, ShopguideError
+
+log = logging.getLogger("shopguide.database")
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 # Any constant works; it only has to be the same for every replica of every version.
@@ -35,6 +41,11 @@ MIGRATION_LOCK_ID = 0x5390_6D16
 POOL_TIMEOUT_S = 10.0
 # Connections per replica: turns touch the database briefly (one transaction each), a few suffice.
 POOL_SIZE = 5
+# A running replica waits this long for Postgres to accept connections again (a restart takes well under a
+# second, a managed failover some seconds) before a database call fails; backing off between attempts.
+OUTAGE_RIDE_S = 15.0
+RECONNECT_FIRST_WAIT_S = 0.05
+RECONNECT_MAX_WAIT_S = 1.0
 _SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 
 metadata = MetaData()
@@ -198,7 +209,29 @@ def open_engine(url: str, schema: str = "public") -> Engine:
             f"cannot prepare the shared-state database: {type(exc).__name__}: {str(exc).splitlines()[0]}",
             hint="check SHOPGUIDE_DATABASE_URL and that Postgres accepts connections",
         ) from exc
+    # Only now: a wrong URL at start is reported at once, an outage of a database that worked is waited out.
+    ride_out_restarts(engine)
     return engine
+
+
+def ride_out_restarts(engine: Engine, within_s: float = OUTAGE_RIDE_S) -> None:
+    """New connections retry while Postgres refuses them (restarting, starting up, shutting down), so a turn
+    running during a database restart waits a moment instead of failing. Pooled connections that died with the
+    old server are already replaced at checkout (``pool_pre_ping``)."""
+
+    @event.listens_for(engine, "do_connect")
+    def connect(dialect: Any, _record: Any, cargs: Any, cparams: Any) -> Any:
+        deadline = time.monotonic() + within_s
+        wait = RECONNECT_FIRST_WAIT_S
+        while True:
+            try:
+                return dialect.connect(*cargs, **cparams)
+            except dialect.loaded_dbapi.OperationalError as exc:
+                if time.monotonic() + wait > deadline:
+                    raise
+                log.warning("database reconnecting error=%s", str(exc).strip().splitlines()[0][:160])
+                time.sleep(wait)
+                wait = min(wait * 2, RECONNECT_MAX_WAIT_S)
 
 
 def alembic_config(engine_or_connection: object, schema: str) -> Config:

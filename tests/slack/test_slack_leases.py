@@ -57,7 +57,7 @@ async def test_an_event_whose_replica_died_mid_turn_is_answered_once_by_another(
         assert retry.status == 200
         await asyncio.sleep(0.5)
         assert len(answers()) == 1 and survivors[1].bot.dedupe.dropped == 1
-        assert dead.renew(EVENT_PREFIX + event_id) is False
+        assert dead.renew([EVENT_PREFIX + event_id]) == {EVENT_PREFIX + event_id}
         dead.close()
     finally:
         for survivor in survivors:

@@ -51,8 +51,10 @@ def test_a_live_lease_turns_redeliveries_away_and_delivered_is_final(replica: Re
     a, b = replica(), replica()
     assert a.lease("telegram:1:100", '{"update_id": 100}') is True
     assert b.lease("telegram:1:100", '{"update_id": 100}') is False  # A is answering it
-    assert a.renew("telegram:1:100") is True
+    assert a.lease("telegram:1:102", "{}") is True
+    assert a.renew(["telegram:1:100", "telegram:1:102"]) == set()  # both still A's, one round trip
     a.delivered("telegram:1:100")
+    a.delivered("telegram:1:102")
     time.sleep(LEASE_S + 0.2)
     assert b.lease("telegram:1:100", "{}") is False  # answered: never again
     assert b.expired("telegram:1:", 10) == []
@@ -76,7 +78,8 @@ def test_a_lapsed_lease_is_taken_over_by_exactly_one_replica(replica: ReplicaFac
         thread.join()
     assert sorted(won) == [False, False, True]
     assert survivors[0].expired("telegram:1:", 10) == []
-    assert dead.renew("telegram:1:200") is False  # a replica that was only stalled learns it lost the delivery
+    # A replica that was only stalled learns which deliveries it lost, and keeps the others.
+    assert dead.renew(["telegram:1:200", "slack:Ev9"]) == {"telegram:1:200"}
 
 
 def test_an_update_that_keeps_killing_replicas_is_given_up(replica: ReplicaFactory) -> None:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import threading
+import time
 from pathlib import Path
 
 import pytest
-from sqlalchemy import inspect
+from sqlalchemy import Engine, create_engine, inspect
+from sqlalchemy.exc import OperationalError
 
 from assistant.admin import AdminActor, KnowledgeAdmin
 from assistant.config import Settings
@@ -26,7 +28,8 @@ from assistant.state.postgres import (
     PostgresDeliveryClaims,
     PostgresTicketStore,
 )
-from assistant.state.sql import current_revision, open_engine
+from assistant.state.sql import current_revision, open_engine, ride_out_restarts, sqlalchemy_url
+from shopguide_testkit.tcp_proxy import RestartableProxy
 
 pytestmark = pytest.mark.integration
 
@@ -234,3 +237,37 @@ def test_privacy_purge_reaches_the_shared_tables(shared_settings: Settings) -> N
     assert (report.conversations, report.audit_entries, report.handoff_tickets) == (1, 1, 1)
     assert memory.load("telegram:1").updated_at == 0.0 and tickets.get("t1") is None
     assert open_audit_trail(shared_settings).entries() == []
+
+
+def test_a_turn_during_a_database_restart_waits_for_it(postgres_url: str, pg_schema: str) -> None:
+    """Postgres restarting (connections cut, new ones refused for a moment) while a turn writes memory: the write
+    waits and lands instead of failing the turn; an outage longer than the bound still fails, clearly."""
+    host, port = postgres_url.split("@", 1)[1].split("/", 1)[0].split(":")
+    proxy = RestartableProxy(host, int(port))
+    proxy.start()
+    engine = open_engine(postgres_url.replace(f"{host}:{port}", f"127.0.0.1:{proxy.port}"), pg_schema)
+    store = PostgresConversationStore(engine)
+    store.update("telegram:7", lambda state: state.add_turn("user", "tents", keep=6))
+    proxy.stop()  # the old server's pooled connections die; new ones are refused
+    threading.Timer(0.6, proxy.start).start()
+    started = time.monotonic()
+    store.update("telegram:7", lambda state: state.add_turn("user", "under 500", keep=6))
+    assert time.monotonic() - started >= 0.5  # it really waited for the restart
+    assert [turn.text for turn in store.load("telegram:7").turns] == ["tents", "under 500"]
+
+    proxy.stop()  # and this time it stays down
+    engine.dispose()
+    down = create_engine_through(proxy.port, postgres_url, host, port, pg_schema)
+    with pytest.raises(OperationalError):
+        PostgresConversationStore(down).load("telegram:7")
+    down.dispose()
+
+
+def create_engine_through(proxy_port: int, url: str, host: str, port: str, schema: str) -> Engine:
+    """An engine on a proxy that is down, with the outage bound made short (the default waits 15 s)."""
+    engine = create_engine(
+        sqlalchemy_url(url.replace(f"{host}:{port}", f"127.0.0.1:{proxy_port}")),
+        connect_args={"options": f"-csearch_path={schema}"},
+    )
+    ride_out_restarts(engine, within_s=0.3)
+    return engine

@@ -122,7 +122,7 @@ async def test_a_turn_whose_replica_died_mid_turn_is_answered_once_by_another(
         await client.post(f"http://127.0.0.1:{port}/tg", json=first, headers=headers)
         await fake.wait_until_quiet(seconds=1.0)
         assert len([m for m in fake.shown(5001) if m.from_bot and not m.deleted]) == len(shown)
-    assert dead.renew(f"telegram:{fake.bot_id}:7001") is False
+    assert dead.renew([f"telegram:{fake.bot_id}:7001"]) == {f"telegram:{fake.bot_id}:7001"}
     queue.close()
     dispose_shared()
 
