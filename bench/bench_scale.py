@@ -61,6 +61,7 @@ THINK_S = (0.2, 1.0)
 DELIVERY_RETRY_S = 0.5
 DELIVERY_GIVE_UP_S = 120.0
 TARGET_SPEEDUP = 1.7
+EXAMPLES = 5  # chats described in the JSON for each kind of miss
 # Like Telegram's: one increasing sequence per bot, never reused (the replicas remember answered ids).
 UPDATE_IDS = itertools.count(10**9 + int(time.time()) % 10**6 * 1000)
 
@@ -157,6 +158,7 @@ class Shoppers:
         """Per chat: one complete answer per question, none twice, in the order asked."""
         lost = duplicate = out_of_order = partial = errors = unknown = 0
         examples: list[dict[str, Any]] = []
+        lost_examples: list[dict[str, Any]] = []
         error_text = phrase("error", "en")
         for chat in self.chats:
             shown = answers(self.fake, chat.chat_id)
@@ -166,10 +168,12 @@ class Shoppers:
             got = [question_of(m.text) for m in done]
             unknown += sum(1 for g in got if g is None)
             lost += max(0, len(chat.asked) - len(done))
+            if len(done) < len(chat.asked) and len(lost_examples) < EXAMPLES:
+                lost_examples.append({"chat": chat.chat_id, "asked": len(chat.asked), "answered": len(done)})
             duplicate += max(0, len(done) - len(chat.asked))
             if len(done) == len(chat.asked) and any(g not in (None, a) for g, a in zip(got, chat.asked, strict=True)):
                 out_of_order += 1
-                if len(examples) < 3:
+                if len(examples) < EXAMPLES:
                     short = [QUESTIONS[q][:12] for q in chat.asked]
                     examples.append(
                         {
@@ -188,6 +192,7 @@ class Shoppers:
             "error_replies": errors,
             "unrecognised_answers": unknown,
             "out_of_order_examples": examples,
+            "lost_examples": lost_examples,
         }
 
     def first_visible(self, phase: str) -> list[float]:

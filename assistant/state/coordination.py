@@ -154,6 +154,10 @@ return 0
 """
 
 
+def _text(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else value
+
+
 class RedisTurnOrder:
     """Per-conversation FIFO shared by replicas: a Redis list per chat holds the turns in arrival order; the
     head runs. Every queued turn keeps a lease key alive, so a killed replica's turns drop out after the lease
@@ -246,10 +250,21 @@ class RedisTurnOrder:
         wake_prefix: str,
         lease_ms: int,
     ) -> None:
+        report_at = time.monotonic() + self.lease_s
         while True:
             got = await client.eval(_TRY_ACQUIRE, 2, queue, f"{self._prefix}:n:{key}", token, lease_prefix)
             if got == 1:
                 return
+            if time.monotonic() > report_at:  # a chat held up this long is worth a line in the log
+                report_at = time.monotonic() + self.lease_s
+                head = await client.lindex(queue, 0)
+                head_ttl = await client.pttl(lease_prefix + _text(head)) if head else None
+                log.warning(
+                    "turn still_waiting key=%s place=%s head_lease_ms=%s",
+                    key,
+                    await client.lpos(queue, token),
+                    head_ttl,
+                )
             if got == -1:
                 log.warning("turn requeued key=%s (place lost)", key)
                 await self._requeue(client, key, token, lease_prefix + token, lease_ms)

@@ -3,11 +3,13 @@ tickets, audit log and delivery ids. Each call is one short transaction on a poo
 
 from __future__ import annotations
 
+import functools
+import itertools
 import json
 import logging
 import time
 from collections.abc import Callable, Collection
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 from sqlalchemy import Engine, delete, func, insert, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -24,6 +26,27 @@ log = logging.getLogger("shopguide.dedupe")
 
 # Expired delivery claims are swept every this many claims (one indexed DELETE, off the common path).
 SWEEP_EVERY_CLAIMS = 500
+# A conversation transaction cut by a restarting server is run again this many times (on a new connection,
+# which waits for the server: ``sql.ride_out_restarts``); the cut transaction committed nothing.
+DISCONNECT_RETRIES = 2
+
+T = TypeVar("T")
+P = ParamSpec("P")
+
+
+def retried_on_disconnect(method: Callable[P, T]) -> Callable[P, T]:
+    @functools.wraps(method)
+    def run(*args: P.args, **kwargs: P.kwargs) -> T:
+        for attempt in itertools.count():
+            try:
+                return method(*args, **kwargs)
+            except OperationalError as exc:
+                if not exc.connection_invalidated or attempt >= DISCONNECT_RETRIES:
+                    raise
+                log.warning("database transaction_cut retry=%d error=%s", attempt + 1, type(exc.orig).__name__)
+        raise AssertionError("unreachable")
+
+    return run
 
 
 class PostgresConversationStore:
@@ -33,15 +56,18 @@ class PostgresConversationStore:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
 
+    @retried_on_disconnect
     def load(self, key: str) -> ConversationState:
         with self._engine.connect() as conn:
             row = conn.execute(select(conversations.c.state).where(conversations.c.key == key)).first()
         return ConversationState(key=key) if row is None else read_state(key, row[0])
 
+    @retried_on_disconnect
     def save(self, state: ConversationState) -> None:
         with self._engine.begin() as conn:
             self._write(conn, state)
 
+    @retried_on_disconnect
     def update(self, key: str, change: Callable[[ConversationState], None]) -> ConversationState:
         with self._engine.begin() as conn:
             # A row lock cannot cover a conversation that has no row yet; the advisory lock can.
@@ -65,6 +91,7 @@ class PostgresConversationStore:
             )
         )
 
+    @retried_on_disconnect
     def reset(self, key: str) -> None:
         with self._engine.begin() as conn:
             conn.execute(delete(conversations).where(conversations.c.key == key))

@@ -271,3 +271,27 @@ def create_engine_through(proxy_port: int, url: str, host: str, port: str, schem
     )
     ride_out_restarts(engine, within_s=0.3)
     return engine
+
+
+def test_a_conversation_write_cut_by_a_restart_is_run_again(postgres_url: str, pg_schema: str) -> None:
+    """The server goes away in the middle of a turn's transaction (bench_scale: 'server closed the connection
+    unexpectedly' failed a turn): the transaction committed nothing and runs again on a new connection."""
+    host, port = postgres_url.split("@", 1)[1].split("/", 1)[0].split(":")
+    proxy = RestartableProxy(host, int(port))
+    proxy.start()
+    engine = open_engine(postgres_url.replace(f"{host}:{port}", f"127.0.0.1:{proxy.port}"), pg_schema)
+    store = PostgresConversationStore(engine)
+    runs = []
+
+    def add_turn(state: ConversationState) -> None:
+        runs.append(len(state.turns))
+        if len(runs) == 1:  # the server restarts while this transaction is open
+            proxy.stop()
+            threading.Timer(0.3, proxy.start).start()
+        state.add_turn("user", "a tent for two", keep=6)
+
+    store.update("telegram:8", add_turn)
+    assert runs == [0, 0]  # run again from the stored state, not on top of the cut attempt
+    assert [turn.text for turn in store.load("telegram:8").turns] == ["a tent for two"]
+    engine.dispose()
+    proxy.stop()
