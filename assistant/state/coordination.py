@@ -31,6 +31,9 @@ OUTAGE_WAIT_S = 15.0
 # it may run, so the chat's earlier turns, which come back from the outage at nearly the same moment, take
 # their places ahead of it.
 REQUEUE_SETTLE_S = 2.0
+# What a place's lease key holds: reserved at ingress, or taken by a running or waiting turn.
+RESERVATION_HOLDER = "reserved"
+TURN_HOLDER = "turn"  # as the scripts below spell it
 # Queues of chats nobody writes to any more expire on their own.
 QUEUE_EXPIRY_S = 24 * 3600
 # The Telegram poller renews its lock every third of this; a second replica takes over after it.
@@ -116,10 +119,18 @@ if next then
 end
 return 1
 """
-# Take a lease and join the queue's tail, unless a turn of that name is queued already (a dead replica's turn
-# being taken over): then keep its place.
+# Give back a reserved place no turn came for (not for the bot, a duplicate). A place a turn took (its lease
+# says 'turn') stays: the update's turn runs on another replica, which the platform redelivered it to.
+_UNRESERVE = (
+    """
+if redis.call('GET', ARGV[2] .. ARGV[1]) == 'turn' then return 0 end
+"""
+    + _RELEASE
+)
+# Take a lease and join the queue's tail, unless a turn of that name is queued already (a reserved place, or a
+# dead replica's turn being taken over): then keep its place.
 _ENQUEUE = """
-redis.call('SET', KEYS[2], 1, 'PX', ARGV[2])
+redis.call('SET', KEYS[2], 'turn', 'PX', ARGV[2])
 if redis.call('LPOS', KEYS[1], ARGV[1]) == false then redis.call('RPUSH', KEYS[1], ARGV[1]) end
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
 return 1
@@ -130,9 +141,9 @@ return 1
 # without one) is never overtaken.
 _RESERVE = """
 local queue, lease, numbers = KEYS[1], KEYS[2], KEYS[3]
-local me, lease_ms, expiry_ms, n = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4])
+local me, lease_ms, expiry_ms, n, holder = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4]), ARGV[5]
 if redis.call('LPOS', queue, me) then return 0 end
-redis.call('SET', lease, 1, 'PX', lease_ms)
+redis.call('SET', lease, holder, 'PX', lease_ms)
 local before = false
 local i = redis.call('LLEN', queue) - 1
 while i >= 0 do
@@ -196,13 +207,15 @@ class RedisTurnOrder:
         lease_prefix, wake_prefix = f"{self._prefix}:lease:", f"{self._prefix}:wake:"
         lease_ms = int(self.lease_s * 1000)
         renewer: asyncio.Task[None] | None = None
-        waited_out: float | None = None  # counted from the first failure, not from when the turn queued
+        waited_out: float | None = None  # counted from the first failure of an outage, not from when the turn queued
+        requeue = False
         while True:
             try:
-                if waited_out is None:
-                    await self._enqueue(client, queue, token, lease_prefix + token, lease_ms)
-                else:
+                if requeue:
                     await self._requeue(client, key, token, lease_prefix + token, lease_ms)
+                else:
+                    await self._enqueue(client, queue, token, lease_prefix + token, lease_ms)
+                waited_out = None  # Redis answers again: a later outage gets its own wait
                 renewer = asyncio.create_task(self._renew(client, lease_prefix + token, lease_ms))
                 await self._wait_for_head(
                     client,
@@ -219,6 +232,7 @@ class RedisTurnOrder:
                     renewer.cancel()
                     renewer = None
                 waited_out = waited_out or time.monotonic() + self.outage_wait_s
+                requeue = True
                 if time.monotonic() > waited_out:
                     # Answering out of order beats not answering while Redis stays down.
                     log.error("turn unordered key=%s error=%s (redis down)", key, type(exc).__name__)
@@ -260,9 +274,10 @@ class RedisTurnOrder:
                 head = await client.lindex(queue, 0)
                 head_ttl = await client.pttl(lease_prefix + _text(head)) if head else None
                 log.warning(
-                    "turn still_waiting key=%s place=%s head_lease_ms=%s",
+                    "turn still_waiting key=%s place=%s head=%s head_lease_ms=%s",
                     key,
                     await client.lpos(queue, token),
+                    _text(head) if head else None,
                     head_ttl,
                 )
             if got == -1:
@@ -278,7 +293,7 @@ class RedisTurnOrder:
         if number is None:
             await self._enqueue(client, f"{self._prefix}:q:{key}", token, lease_key, lease_ms)
             return
-        await self._reserve(client, key, token, number)
+        await self._reserve(client, key, token, number, holder=TURN_HOLDER)
         await asyncio.sleep(self.requeue_settle_s)
 
     async def _enqueue(self, client: aioredis.Redis, queue: str, token: str, lease_key: str, lease_ms: int) -> None:
@@ -291,12 +306,12 @@ class RedisTurnOrder:
     async def reserve(self, key: str | int, token: str, order: int) -> bool:
         self._numbers[token] = order
         try:
-            return await self._reserve(self._redis(), key, token, order)
+            return await self._reserve(self._redis(), key, token, order, holder=RESERVATION_HOLDER)
         except redis.RedisError as exc:  # the turn queues itself when it starts, as without a reservation
             log.warning("turn reserve_failed key=%s error=%s", key, type(exc).__name__)
             return False
 
-    async def _reserve(self, client: aioredis.Redis, key: str | int, token: str, order: int) -> bool:
+    async def _reserve(self, client: aioredis.Redis, key: str | int, token: str, order: int, *, holder: str) -> bool:
         lease_ms, expiry_ms = int(self.lease_s * 1000), int(QUEUE_EXPIRY_S * 1000)
         self._arrivals = self._arrivals or asyncio.Lock()
         async with self._arrivals:
@@ -310,6 +325,7 @@ class RedisTurnOrder:
                 lease_ms,
                 expiry_ms,
                 order,
+                holder,
             )
         return bool(got)
 
@@ -318,7 +334,13 @@ class RedisTurnOrder:
         queue = f"{self._prefix}:q:{key}"
         try:
             await self._redis().eval(
-                _RELEASE, 2, queue, f"{self._prefix}:n:{key}", token, f"{self._prefix}:lease:", f"{self._prefix}:wake:"
+                _UNRESERVE,
+                2,
+                queue,
+                f"{self._prefix}:n:{key}",
+                token,
+                f"{self._prefix}:lease:",
+                f"{self._prefix}:wake:",
             )
         except redis.RedisError as exc:  # the reservation's lease lapses on its own
             log.warning("turn unreserve_failed key=%s error=%s", key, type(exc).__name__)

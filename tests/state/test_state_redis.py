@@ -236,3 +236,36 @@ async def test_a_redis_restart_that_forgets_the_queues_keeps_each_chat_in_order(
     assert ran == ["u20", "u21", "u22", "u23", "u24"]
     await order.aclose()
     proxy.stop()
+
+
+async def test_a_place_a_turn_took_on_another_replica_is_not_given_back(redis_url: str, redis_prefix: str) -> None:
+    """The platform redelivers a slow update to the other replica, which answers it in the place the first
+    replica reserved; when the first replica then drops its copy as a duplicate and gives its reservation
+    back, the place must stay (bench_scale: a chat's second message overtook its first this way). A place no
+    turn took is still given back."""
+    first, second = RedisTurnOrder(redis_url, redis_prefix, poll_s=0.05), RedisTurnOrder(redis_url, redis_prefix)
+    ran: list[str] = []
+    head_runs, head_may_end = asyncio.Event(), asyncio.Event()
+
+    async def one(replica: RedisTurnOrder, token: str) -> None:
+        async with replica.turn("chat-5", token):
+            ran.append(token)
+            if token == "u30":
+                head_runs.set()
+                await head_may_end.wait()
+
+    head = asyncio.create_task(one(second, "u30"))
+    await head_runs.wait()
+    assert await first.reserve("chat-5", "u31", 31)
+    redelivered = asyncio.create_task(one(second, "u31"))  # the redelivered copy's turn, waiting in u31's place
+    assert await first.reserve("chat-5", "u32", 32)
+    later = asyncio.create_task(one(first, "u32"))
+    assert await first.reserve("chat-5", "u33", 33)
+    await asyncio.sleep(0.2)
+    await first.unreserve("chat-5", "u31")  # the first replica's copy of u31 was a duplicate
+    await first.unreserve("chat-5", "u33")  # no turn came for this one: given back, nobody waits for it
+    head_may_end.set()
+    await asyncio.wait_for(asyncio.gather(head, redelivered, later), timeout=10)
+    assert ran == ["u30", "u31", "u32"]
+    await first.aclose()
+    await second.aclose()
