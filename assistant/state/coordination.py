@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Protocol
 
 import redis
@@ -31,6 +32,8 @@ OUTAGE_WAIT_S = 15.0
 # it may run, so the chat's earlier turns, which come back from the outage at nearly the same moment, take
 # their places ahead of it.
 REQUEUE_SETTLE_S = 2.0
+# Stopping a renewal waits this long at most for its task to end (see Renewal).
+RENEWAL_STOP_WAIT_S = 1.0
 # What a place's lease key holds: reserved at ingress, or taken by a running or waiting turn.
 RESERVATION_HOLDER = "reserved"
 TURN_HOLDER = "turn"  # as the scripts below spell it
@@ -165,6 +168,32 @@ return 0
 """
 
 
+class Renewal:
+    """Runs ``renew()`` every ``every_s`` until :meth:`stop`. A cancellation that lands inside a redis-py
+    command can be swallowed by the client (the task then goes on, "cancelling" for ever: bench_scale found
+    turns that had answered still holding their chat's place minutes later, renewing it), so the loop ends on
+    a flag, and stopping never waits on the task for long."""
+
+    def __init__(self, renew: Callable[[], Awaitable[object]], every_s: float) -> None:
+        self._stopped = False
+        self._task = asyncio.create_task(self._run(renew, every_s))
+
+    async def _run(self, renew: Callable[[], Awaitable[object]], every_s: float) -> None:
+        while not self._stopped:
+            await asyncio.sleep(every_s)
+            if not self._stopped:
+                await renew()
+
+    @property
+    def running(self) -> bool:
+        return not self._task.done()
+
+    async def stop(self) -> None:
+        self._stopped = True
+        self._task.cancel()
+        await asyncio.wait({self._task}, timeout=RENEWAL_STOP_WAIT_S)
+
+
 def _text(value: bytes | str) -> str:
     return value.decode() if isinstance(value, bytes) else value
 
@@ -206,7 +235,7 @@ class RedisTurnOrder:
         queue = f"{self._prefix}:q:{key}"
         lease_prefix, wake_prefix = f"{self._prefix}:lease:", f"{self._prefix}:wake:"
         lease_ms = int(self.lease_s * 1000)
-        renewer: asyncio.Task[None] | None = None
+        renewer: Renewal | None = None
         waited_out: float | None = None  # counted from the first failure of an outage, not from when the turn queued
         requeue = False
         while True:
@@ -216,7 +245,8 @@ class RedisTurnOrder:
                 else:
                     await self._enqueue(client, queue, token, lease_prefix + token, lease_ms)
                 waited_out = None  # Redis answers again: a later outage gets its own wait
-                renewer = asyncio.create_task(self._renew(client, lease_prefix + token, lease_ms))
+                renew = functools.partial(self._renew, client, lease_prefix + token, lease_ms)
+                renewer = Renewal(renew, self.lease_s / 3)
                 await self._wait_for_head(
                     client,
                     key=key,
@@ -229,7 +259,7 @@ class RedisTurnOrder:
                 break
             except redis.RedisError as exc:
                 if renewer is not None:
-                    renewer.cancel()
+                    await renewer.stop()
                     renewer = None
                 waited_out = waited_out or time.monotonic() + self.outage_wait_s
                 requeue = True
@@ -244,9 +274,7 @@ class RedisTurnOrder:
         finally:
             self._numbers.pop(token, None)
             if renewer is not None:
-                renewer.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await renewer
+                await renewer.stop()
             try:
                 await client.eval(_RELEASE, 2, queue, f"{self._prefix}:n:{key}", token, lease_prefix, wake_prefix)
                 await client.delete(wake_prefix + token)
@@ -345,11 +373,10 @@ class RedisTurnOrder:
         except redis.RedisError as exc:  # the reservation's lease lapses on its own
             log.warning("turn unreserve_failed key=%s error=%s", key, type(exc).__name__)
 
-    async def _renew(self, client: aioredis.Redis, lease_key: str, lease_ms: int) -> None:
-        while True:
-            await asyncio.sleep(self.lease_s / 3)
-            with contextlib.suppress(redis.RedisError):
-                await client.pexpire(lease_key, lease_ms)
+    @staticmethod
+    async def _renew(client: aioredis.Redis, lease_key: str, lease_ms: int) -> None:
+        with contextlib.suppress(redis.RedisError):
+            await client.pexpire(lease_key, lease_ms)
 
     async def aclose(self) -> None:
         if self._client is not None:
@@ -402,7 +429,7 @@ class LeaderLock:
         self.token = uuid.uuid4().hex
         self.lost = asyncio.Event()
         self._client: aioredis.Redis | None = None
-        self._renewer: asyncio.Task[None] | None = None
+        self._renewer: Renewal | None = None
 
     async def acquire(self, *, poll_s: float = 1.0) -> None:
         """Wait until this replica holds the lock, then keep renewing it."""
@@ -416,27 +443,24 @@ class LeaderLock:
             await asyncio.sleep(poll_s)
         log.info("leader acquired key=%s", self.key)
         self.lost.clear()
-        self._renewer = asyncio.create_task(self._renew(lease_ms))
+        self._renewer = Renewal(functools.partial(self._renew, lease_ms), self.lease_s / 3)
 
     async def _renew(self, lease_ms: int) -> None:
         assert self._client is not None
-        while True:
-            await asyncio.sleep(self.lease_s / 3)
-            try:
-                renewed = await self._client.eval(_RENEW, 1, self.key, self.token, lease_ms)
-            except redis.RedisError as exc:
-                log.warning("leader renew_failed key=%s error=%s", self.key, type(exc).__name__)
-                continue
-            if not renewed:
-                log.error("leader lost key=%s", self.key)
-                self.lost.set()
-                return
+        if self.lost.is_set():
+            return
+        try:
+            renewed = await self._client.eval(_RENEW, 1, self.key, self.token, lease_ms)
+        except redis.RedisError as exc:
+            log.warning("leader renew_failed key=%s error=%s", self.key, type(exc).__name__)
+            return
+        if not renewed:
+            log.error("leader lost key=%s", self.key)
+            self.lost.set()
 
     async def release(self) -> None:
         if self._renewer is not None:
-            self._renewer.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._renewer
+            await self._renewer.stop()
             self._renewer = None
         if self._client is not None:
             with contextlib.suppress(redis.RedisError):

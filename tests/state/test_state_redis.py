@@ -4,6 +4,7 @@ one claim per delivery id, shared rate limits, and one Telegram poller at a time
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import socket
 import time
 from pathlib import Path
@@ -15,7 +16,7 @@ import redis.asyncio
 from assistant.config import Settings
 from assistant.state.backends import dispose_shared, open_delivery_claims, open_turn_order, shared_rate_limits
 from assistant.state.claims import RedisDeliveryClaims
-from assistant.state.coordination import LeaderLock, LocalTurnOrder, RedisTurnOrder, SharedRateLimits
+from assistant.state.coordination import LeaderLock, LocalTurnOrder, RedisTurnOrder, Renewal, SharedRateLimits
 from shopguide_testkit.tcp_proxy import RestartableProxy
 
 pytestmark = pytest.mark.integration
@@ -269,3 +270,21 @@ async def test_a_place_a_turn_took_on_another_replica_is_not_given_back(redis_ur
     assert ran == ["u30", "u31", "u32"]
     await first.aclose()
     await second.aclose()
+
+
+async def test_a_renewal_stops_even_when_its_client_swallows_the_cancel() -> None:
+    """redis-py can swallow a cancellation that lands inside a command; a turn's place renewer cancelled that
+    way kept renewing, so a turn that had answered held its chat's place for minutes (bench_scale)."""
+    calls: list[float] = []
+
+    async def swallowing() -> None:
+        calls.append(time.monotonic())
+        with contextlib.suppress(asyncio.CancelledError):  # as the client did
+            await asyncio.sleep(0.2)
+
+    renewal = Renewal(swallowing, 0.01)
+    while not calls:  # noqa: ASYNC110 (waiting for the renewal's own task)
+        await asyncio.sleep(0.005)
+    await asyncio.wait_for(renewal.stop(), timeout=2)
+    await asyncio.sleep(0.3)
+    assert not renewal.running and len(calls) == 1
