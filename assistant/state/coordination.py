@@ -32,6 +32,8 @@ OUTAGE_WAIT_S = 15.0
 # it may run, so the chat's earlier turns, which come back from the outage at nearly the same moment, take
 # their places ahead of it.
 REQUEUE_SETTLE_S = 2.0
+# Update numbers this replica remembers for turns that have not run yet (oldest forgotten first).
+NUMBERS_KEPT = 10_000
 # Stopping a renewal waits this long at most for its task to end (see Renewal).
 RENEWAL_STOP_WAIT_S = 1.0
 # What a place's lease key holds: reserved at ingress, or taken by a running or waiting turn.
@@ -145,7 +147,10 @@ return 1
 _RESERVE = """
 local queue, lease, numbers = KEYS[1], KEYS[2], KEYS[3]
 local me, lease_ms, expiry_ms, n, holder = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4]), ARGV[5]
-if redis.call('LPOS', queue, me) then return 0 end
+if redis.call('LPOS', queue, me) then
+  if holder == 'turn' then redis.call('SET', lease, holder, 'PX', lease_ms) end
+  return 0
+end
 redis.call('SET', lease, holder, 'PX', lease_ms)
 local before = false
 local i = redis.call('LLEN', queue) - 1
@@ -242,6 +247,10 @@ class RedisTurnOrder:
             try:
                 if requeue:
                     await self._requeue(client, key, token, lease_prefix + token, lease_ms)
+                elif token in self._numbers:
+                    # Its number is known here (this replica's ingress saw the update, maybe as a redelivery):
+                    # the turn takes its place by it, also when the place reserved for it was given back.
+                    await self._reserve(client, key, token, self._numbers[token], holder=TURN_HOLDER)
                 else:
                     await self._enqueue(client, queue, token, lease_prefix + token, lease_ms)
                 waited_out = None  # Redis answers again: a later outage gets its own wait
@@ -333,6 +342,8 @@ class RedisTurnOrder:
 
     async def reserve(self, key: str | int, token: str, order: int) -> bool:
         self._numbers[token] = order
+        if len(self._numbers) > NUMBERS_KEPT:  # redeliveries that never become a turn here are not kept for ever
+            self._numbers.pop(next(iter(self._numbers)))
         try:
             return await self._reserve(self._redis(), key, token, order, holder=RESERVATION_HOLDER)
         except redis.RedisError as exc:  # the turn queues itself when it starts, as without a reservation

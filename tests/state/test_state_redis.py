@@ -288,3 +288,37 @@ async def test_a_renewal_stops_even_when_its_client_swallows_the_cancel() -> Non
     await asyncio.wait_for(renewal.stop(), timeout=2)
     await asyncio.sleep(0.3)
     assert not renewal.running and len(calls) == 1
+
+
+async def test_a_redelivered_turn_whose_place_was_given_back_enters_by_its_number(
+    redis_url: str, redis_prefix: str
+) -> None:
+    """The first replica gives its reservation back (its copy was a duplicate) before the redelivered copy's
+    turn has started on the other replica: that turn enters by the update's number, ahead of the chat's
+    later message, instead of at the tail."""
+    first, second = RedisTurnOrder(redis_url, redis_prefix, poll_s=0.05), RedisTurnOrder(redis_url, redis_prefix)
+    ran: list[str] = []
+    head_runs, head_may_end = asyncio.Event(), asyncio.Event()
+
+    async def one(replica: RedisTurnOrder, token: str) -> None:
+        async with replica.turn("chat-4", token):
+            ran.append(token)
+            if token == "u40":
+                head_runs.set()
+                await head_may_end.wait()
+
+    head = asyncio.create_task(one(first, "u40"))
+    await head_runs.wait()
+    assert await first.reserve("chat-4", "u41", 41)
+    assert not await second.reserve("chat-4", "u41", 41)  # the redelivery: the place is the first's
+    assert await first.reserve("chat-4", "u42", 42)
+    later = asyncio.create_task(one(first, "u42"))
+    await first.unreserve("chat-4", "u41")  # the first's copy was a duplicate; no turn holds the place yet
+    await asyncio.sleep(0.1)
+    redelivered = asyncio.create_task(one(second, "u41"))
+    await asyncio.sleep(0.2)
+    head_may_end.set()
+    await asyncio.wait_for(asyncio.gather(head, redelivered, later), timeout=10)
+    assert ran == ["u40", "u41", "u42"]
+    await first.aclose()
+    await second.aclose()
