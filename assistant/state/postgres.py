@@ -3,13 +3,11 @@ tickets, audit log and delivery ids. Each call is one short transaction on a poo
 
 from __future__ import annotations
 
-import functools
-import itertools
 import json
 import logging
 import time
 from collections.abc import Callable, Collection
-from typing import Any, ParamSpec, TypeVar
+from typing import Any
 
 from sqlalchemy import Engine, delete, func, insert, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -20,33 +18,12 @@ from ..conversation import ConversationState, read_state, state_to_json
 from ..handoff import TICKET_COLUMNS, HandoffTicket, ticket_from_row, ticket_row
 from ..safety.pii import PiiRedactor
 from .claims import DELIVERY_LEASE_S, MAX_ATTEMPTS, new_owner
-from .sql import audit_log, conversations, handoff_tickets, seen_deliveries
+from .sql import audit_log, conversations, handoff_tickets, retried_on_disconnect, seen_deliveries
 
 log = logging.getLogger("shopguide.dedupe")
 
 # Expired delivery claims are swept every this many claims (one indexed DELETE, off the common path).
 SWEEP_EVERY_CLAIMS = 500
-# A conversation transaction cut by a restarting server is run again this many times (on a new connection,
-# which waits for the server: ``sql.ride_out_restarts``); the cut transaction committed nothing.
-DISCONNECT_RETRIES = 2
-
-T = TypeVar("T")
-P = ParamSpec("P")
-
-
-def retried_on_disconnect(method: Callable[P, T]) -> Callable[P, T]:
-    @functools.wraps(method)
-    def run(*args: P.args, **kwargs: P.kwargs) -> T:
-        for attempt in itertools.count():
-            try:
-                return method(*args, **kwargs)
-            except OperationalError as exc:
-                if not exc.connection_invalidated or attempt >= DISCONNECT_RETRIES:
-                    raise
-                log.warning("database transaction_cut retry=%d error=%s", attempt + 1, type(exc.orig).__name__)
-        raise AssertionError("unreachable")
-
-    return run
 
 
 class PostgresConversationStore:

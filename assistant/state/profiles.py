@@ -22,7 +22,7 @@ from ..personal.profile import (
     read_profile,
     stop_if_cancelled,
 )
-from .sql import shop_requests, shopper_events, shopper_feedback, shopper_profiles
+from .sql import retried_on_disconnect, shop_requests, shopper_events, shopper_feedback, shopper_profiles
 
 
 class PostgresProfileStore:
@@ -32,10 +32,12 @@ class PostgresProfileStore:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
 
+    @retried_on_disconnect
     def load(self, shopper: str) -> ShopperProfile:
         with self._engine.connect() as conn:
             return self._profile(conn, shopper)
 
+    @retried_on_disconnect
     def snapshot(self, shopper: str, limit: int) -> tuple[ShopperProfile, list[ShopperEvent]]:
         # One pooled connection (one checkout and its ping) for both reads: round trips are this store's cost.
         with self._engine.connect() as conn:
@@ -53,6 +55,7 @@ class PostgresProfileStore:
         query = select(c.shopper, c.sku, c.kind, c.at, c.source).where(c.shopper == shopper)
         return [ShopperEvent(*r) for r in conn.execute(query.order_by(c.at.desc()).limit(limit))]
 
+    @retried_on_disconnect
     def update(self, shopper: str, change: Callable[[ShopperProfile], None]) -> ShopperProfile:
         with self._engine.begin() as conn:
             # As the SQLite store's synchronous=NORMAL: the commit does not wait for the WAL flush (a crash of
@@ -80,6 +83,7 @@ class PostgresProfileStore:
             )
         return profile
 
+    @retried_on_disconnect
     def add_events(
         self,
         events: Sequence[ShopperEvent],
@@ -112,6 +116,7 @@ class PostgresProfileStore:
             rows = conn.execute(select(c.shopper, c.sku, c.kind, c.at, c.source).order_by(c.at)).all()
         return (ShopperEvent(*r) for r in rows)
 
+    @retried_on_disconnect
     def add_feedback(self, feedback: Feedback) -> None:
         with self._engine.begin() as conn:
             conn.execute(
@@ -137,6 +142,7 @@ class PostgresProfileStore:
             rows = conn.execute(query).all()
         return [Feedback(r[0], r[1], r[2], tuple(json.loads(r[3])), r[4], r[5], r[6]) for r in rows]
 
+    @retried_on_disconnect
     def add_request(self, request: ShopRequest) -> None:
         with self._engine.begin() as conn:
             conn.execute(

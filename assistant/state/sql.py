@@ -6,11 +6,14 @@ start under an advisory lock, so replicas starting together do not race to creat
 
 from __future__ import annotations
 
+import functools
+import itertools
 import logging
 import re
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 from alembic import command
 from alembic.config import Config
@@ -28,7 +31,7 @@ from sqlalchemy import (
     event,
     text,
 )
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from ..errors import ConfigError, ShopguideError
 
@@ -232,6 +235,29 @@ def ride_out_restarts(engine: Engine, within_s: float = OUTAGE_RIDE_S) -> None:
                 log.warning("database reconnecting error=%s", str(exc).strip().splitlines()[0][:160])
                 time.sleep(wait)
                 wait = min(wait * 2, RECONNECT_MAX_WAIT_S)
+
+
+# A transaction cut by a restarting server is run again this many times (on a new connection,
+# which waits for the server: ``sql.ride_out_restarts``); the cut transaction committed nothing.
+DISCONNECT_RETRIES = 2
+
+T = TypeVar("T")
+P = ParamSpec("P")
+
+
+def retried_on_disconnect(method: Callable[P, T]) -> Callable[P, T]:
+    @functools.wraps(method)
+    def run(*args: P.args, **kwargs: P.kwargs) -> T:
+        for attempt in itertools.count():
+            try:
+                return method(*args, **kwargs)
+            except OperationalError as exc:
+                if not exc.connection_invalidated or attempt >= DISCONNECT_RETRIES:
+                    raise
+                log.warning("database transaction_cut retry=%d error=%s", attempt + 1, type(exc.orig).__name__)
+        raise AssertionError("unreachable")
+
+    return run
 
 
 def alembic_config(engine_or_connection: object, schema: str) -> Config:
